@@ -1,0 +1,34 @@
+"""Fill the database with invented demo data. Safe to run again: it adds only what is missing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from accounts import demo as accounts_demo
+
+
+class Command(BaseCommand):
+    help = "Create demo staff accounts (one per role) and demo data. Idempotent."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--reset-passwords",
+            action="store_true",
+            help="Give the demo accounts new passwords and print them.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with transaction.atomic():
+            credentials = accounts_demo.seed(reset_passwords=options["reset_passwords"])
+        if credentials:
+            self.stdout.write(self.style.SUCCESS("Demo accounts (shown only this once):"))
+            for username, password, role in credentials:
+                self.stdout.write(f"  {role:<24} user: {username:<14} password: {password}")
+            self.stdout.write(
+                "Lost them? Run `python manage.py seed_demo --reset-passwords` for new ones."
+            )
+        else:
+            self.stdout.write("Demo accounts already exist (use --reset-passwords for new ones).")

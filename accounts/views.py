@@ -1,0 +1,64 @@
+"""Signing in and out, and the start page each role lands on."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from accounts.forms import LoginForm
+from accounts.roles import Role, role_required, user_roles
+
+START_PAGES: dict[str, str] = {
+    Role.COORDINATOR: "accounts:start_coordinator",
+    Role.OUTREACH: "accounts:start_outreach",
+    Role.MANAGER: "accounts:start_manager",
+    Role.ADMIN: "accounts:start_admin",
+}
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    """POST only (Django's default): a link cannot sign anyone out."""
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send the user to the start page of their first role; explain when they have none."""
+    roles = user_roles(request.user)
+    for role in Role:
+        if role.value in roles:
+            return redirect(START_PAGES[role])
+    return render(request, "accounts/no_role.html", status=403)
+
+
+@require_GET
+@role_required(Role.COORDINATOR)
+def start_coordinator(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/start_coordinator.html")
+
+
+@require_GET
+@role_required(Role.OUTREACH)
+def start_outreach(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/start_outreach.html")
+
+
+@require_GET
+@role_required(Role.MANAGER)
+def start_manager(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/start_manager.html")
+
+
+@require_GET
+@role_required(Role.ADMIN)
+def start_admin(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/start_admin.html")

@@ -1,0 +1,48 @@
+"""The admin site, opened to the `admin` role (system administrators) only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Role, has_role
+
+
+class LotsaAdminSite(admin.AdminSite):
+    site_header = _("Lotsa administration")
+    site_title = _("Lotsa administration")
+    index_title = _("Users, roles and reference data")
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        return has_role(request.user, Role.ADMIN)
+
+    def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        # One sign-in page for everyone, so lockout (and two-factor) cannot be bypassed. A signed-in
+        # user without the admin role gets 403, not a redirect loop between login and admin.
+        if request.user.is_authenticated:
+            raise PermissionDenied
+        return redirect_to_login(request.get_full_path())
+
+
+class RoleModelAdmin(admin.ModelAdmin):
+    """Base for every ModelAdmin in Lotsa: the admin role decides, not Django's model permissions."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return has_role(request.user, Role.ADMIN)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return has_role(request.user, Role.ADMIN)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return has_role(request.user, Role.ADMIN)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return has_role(request.user, Role.ADMIN)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return has_role(request.user, Role.ADMIN)

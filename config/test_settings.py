@@ -1,0 +1,37 @@
+"""Settings for the test suite: the real settings, with the few changes tests need.
+
+The database and the broker still come from the environment (`scripts/test` points them at the
+local PostgreSQL and Redis); only what would make tests slow or flaky is changed here.
+"""
+
+import os
+
+# The tests run with DEBUG off, as production does; these two are then required.
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-used-anywhere-else-0123456789")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+
+from config.settings import *  # noqa: F403  (the test settings extend the real ones)
+from config.settings import env
+
+# Manifest storage needs `collectstatic`; tests render templates without it.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
+
+# Hashing passwords the production way would cost a second per test user.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Celery reads its configuration once; tests that need a real broker and worker start one with
+# Celery's pytest fixtures and switch eager mode off for their duration.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+LOTSA_TEST_BROKER_URL = env.str("LOTSA_TEST_BROKER_URL", default="")
+
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# Tests run over plain HTTP against the test client and a local live server.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False

@@ -1,0 +1,15 @@
+"""Lotsa's URL configuration."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as account_views
+from config import views
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,10 @@
+// Lotsa's own scripts. No inline scripts anywhere: the Content-Security-Policy forbids them.
+"use strict";
+
+document.addEventListener("htmx:responseError", function (event) {
+  // A partial failed to load: tell the user instead of leaving a stale list.
+  var target = event.detail.target;
+  if (target) {
+    target.setAttribute("aria-busy", "false");
+  }
+});

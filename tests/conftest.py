@@ -1,0 +1,68 @@
+"""Shared fixtures: named personas, and the rules for tests that need real services."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+
+from accounts.roles import Role
+from tests.factories import UserFactory
+
+SERVICES_REQUIRED = os.environ.get("LOTSA_REQUIRE_SERVICES") == "1"
+
+
+def _on_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In CI every test runs; elsewhere a test needing a missing service is skipped, loudly."""
+    missing: dict[str, str] = {}
+    if not _on_postgres():
+        missing["postgres"] = "PostgreSQL is not configured (DATABASE_URL)"
+    if not settings.LOTSA_TEST_BROKER_URL:
+        missing["broker"] = "no Redis broker for tests (LOTSA_TEST_BROKER_URL)"
+    if not shutil.which("xgettext"):
+        missing["gettext"] = "GNU gettext is not installed (apt-get install gettext)"
+    if SERVICES_REQUIRED and missing:
+        raise pytest.UsageError(
+            "LOTSA_REQUIRE_SERVICES=1 but: " + "; ".join(missing.values()) + ". See .ci/run."
+        )
+    for item in items:
+        for marker, reason in missing.items():
+            if marker in item.keywords:
+                item.add_marker(pytest.mark.skip(reason=f"SKIPPED LOUDLY: {reason}"))
+
+
+@pytest.fixture
+def coordinator(db):
+    return UserFactory.create(username="karin", first_name="Karin", roles=[Role.COORDINATOR])
+
+
+@pytest.fixture
+def other_coordinator(db):
+    return UserFactory.create(username="samira", first_name="Samira", roles=[Role.COORDINATOR])
+
+
+@pytest.fixture
+def outreach_worker(db):
+    return UserFactory.create(username="jonas", first_name="Jonas", roles=[Role.OUTREACH])
+
+
+@pytest.fixture
+def manager(db):
+    return UserFactory.create(username="maria", first_name="Maria", roles=[Role.MANAGER])
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory.create(username="ali", first_name="Ali", roles=[Role.ADMIN])
+
+
+@pytest.fixture
+def outsider(db):
+    """Signed in, but without any role."""
+    return UserFactory.create(username="olle", first_name="Olle")

@@ -1,0 +1,73 @@
+"""Settings come from the environment and fail loudly when a required one is missing."""
+
+from __future__ import annotations
+
+import json
+import secrets
+
+from tests.helpers import run_manage, run_python
+
+SHOW = (
+    "import django, json; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps({'engine': s.DATABASES['default']['ENGINE'], "
+    "'name': str(s.DATABASES['default']['NAME']), 'eager': s.CELERY_TASK_ALWAYS_EAGER, "
+    "'broker': s.CELERY_BROKER_URL, 'tz': s.TIME_ZONE, 'lang': s.LANGUAGE_CODE, "
+    "'email': s.EMAIL_BACKEND, 'hosts': s.ALLOWED_HOSTS}))"
+)
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "lotsa.example.se",
+}
+
+
+def _settings(**env: str) -> dict:
+    result = run_python(SHOW, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_missing_secret_key_with_debug_off_refuses_to_start():
+    result = run_python("import django; django.setup()", DEBUG="false", ALLOWED_HOSTS="x")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+    assert "refuses to start" in result.stderr
+
+
+def test_missing_allowed_hosts_with_debug_off_refuses_to_start():
+    result = run_python("import django; django.setup()", DEBUG="false", SECRET_KEY="x" * 60)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS is not set" in result.stderr
+
+
+def test_defaults_are_the_zero_install_setup():
+    values = _settings(DEBUG="true")
+    assert values["engine"] == "django.db.backends.sqlite3"
+    assert values["name"].endswith("var/lotsa.sqlite3")
+    assert values["eager"] is True  # no broker: tasks run in-process
+    assert values["tz"] == "Europe/Stockholm"
+    assert values["lang"] == "sv"
+    assert values["email"] == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_database_url_switches_the_engine():
+    values = _settings(**PRODUCTION, DATABASE_URL="postgres://lotsa:pw@db.example:5432/lotsa")
+    assert values["engine"] == "django.db.backends.postgresql"
+    assert values["name"] == "lotsa"
+
+
+def test_broker_url_sends_tasks_to_workers():
+    values = _settings(**PRODUCTION, CELERY_BROKER_URL="redis://127.0.0.1:6379/0")
+    assert values["eager"] is False
+    assert values["broker"] == "redis://127.0.0.1:6379/0"
+
+
+def test_email_url_selects_smtp():
+    values = _settings(**PRODUCTION, EMAIL_URL="smtp://mail.example.se:25")
+    assert values["email"] == "django.core.mail.backends.smtp.EmailBackend"
+
+
+def test_deploy_check_is_clean_with_production_settings():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
