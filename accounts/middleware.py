@@ -12,6 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 SESSION_KEY = "lotsa_last_activity"
+# Record activity at most this often: saves a session write on most requests, and costs the
+# timeout at most this much precision.
+RECORD_EVERY_SECONDS = 60
 
 
 class IdleTimeoutMiddleware:
@@ -36,6 +39,6 @@ class IdleTimeoutMiddleware:
                     _("You were signed out after %(minutes)d minutes without activity.")
                     % {"minutes": int(timeout // 60)},
                 )
-            else:
+            elif last is None or now - float(last) > RECORD_EVERY_SECONDS:
                 request.session[SESSION_KEY] = now
         return self.get_response(request)

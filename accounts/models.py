@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,3 +17,43 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", _("Viewed")
+    SEARCH = "search", _("Searched")
+    EXPORT = "export", _("Exported")
+    PRINT = "print", _("Printed (PDF)")
+
+
+class AccessLogEntry(models.Model):
+    """One read of personal data: who, when, what, through which page, from where.
+
+    Written only by `accounts.audit.access_log_record`, never changed or deleted.
+    """
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member")
+    )
+    action = models.CharField(_("action"), max_length=10, choices=AccessAction.choices)
+    object_type = models.CharField(_("kind of object"), max_length=40)
+    object_id = models.CharField(_("object"), max_length=40, blank=True)
+    # The individual the data is about, when there is one: the log review filters on it.
+    individual_id = models.BigIntegerField(_("individual"), null=True, blank=True)
+    view_name = models.CharField(_("page"), max_length=100)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log entries")
+        ordering = ["-at"]
+        indexes = [
+            # Log review: one person's reads over a period; reads concerning one individual.
+            models.Index(fields=["user", "-at"], name="accesslog_user_idx"),
+            models.Index(fields=["individual_id", "-at"], name="accesslog_individual_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.object_type}"

@@ -16,10 +16,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
     from django.http import HttpRequest, HttpResponse
 
-    AnyUser = AbstractBaseUser | AnonymousUser
+    from accounts.models import User
 
 
 class Role(models.TextChoices):
@@ -34,7 +33,7 @@ class Role(models.TextChoices):
 _CACHE_ATTR = "_lotsa_roles"
 
 
-def user_roles(user: AnyUser | None) -> frozenset[str]:
+def user_roles(user: object) -> frozenset[str]:
     """The role names a user holds (empty for anonymous or inactive users).
 
     Cached on the user object, so a request asks the database once however often it checks.
@@ -55,12 +54,21 @@ def user_roles(user: AnyUser | None) -> frozenset[str]:
     return cached
 
 
-def has_role(user: AnyUser | None, *roles: Role | str) -> bool:
+def has_role(user: object, *roles: Role | str) -> bool:
     """True if the user holds at least one of `roles`."""
     return not user_roles(user).isdisjoint(str(role) for role in roles)
 
 
-def forget_roles(user: AnyUser) -> None:
+def staff_user(request: HttpRequest) -> User:
+    """The signed-in staff member of a request; 403 for anyone else."""
+    from accounts.models import User
+
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
+
+
+def forget_roles(user: object) -> None:
     """Drop the cached roles after the user's groups changed."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from accounts.forms import LoginForm
-from accounts.roles import Role, role_required, user_roles
+from accounts.roles import Role, role_required, staff_user, user_roles
 
 START_PAGES: dict[str, str] = {
     Role.COORDINATOR: "accounts:start_coordinator",
@@ -43,7 +43,11 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @role_required(Role.COORDINATOR)
 def start_coordinator(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/start_coordinator.html")
+    from casework.selectors import case_identity, my_open_cases
+
+    user = staff_user(request)
+    cases = [(case, case_identity(user, case)) for case in my_open_cases(user)]
+    return render(request, "accounts/start_coordinator.html", {"my_cases": cases})
 
 
 @require_GET

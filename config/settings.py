@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "django_celery_beat",
+    "django_countries",
     "axes",
     "accounts",
     "casework",
@@ -83,7 +84,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "accounts.locale.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -202,6 +203,12 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Citizenship: the ISO 3166 list (names translated by django-countries) plus two codes from the
+# user-assigned range for what the list lacks.
+COUNTRIES_OVERRIDE = {"XS": _("Stateless"), "XU": _("Unknown citizenship")}
+COUNTRIES_FIRST = ["XU", "XS"]
+COUNTRIES_FIRST_BREAK = "──────────"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -109,7 +109,7 @@ def test_idle_session_is_signed_out(client, coordinator, settings):
 
 
 @pytest.mark.parametrize("persona", list(START_PAGES))
-def test_each_role_opens_its_start_page_and_gets_403_on_the_others(request, client, persona):
+def test_each_role_opens_its_start_page_and_gets_403_on_the_others(request, client, db, persona):
     user = request.getfixturevalue(persona)
     client.force_login(user)
     for other, url in START_PAGES.items():
@@ -126,7 +126,7 @@ NAV_LINKS = {
 
 
 @pytest.mark.parametrize("persona", list(NAV_LINKS))
-def test_navigation_shows_only_what_the_role_may_use(request, client, persona):
+def test_navigation_shows_only_what_the_role_may_use(request, client, db, persona):
     client.force_login(request.getfixturevalue(persona))
     page = client.get(reverse("home"), follow=True).content.decode()
     nav = page[page.index('id="main-nav"') : page.index("</nav>")]

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from accounts import demo as accounts_demo
+from casework import demo as casework_demo
 
 
 class Command(BaseCommand):
@@ -23,6 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
             credentials = accounts_demo.seed(reset_passwords=options["reset_passwords"])
+            cases = casework_demo.seed()
         if credentials:
             self.stdout.write(self.style.SUCCESS("Demo accounts (shown only this once):"))
             for username, password, role in credentials:
@@ -32,3 +34,5 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("Demo accounts already exist (use --reset-passwords for new ones).")
+        if cases:
+            self.stdout.write(f"Demo cases created: {cases}")

@@ -1,0 +1,116 @@
+"""Filters of the case list; they live in the URL so a filtered list can be shared."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from casework.models import Case, Category, Purpose
+from casework.selectors import case_search_filter, coordinators
+
+
+def _year_choices() -> list[tuple[int, int]]:
+    this_year = timezone.localdate().year
+    return [(year, year) for year in range(this_year, this_year - 12, -1)]
+
+
+class CaseOrderingFilter(django_filters.OrderingFilter):
+    """Ordering where "number" means year, then sequence (the string would sort 2024-10000
+    before 2024-9999)."""
+
+    def filter(self, qs: QuerySet[Case], value: Any) -> QuerySet[Case]:
+        if not value:
+            return qs
+        ordering: list[str] = []
+        for param in value:
+            descending = param.startswith("-")
+            field = self.param_map.get(param.lstrip("-"))
+            if field is None:
+                continue
+            fields = ["year", "sequence"] if field == "number" else [field]
+            ordering += [f"-{name}" if descending else name for name in fields]
+        return qs.order_by(*ordering, "-pk")
+
+
+class CaseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_search",
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Case number, reference, alias or name")}
+        ),
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[("open", _("Open")), ("closed", _("Closed"))],
+        empty_label=_("All"),
+        method="filter_status",
+    )
+    mine = django_filters.BooleanFilter(
+        label=_("Only my cases"),
+        method="filter_mine",
+        widget=forms.CheckboxInput,
+    )
+    coordinator = django_filters.ModelChoiceFilter(
+        label=_("Coordinator"), queryset=coordinators(), empty_label=_("All")
+    )
+    category = django_filters.ChoiceFilter(
+        label=_("Category"), choices=Category.choices, empty_label=_("All")
+    )
+    purpose = django_filters.ChoiceFilter(
+        label=_("Purpose"),
+        choices=Purpose.choices,
+        empty_label=_("All"),
+        field_name="purposes__purpose",
+        distinct=True,
+    )
+    year = django_filters.ChoiceFilter(
+        label=_("Year opened"),
+        choices=_year_choices,
+        empty_label=_("All"),
+        field_name="year",
+    )
+    sort = CaseOrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            ("number", "number"),
+            ("opened_on", "opened_on"),
+            ("last_activity_at", "activity"),
+            ("coordinator__first_name", "coordinator"),
+        ),
+        field_labels={
+            "number": _("Case number"),
+            "opened_on": _("Opened"),
+            "activity": _("Last activity"),
+            "coordinator": _("Coordinator"),
+        },
+        empty_label=_("Newest first"),
+    )
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.filters["coordinator"].queryset = coordinators()
+
+    def filter_search(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        return queryset.filter(case_search_filter(self.user, value)) if value.strip() else queryset
+
+    def filter_status(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        if value == "open":
+            return queryset.filter(closed_on__isnull=True)
+        if value == "closed":
+            return queryset.filter(closed_on__isnull=False)
+        return queryset
+
+    def filter_mine(self, queryset: QuerySet[Case], name: str, value: bool) -> QuerySet[Case]:
+        return queryset.filter(coordinator=self.user) if value else queryset

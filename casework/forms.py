@@ -1,0 +1,290 @@
+"""Forms for casework. They validate input; the services in services.py apply the rules."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework.models import (
+    Case,
+    Category,
+    ClosingReason,
+    Consent,
+    Individual,
+    JournalEntry,
+    Language,
+    Purpose,
+    SupportMeasure,
+)
+from casework.personal_number import (
+    birth_date_from_personal_number,
+    normalise_personal_number,
+)
+from casework.selectors import active_organisations, coordinators
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class CoordinatorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj)
+
+
+class VersionedForm(forms.Form):
+    """Carries the version of the object the form was opened on (see services.StaleEditError)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class IndividualForm(forms.ModelForm):
+    personal_number = forms.CharField(
+        label=_("Personal identity or coordination number"),
+        required=False,
+        max_length=20,
+        help_text=_("YYYYMMDD-NNNN. Leave empty if the person has none or it is not known."),
+    )
+    languages = forms.ModelMultipleChoiceField(
+        label=_("Languages"),
+        queryset=Language.objects.filter(active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "language-choices"}),
+    )
+
+    class Meta:
+        model = Individual
+        fields = [
+            "alias",
+            "given_name",
+            "family_name",
+            "sex",
+            "date_of_birth",
+            "birth_year",
+            "citizenship",
+            "languages",
+            "personal_number",
+            "phone",
+            "protection",
+            "notes",
+        ]
+        widgets = {
+            "date_of_birth": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "protection": _(
+                "With protected personal data, name, date of birth, ID number and phone are "
+                "hidden from everyone except the responsible coordinator and managers."
+            ),
+            "alias": _("Use an alias when the name is unknown or must not be used."),
+        }
+
+    def clean_personal_number(self) -> str | None:
+        value = self.cleaned_data["personal_number"].strip()
+        if not value:
+            return None
+        normalised = normalise_personal_number(value)
+        others = Individual.objects.filter(personal_number=normalised)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise ValidationError(
+                _(
+                    "Another individual already has this number. Search for them instead of "
+                    "registering the person twice."
+                ),
+                code="unique",
+            )
+        return normalised
+
+    def clean_date_of_birth(self) -> Any:
+        value = self.cleaned_data["date_of_birth"]
+        if value and value > timezone.localdate():
+            raise ValidationError(_("The date of birth cannot be in the future."))
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        born = data.get("date_of_birth")
+        number = data.get("personal_number")
+        if born and data.get("birth_year"):
+            self.add_error(
+                "birth_year",
+                _("Give either the date of birth or an estimated birth year, not both."),
+            )
+        if number:
+            from_number = birth_date_from_personal_number(number)
+            if born and born != from_number:
+                self.add_error(
+                    "date_of_birth",
+                    _("The date of birth does not match the personal identity number."),
+                )
+            elif not born and not data.get("birth_year"):
+                data["date_of_birth"] = from_number
+        return data
+
+
+class IndividualEditForm(IndividualForm, VersionedForm):
+    pass
+
+
+class CaseForm(forms.ModelForm):
+    coordinator = CoordinatorChoiceField(
+        label=_("Responsible coordinator"), queryset=coordinators()
+    )
+    purposes = forms.MultipleChoiceField(
+        label=_("Suspected purposes of exploitation"),
+        choices=Purpose.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Case
+        fields = ["category", "opened_on", "coordinator", "offence", "purposes", "origin"]
+        widgets = {"opened_on": DateInput()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["purposes"].initial = list(
+                self.instance.purposes.values_list("purpose", flat=True)
+            )
+
+    def clean_opened_on(self) -> Any:
+        value = self.cleaned_data["opened_on"]
+        if value and value > timezone.localdate():
+            raise ValidationError(_("A case cannot be opened in the future."))
+        return value
+
+
+class CaseCreateForm(CaseForm):
+    """Opening a case: the category may be left for Lotsa to suggest from the age."""
+
+    class Meta(CaseForm.Meta):
+        help_texts = {
+            "category": _(
+                "Leave empty and Lotsa chooses adult or minor victim from the age on the "
+                "opening date."
+            )
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        category = cast(forms.TypedChoiceField, self.fields["category"])
+        category.required = False
+        category.choices = [("", _("Suggest from age")), *Category.choices]
+        self.fields["opened_on"].initial = timezone.localdate
+
+
+class CaseEditForm(CaseForm, VersionedForm):
+    class Meta(CaseForm.Meta):
+        fields = ["category", "opened_on", "offence", "purposes", "origin"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["coordinator"]
+
+
+class DuplicateChoiceForm(forms.Form):
+    """After a duplicate check: open the case for an existing person, or register a new one."""
+
+    use_individual = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    confirm_new = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class CaseCloseForm(VersionedForm):
+    closed_on = forms.DateField(
+        label=_("Closed on"), widget=DateInput(), initial=timezone.localdate
+    )
+    reason = forms.ChoiceField(label=_("Closing reason"), choices=ClosingReason.choices)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CaseReopenForm(VersionedForm):
+    reason = forms.CharField(
+        label=_("Why is the case reopened?"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CaseReassignForm(VersionedForm):
+    coordinator = CoordinatorChoiceField(
+        label=_("New responsible coordinator"), queryset=coordinators()
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class JournalEntryForm(forms.ModelForm):
+    class Meta:
+        model = JournalEntry
+        fields = ["entry_date", "kind", "text"]
+        widgets = {"entry_date": DateInput(), "text": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["entry_date"].initial = timezone.localdate
+
+
+class SupportMeasureForm(forms.ModelForm):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=active_organisations(), required=False
+    )
+
+    class Meta:
+        model = SupportMeasure
+        fields = ["type", "started_on", "ended_on", "organisation", "notes"]
+        widgets = {
+            "started_on": DateInput(),
+            "ended_on": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["started_on"].initial = timezone.localdate
+
+
+class SupportEndForm(forms.Form):
+    ended_on = forms.DateField(label=_("Ended on"), widget=DateInput(), initial=timezone.localdate)
+
+
+class OrganisationLinkForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=active_organisations())
+    linked_on = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
+    purpose = forms.CharField(
+        label=_("Purpose"),
+        max_length=300,
+        help_text=_("For example: placement in protected housing, contact about safe return."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
+class ConsentForm(forms.ModelForm):
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=active_organisations())
+
+    class Meta:
+        model = Consent
+        fields = ["organisation", "given_on", "notes"]
+        widgets = {"given_on": DateInput()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["given_on"].initial = timezone.localdate
+
+
+class ConsentWithdrawForm(forms.Form):
+    withdrawn_on = forms.DateField(
+        label=_("Withdrawn on"), widget=DateInput(), initial=timezone.localdate
+    )

@@ -1,0 +1,252 @@
+"""Reads of casework data, and the access rules that guard them.
+
+Every view that shows a case or an individual loads it through `case_get_for_user`,
+`case_get_for_edit` or `individual_get_for_user`: they decide who may see what (404 for what a
+user may not know exists, 403 for what they may see but not change) and write the access log.
+Identity data of protected individuals reaches templates only through `identity_for`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Max, Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from accounts.audit import access_log_record
+from accounts.models import AccessAction, User
+from accounts.roles import Role, has_role
+from casework.models import (
+    Case,
+    CasePurpose,
+    Individual,
+    JournalEntry,
+    Organisation,
+    Protection,
+)
+
+MASK = "*****"
+
+
+# --- Who may see what -----------------------------------------------------------------------------
+
+
+def can_read_cases(user: object) -> bool:
+    return has_role(user, Role.COORDINATOR, Role.MANAGER)
+
+
+def can_edit_cases(user: object) -> bool:
+    return has_role(user, Role.COORDINATOR)
+
+
+def identity_visible(user: User, individual: Individual, coordinator_ids: set[int]) -> bool:
+    """Protected identity data is shown only to managers and the responsible coordinator(s)."""
+    if individual.protection == Protection.NONE:
+        return True
+    return has_role(user, Role.MANAGER) or user.pk in coordinator_ids
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What a page may show about a person: masked fields hold MASK, never the data."""
+
+    reference: str
+    alias: str
+    name: str
+    date_of_birth: date | str | None
+    birth_year: int | str | None
+    personal_number: str
+    phone: str
+    protection: str
+    protection_label: str
+    masked: bool
+
+    @property
+    def label(self) -> str:
+        """How lists name the person: name if visible, else alias, else the reference."""
+        if not self.masked and self.name:
+            return self.name
+        return self.alias or self.reference
+
+
+def identity_for(individual: Individual, *, visible: bool) -> Identity:
+    if visible:
+        return Identity(
+            reference=individual.reference,
+            alias=individual.alias,
+            name=individual.full_name,
+            date_of_birth=individual.date_of_birth,
+            birth_year=individual.birth_year,
+            personal_number=individual.personal_number_display,
+            phone=individual.phone,
+            protection=individual.protection,
+            protection_label=str(individual.get_protection_display()),
+            masked=False,
+        )
+    return Identity(
+        reference=individual.reference,
+        alias=individual.alias,
+        name=MASK,
+        date_of_birth=MASK,
+        birth_year=MASK,
+        personal_number=MASK,
+        phone=MASK,
+        protection=individual.protection,
+        protection_label=str(individual.get_protection_display()),
+        masked=True,
+    )
+
+
+def case_identity(user: User, case: Case) -> Identity:
+    """The identity to show on a case row or page (no query: uses the case's coordinator)."""
+    visible = identity_visible(user, case.individual, {case.coordinator_id})
+    return identity_for(case.individual, visible=visible)
+
+
+# --- Loading one object ---------------------------------------------------------------------------
+
+
+def _case_queryset() -> QuerySet[Case]:
+    return Case.objects.select_related("individual", "coordinator")
+
+
+def case_get_for_user(request: HttpRequest, pk: int, *, log: bool = True) -> Case:
+    """A case the user may read (coordinators, managers), else 404. The read is logged."""
+    if not can_read_cases(request.user):
+        raise Http404
+    try:
+        case = _case_queryset().get(pk=pk)
+    except Case.DoesNotExist:
+        raise Http404 from None
+    if log:
+        access_log_record(
+            request=request, action=AccessAction.VIEW, obj=case, individual_id=case.individual_id
+        )
+    return case
+
+
+def case_get_for_edit(request: HttpRequest, pk: int) -> Case:
+    """A case the user may change: 404 if they may not see it, 403 if they may only read it."""
+    case = case_get_for_user(request, pk, log=False)
+    if not can_edit_cases(request.user):
+        raise PermissionDenied
+    return case
+
+
+def individual_get_for_user(request: HttpRequest, pk: int) -> tuple[Individual, Identity]:
+    """An individual and what the user may see of them; 404 for roles without case access."""
+    user = request.user
+    if not isinstance(user, User) or not can_read_cases(user):
+        raise Http404
+    try:
+        individual = Individual.objects.prefetch_related("languages").get(pk=pk)
+    except Individual.DoesNotExist:
+        raise Http404 from None
+    coordinators = set(individual.cases.values_list("coordinator_id", flat=True))
+    visible = identity_visible(user, individual, coordinators)
+    access_log_record(
+        request=request, action=AccessAction.VIEW, obj=individual, individual_id=individual.pk
+    )
+    return individual, identity_for(individual, visible=visible)
+
+
+def individual_get_for_edit(request: HttpRequest, pk: int) -> Individual:
+    """An individual whose identity data the user may change: a coordinator who may see it."""
+    individual, identity = individual_get_for_user(request, pk)
+    if not can_edit_cases(request.user) or identity.masked:
+        raise PermissionDenied
+    return individual
+
+
+def journal_entry_get_for_edit(request: HttpRequest, case: Case, pk: int) -> JournalEntry:
+    try:
+        return JournalEntry.objects.select_related("case").get(pk=pk, case=case)
+    except JournalEntry.DoesNotExist:
+        raise Http404 from None
+
+
+# --- Lists ----------------------------------------------------------------------------------------
+
+
+def case_list_queryset(user: User) -> QuerySet[Case]:
+    """All cases the user may list, with what a list row shows, in a fixed number of queries."""
+    if not can_read_cases(user):
+        return Case.objects.none()
+    return _case_queryset().prefetch_related(
+        Prefetch("purposes", queryset=CasePurpose.objects.order_by("purpose"))
+    )
+
+
+def case_search_filter(user: User, text: str) -> Q:
+    """Match case number, reference, alias; names only where the user may see them.
+
+    Searching a protected person's name must not reveal that they exist to someone who may not
+    see that name, so name matches are limited to visible identities.
+    """
+    text = text.strip()
+    match = (
+        Q(number__icontains=text)
+        | Q(individual__reference__icontains=text)
+        | Q(individual__alias__icontains=text)
+    )
+    name_match = Q(individual__given_name__icontains=text) | Q(
+        individual__family_name__icontains=text
+    )
+    parts = text.split()
+    if len(parts) >= 2:
+        name_match |= Q(individual__given_name__icontains=parts[0]) & Q(
+            individual__family_name__icontains=parts[-1]
+        )
+    if not has_role(user, Role.MANAGER):
+        name_match &= Q(individual__protection=Protection.NONE) | Q(coordinator=user)
+    return match | name_match
+
+
+def my_open_cases(user: User, limit: int = 10) -> list[Case]:
+    return list(
+        _case_queryset()
+        .filter(coordinator=user, closed_on__isnull=True)
+        .order_by("-last_activity_at")[:limit]
+    )
+
+
+def possible_duplicates(
+    *,
+    personal_number: str | None,
+    given_name: str,
+    family_name: str,
+    alias: str,
+    birth_year: int | None,
+) -> list[Individual]:
+    """Individuals who may be the same person: same ID number, or same name or alias and the
+    same birth year (from the date of birth or the estimate)."""
+    query = Q(pk__in=[])
+    if personal_number:
+        query |= Q(personal_number=personal_number)
+    if birth_year:
+        same_year = Q(birth_year=birth_year) | Q(date_of_birth__year=birth_year)
+        if given_name and family_name:
+            query |= same_year & Q(given_name__iexact=given_name, family_name__iexact=family_name)
+        if alias:
+            query |= same_year & Q(alias__iexact=alias)
+    return list(
+        Individual.objects.filter(query)
+        .annotate(last_case_opened=Max("cases__opened_on"))
+        .prefetch_related("cases")[:10]
+    )
+
+
+def active_organisations() -> QuerySet[Organisation]:
+    return Organisation.objects.filter(active=True).order_by("name")
+
+
+def coordinators() -> QuerySet[User]:
+    return User.objects.filter(is_active=True, groups__name=Role.COORDINATOR).order_by(
+        "first_name", "last_name", "username"
+    )
+
+
+STATUS_LABELS = {"open": _("Open"), "closed": _("Closed")}

@@ -1,0 +1,541 @@
+"""Writes to casework: every rule about individuals, cases, journals and support lives here.
+
+Each function is keyword-only, runs in one transaction, validates with `full_clean()` (which
+checks the database constraints with their Swedish messages) and raises ValidationError for
+anything a user can get wrong. Views, commands and other apps call these, never `save()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.roles import Role, has_role
+from casework.models import (
+    Case,
+    CaseEvent,
+    CaseEventKind,
+    CaseOrganisation,
+    CasePurpose,
+    Category,
+    ClosingReason,
+    Consent,
+    Individual,
+    JournalEntry,
+    Language,
+    NumberSequence,
+    Offence,
+    Organisation,
+    Origin,
+    Purpose,
+    SupportMeasure,
+    SupportType,
+)
+
+VersionedModel = TypeVar("VersionedModel", Individual, Case)
+
+ADULT_AGE = 18
+
+
+class StaleEditError(ValidationError):
+    """Someone saved the object after the form was opened; the newer data is kept."""
+
+
+# --- Numbers --------------------------------------------------------------------------------------
+
+
+def _next_number(key: str) -> int:
+    """The next number in the series `key`. Must run inside the caller's transaction.
+
+    Race: two coordinators open a case at the same moment. The row lock (select_for_update)
+    makes the second wait for the first to commit, so both get different numbers, none skipped.
+    The first number of a new year creates the row; if two create it at once, the loser's
+    insert fails inside get_or_create's savepoint and it reads the winner's row instead.
+    """
+    NumberSequence.objects.get_or_create(key=key)
+    sequence = NumberSequence.objects.select_for_update().get(key=key)
+    sequence.last_value = F("last_value") + 1
+    sequence.save(update_fields=["last_value"])
+    sequence.refresh_from_db(fields=["last_value"])
+    return int(sequence.last_value)
+
+
+def format_case_number(year: int, sequence: int) -> str:
+    return f"{year}-{sequence:04d}"
+
+
+# --- Versions -------------------------------------------------------------------------------------
+
+
+def _lock_for_edit(obj: VersionedModel, expected_version: int | None) -> VersionedModel:
+    """Re-read `obj` under a row lock and refuse if it changed since the form was opened.
+
+    Race: two people edit the same case; the second save must not silently overwrite the
+    first. The lock serialises the two saves; the version tells the second it is stale.
+    """
+    locked = type(obj).objects.select_for_update().get(pk=obj.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleEditError(
+            _(
+                "Someone else saved changes after you opened this form. Your changes were not "
+                "saved, so nothing of theirs was overwritten. Open the page again to see the "
+                "latest version, then make your changes once more."
+            ),
+            code="stale",
+        )
+    return locked
+
+
+def _save_new_version(obj: Individual | Case, fields: Iterable[str]) -> None:
+    obj.version += 1
+    obj.full_clean()
+    obj.save(update_fields=[*fields, "version", "updated_at"])
+
+
+# --- Individuals ----------------------------------------------------------------------------------
+
+INDIVIDUAL_FIELDS = (
+    "given_name",
+    "family_name",
+    "alias",
+    "sex",
+    "date_of_birth",
+    "birth_year",
+    "citizenship",
+    "personal_number",
+    "phone",
+    "protection",
+    "notes",
+)
+
+
+def _require_coordinator(user: User) -> None:
+    if not has_role(user, Role.COORDINATOR):
+        raise ValidationError(_("Only regional coordinators can change cases."), code="role")
+
+
+@transaction.atomic
+def individual_create(*, by: User, languages: Iterable[Language] = (), **fields: Any) -> Individual:
+    """Register a person; the reference (IND-000123) is handed out here, never reused."""
+    _require_coordinator(by)
+    unknown = set(fields) - set(INDIVIDUAL_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown individual fields: {sorted(unknown)}")
+    number = _next_number("individual")
+    individual = Individual(reference=f"IND-{number:06d}", created_by=by, **fields)
+    if individual.personal_number == "":
+        individual.personal_number = None
+    individual.full_clean()
+    individual.save()
+    individual.languages.set(languages)
+    return individual
+
+
+@transaction.atomic
+def individual_update(
+    *,
+    individual: Individual,
+    by: User,
+    expected_version: int | None,
+    data: Mapping[str, Any],
+    languages: Iterable[Language] | None = None,
+) -> Individual:
+    _require_coordinator(by)
+    locked = _lock_for_edit(individual, expected_version)
+    changed = [name for name in INDIVIDUAL_FIELDS if name in data]
+    for name in changed:
+        setattr(locked, name, data[name])
+    if locked.personal_number == "":
+        locked.personal_number = None
+    _save_new_version(locked, changed)
+    if languages is not None:
+        locked.languages.set(languages)
+    return locked
+
+
+# --- Cases ----------------------------------------------------------------------------------------
+
+
+def suggest_category(individual: Individual, opened_on: date) -> str | None:
+    """Adult or minor victim from the age when the case opens; None when the age is unknown."""
+    age = individual.age_on(opened_on)
+    if age is None:
+        return None
+    return Category.ADULT if age >= ADULT_AGE else Category.MINOR
+
+
+def _set_purposes(case: Case, purposes: Iterable[str]) -> None:
+    wanted = {str(Purpose(p)) for p in purposes}
+    case.purposes.exclude(purpose__in=wanted).delete()
+    existing = set(case.purposes.values_list("purpose", flat=True))
+    CasePurpose.objects.bulk_create(
+        CasePurpose(case=case, purpose=p) for p in sorted(wanted - existing)
+    )
+
+
+def _check_coordinator(user: User) -> None:
+    if not has_role(user, Role.COORDINATOR):
+        raise ValidationError(
+            {"coordinator": _("The responsible person must be a regional coordinator.")}
+        )
+
+
+def _save_unique(obj: models.Model, **kwargs: Any) -> None:
+    """Save, turning a constraint violation from a concurrent writer into a ValidationError."""
+    try:
+        with transaction.atomic():
+            obj.save(**kwargs)
+    except IntegrityError:
+        obj.validate_constraints()
+        raise
+
+
+@transaction.atomic
+def case_open(
+    *,
+    individual: Individual,
+    coordinator: User,
+    opened_on: date,
+    origin: Origin | str,
+    by: User,
+    category: Category | str | None = None,
+    offence: Offence | str = Offence.UNCLEAR,
+    purposes: Iterable[str] = (),
+) -> Case:
+    """Open a case for `individual`; the case number (2024-0143) is handed out here.
+
+    Without a category, adult or minor is chosen from the age at opening.
+    """
+    _require_coordinator(by)
+    _check_coordinator(coordinator)
+    if not category:
+        category = suggest_category(individual, opened_on)
+        if category is None:
+            raise ValidationError(
+                {
+                    "category": _(
+                        "The age is unknown, so Lotsa cannot suggest adult or minor. "
+                        "Choose the category."
+                    )
+                }
+            )
+    year = opened_on.year
+    case = Case(
+        individual=individual,
+        coordinator=coordinator,
+        category=category,
+        opened_on=opened_on,
+        origin=origin,
+        offence=offence,
+        created_by=by,
+        year=year,
+        sequence=0,
+        number="",
+    )
+    # Everything but the number, which is only handed out once the case is known to be valid.
+    case.full_clean(exclude=["number", "sequence"], validate_unique=False)
+    case.sequence = _next_number(f"case-{year}")
+    case.number = format_case_number(year, case.sequence)
+    _save_unique(case)
+    _set_purposes(case, purposes)
+    CaseEvent.objects.create(case=case, kind=CaseEventKind.OPENED, on=opened_on, by=by)
+    return case
+
+
+@transaction.atomic
+def case_open_with_new_individual(
+    *,
+    by: User,
+    individual_fields: Mapping[str, Any],
+    languages: Iterable[Language] = (),
+    **case_fields: Any,
+) -> Case:
+    """Register a person and open their first case, both or neither."""
+    individual = individual_create(by=by, languages=languages, **individual_fields)
+    return case_open(individual=individual, by=by, **case_fields)
+
+
+CASE_EDIT_FIELDS = ("category", "opened_on", "offence", "origin")
+
+
+@transaction.atomic
+def case_update(
+    *,
+    case: Case,
+    by: User,
+    expected_version: int | None,
+    data: Mapping[str, Any],
+    purposes: Iterable[str] | None = None,
+) -> Case:
+    _require_coordinator(by)
+    locked = _lock_for_edit(case, expected_version)
+    changed = [name for name in CASE_EDIT_FIELDS if name in data]
+    for name in changed:
+        setattr(locked, name, data[name])
+    if locked.opened_on.year != locked.year:
+        raise ValidationError(
+            {
+                "opened_on": _(
+                    "The opening date must stay in %(year)s, the year of the case number."
+                )
+                % {"year": locked.year}
+            }
+        )
+    _save_new_version(locked, changed)
+    if purposes is not None:
+        _set_purposes(locked, purposes)
+    case_touch(case=locked)
+    return locked
+
+
+@transaction.atomic
+def case_close(
+    *,
+    case: Case,
+    by: User,
+    closed_on: date,
+    reason: ClosingReason | str,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    _require_coordinator(by)
+    locked = _lock_for_edit(case, expected_version)
+    if locked.closed_on is not None:
+        raise ValidationError(_("The case is already closed."), code="closed")
+    if closed_on > timezone.localdate():
+        raise ValidationError({"closed_on": _("A case cannot be closed in the future.")})
+    locked.closed_on = closed_on
+    locked.closing_reason = reason
+    locked.closing_note = note
+    _save_new_version(locked, ["closed_on", "closing_reason", "closing_note"])
+    CaseEvent.objects.create(case=locked, kind=CaseEventKind.CLOSED, on=closed_on, by=by, note=note)
+    case_touch(case=locked)
+    return locked
+
+
+@transaction.atomic
+def case_reopen(*, case: Case, by: User, reason: str, expected_version: int | None = None) -> Case:
+    _require_coordinator(by)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the case is reopened.")})
+    locked = _lock_for_edit(case, expected_version)
+    if locked.closed_on is None:
+        raise ValidationError(_("The case is already open."), code="open")
+    locked.closed_on = None
+    locked.closing_reason = ""
+    locked.closing_note = ""
+    locked.version += 1
+    locked.full_clean(validate_constraints=False)
+    locked.validate_constraints()  # one open case per individual and category
+    _save_unique(
+        locked,
+        update_fields=["closed_on", "closing_reason", "closing_note", "version", "updated_at"],
+    )
+    CaseEvent.objects.create(
+        case=locked, kind=CaseEventKind.REOPENED, on=timezone.localdate(), by=by, note=reason
+    )
+    case_touch(case=locked)
+    return locked
+
+
+@transaction.atomic
+def case_reassign(
+    *,
+    case: Case,
+    coordinator: User,
+    by: User,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    """Give the case to another coordinator (coordinators and managers may do this)."""
+    if not has_role(by, Role.COORDINATOR, Role.MANAGER):
+        raise ValidationError(_("Only coordinators and managers can reassign cases."))
+    _check_coordinator(coordinator)
+    locked = _lock_for_edit(case, expected_version)
+    if locked.coordinator_id == coordinator.pk:
+        raise ValidationError({"coordinator": _("The case already belongs to this coordinator.")})
+    previous = locked.coordinator
+    locked.coordinator = coordinator
+    _save_new_version(locked, ["coordinator"])
+    CaseEvent.objects.create(
+        case=locked,
+        kind=CaseEventKind.REASSIGNED,
+        on=timezone.localdate(),
+        by=by,
+        note=_("From %(old)s to %(new)s. %(note)s")
+        % {"old": previous, "new": coordinator, "note": note},
+    )
+    return locked
+
+
+def case_touch(*, case: Case) -> None:
+    """Mark activity on the case (the start page lists cases by last activity)."""
+    Case.objects.filter(pk=case.pk).update(last_activity_at=timezone.now())
+
+
+# --- Journal --------------------------------------------------------------------------------------
+
+
+def _editable_draft(entry: JournalEntry, by: User) -> JournalEntry:
+    locked = JournalEntry.objects.select_for_update().get(pk=entry.pk)
+    if locked.is_signed:
+        raise ValidationError(
+            _("A signed journal entry cannot be changed. Write a correction instead."),
+            code="signed",
+        )
+    if locked.author_id != by.pk:
+        raise ValidationError(_("Only the author can change a draft."), code="author")
+    return locked
+
+
+@transaction.atomic
+def journal_entry_create(
+    *,
+    case: Case,
+    author: User,
+    entry_date: date,
+    kind: str,
+    text: str,
+    corrects: JournalEntry | None = None,
+) -> JournalEntry:
+    """Write a draft entry (a correction when `corrects` is given)."""
+    _require_coordinator(author)
+    if corrects is not None:
+        corrects = JournalEntry.objects.get(pk=corrects.pk)  # its state now, not when read
+        if corrects.case_id != case.pk:
+            raise ValidationError(_("A correction must be in the same case."))
+        if not corrects.is_signed:
+            raise ValidationError(
+                _("Only signed entries are corrected; change the draft itself instead.")
+            )
+    if entry_date > timezone.localdate():
+        raise ValidationError({"entry_date": _("A journal entry cannot be dated in the future.")})
+    entry = JournalEntry(
+        case=case, author=author, entry_date=entry_date, kind=kind, text=text, corrects=corrects
+    )
+    entry.full_clean()
+    entry.save()
+    case_touch(case=case)
+    return entry
+
+
+@transaction.atomic
+def journal_entry_update(
+    *, entry: JournalEntry, by: User, entry_date: date, kind: str, text: str
+) -> JournalEntry:
+    locked = _editable_draft(entry, by)
+    if entry_date > timezone.localdate():
+        raise ValidationError({"entry_date": _("A journal entry cannot be dated in the future.")})
+    locked.entry_date, locked.kind, locked.text = entry_date, kind, text
+    locked.full_clean()
+    locked.save(update_fields=["entry_date", "kind", "text", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def journal_entry_delete(*, entry: JournalEntry, by: User) -> None:
+    _editable_draft(entry, by).delete()
+
+
+@transaction.atomic
+def journal_entry_sign(*, entry: JournalEntry, by: User) -> JournalEntry:
+    """Sign a draft: from now on it is never changed."""
+    locked = _editable_draft(entry, by)
+    locked.signed_at = timezone.now()
+    locked.signed_by = by
+    locked.full_clean()
+    locked.save(update_fields=["signed_at", "signed_by", "updated_at"])
+    case_touch(case=locked.case)
+    return locked
+
+
+# --- Support, organisations, consent ---------------------------------------------------------------
+
+
+@transaction.atomic
+def support_measure_create(
+    *,
+    case: Case,
+    by: User,
+    type: SupportType | str,
+    started_on: date,
+    ended_on: date | None = None,
+    organisation: Organisation | None = None,
+    notes: str = "",
+) -> SupportMeasure:
+    _require_coordinator(by)
+    measure = SupportMeasure(
+        case=case,
+        type=type,
+        started_on=started_on,
+        ended_on=ended_on,
+        organisation=organisation,
+        notes=notes,
+        created_by=by,
+    )
+    measure.full_clean()
+    measure.save()
+    case_touch(case=case)
+    return measure
+
+
+@transaction.atomic
+def support_measure_end(*, measure: SupportMeasure, by: User, ended_on: date) -> SupportMeasure:
+    _require_coordinator(by)
+    locked = SupportMeasure.objects.select_for_update().get(pk=measure.pk)
+    locked.ended_on = ended_on
+    locked.full_clean()
+    locked.save(update_fields=["ended_on"])
+    case_touch(case=locked.case)
+    return locked
+
+
+@transaction.atomic
+def organisation_link_create(
+    *, case: Case, by: User, organisation: Organisation, linked_on: date, purpose: str
+) -> CaseOrganisation:
+    _require_coordinator(by)
+    link = CaseOrganisation(
+        case=case, organisation=organisation, linked_on=linked_on, purpose=purpose, created_by=by
+    )
+    link.full_clean()
+    link.save()
+    case_touch(case=case)
+    return link
+
+
+@transaction.atomic
+def consent_record(
+    *, case: Case, by: User, organisation: Organisation, given_on: date, notes: str = ""
+) -> Consent:
+    _require_coordinator(by)
+    if given_on > timezone.localdate():
+        raise ValidationError({"given_on": _("A consent cannot be recorded for a future date.")})
+    consent = Consent(
+        case=case, organisation=organisation, given_on=given_on, notes=notes, recorded_by=by
+    )
+    consent.full_clean()
+    _save_unique(consent)
+    case_touch(case=case)
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, consent: Consent, by: User, withdrawn_on: date) -> Consent:
+    _require_coordinator(by)
+    locked = Consent.objects.select_for_update().get(pk=consent.pk)
+    if locked.withdrawn_on is not None:
+        raise ValidationError(_("The consent is already withdrawn."))
+    locked.withdrawn_on = withdrawn_on
+    locked.full_clean()
+    locked.save(update_fields=["withdrawn_on"])
+    case_touch(case=locked.case)
+    return locked

@@ -1,0 +1,714 @@
+"""Casework pages for coordinators (and, read-only, managers).
+
+Every view loads its case or individual through an access helper in selectors.py, validates a
+form, calls a service and redirects (POST/redirect/GET). htmx requests get a partial template.
+"""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.audit import access_log_record_many
+from accounts.models import AccessAction, User
+from casework import services
+from casework.filters import CaseFilter
+from casework.forms import (
+    CaseCloseForm,
+    CaseCreateForm,
+    CaseEditForm,
+    CaseReassignForm,
+    CaseReopenForm,
+    ConsentForm,
+    ConsentWithdrawForm,
+    IndividualEditForm,
+    IndividualForm,
+    JournalEntryForm,
+    OrganisationLinkForm,
+    SupportEndForm,
+    SupportMeasureForm,
+)
+from casework.models import Case, Consent, Individual, JournalEntry, SupportMeasure
+from casework.selectors import (
+    Identity,
+    can_edit_cases,
+    can_read_cases,
+    case_get_for_edit,
+    case_get_for_user,
+    case_identity,
+    case_list_queryset,
+    identity_for,
+    identity_visible,
+    individual_get_for_edit,
+    individual_get_for_user,
+    journal_entry_get_for_edit,
+    possible_duplicates,
+)
+from casework.timeline import case_panels, case_timeline
+from config.forms import is_htmx, run_service
+
+PAGE_SIZE = 25
+
+
+def _staff(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):  # login_required let only signed-in staff through
+        raise Http404
+    return user
+
+
+def _require_readers(request: HttpRequest) -> User:
+    """Coordinators and managers; everyone else must not learn that cases exist (404)."""
+    user = _staff(request)
+    if not can_read_cases(user):
+        raise Http404
+    return user
+
+
+def _require_editors(request: HttpRequest) -> User:
+    user = _require_readers(request)
+    if not can_edit_cases(user):
+        raise PermissionDenied
+    return user
+
+
+# --- List and export ------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    user = _require_readers(request)
+    case_filter = CaseFilter(request.GET or None, queryset=case_list_queryset(user), user=user)
+    if not request.GET:
+        case_filter = CaseFilter({"status": "open"}, queryset=case_list_queryset(user), user=user)
+    page = Paginator(case_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(case, case_identity(user, case)) for case in page.object_list]
+    access_log_record_many(
+        request=request,
+        action=AccessAction.SEARCH if request.GET.get("q") else AccessAction.VIEW,
+        object_type="casework.case",
+        items=[(str(case.pk), case.individual_id) for case, _identity in rows],
+        detail=_list_detail(request),
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": case_filter,
+        "page": page,
+        "rows": rows,
+        "query": query.urlencode(),
+        "can_edit": can_edit_cases(user),
+    }
+    template = "casework/_case_table.html" if is_htmx(request) else "casework/case_list.html"
+    return render(request, template, context)
+
+
+def _list_detail(request: HttpRequest) -> str:
+    return "filters: " + ", ".join(sorted(k for k, v in request.GET.items() if v and k != "page"))
+
+
+@require_GET
+@login_required
+def case_export(request: HttpRequest) -> HttpResponse:
+    """The filtered case list as CSV (semicolons, UTF-8 with BOM: opens right in Swedish Excel)."""
+    user = _require_readers(request)
+    cases = CaseFilter(request.GET, queryset=case_list_queryset(user), user=user).qs
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="lotsa-arenden-{stamp}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        [
+            _("Case number"),
+            _("Reference"),
+            _("Alias"),
+            _("Name"),
+            _("Date of birth"),
+            _("Category"),
+            _("Status"),
+            _("Opened"),
+            _("Closed"),
+            _("Coordinator"),
+            _("Suspected offence"),
+            _("Purposes"),
+            _("Came in through"),
+        ]
+    )
+    logged: list[tuple[str, int | None]] = []
+    for case in cases.iterator(chunk_size=500):
+        identity = case_identity(user, case)
+        writer.writerow(
+            [
+                case.number,
+                identity.reference,
+                identity.alias,
+                identity.name,
+                identity.date_of_birth or identity.birth_year or "",
+                case.get_category_display(),
+                _("Open") if case.is_open else _("Closed"),
+                case.opened_on.isoformat(),
+                case.closed_on.isoformat() if case.closed_on else "",
+                str(case.coordinator),
+                case.get_offence_display(),
+                ", ".join(str(p.get_purpose_display()) for p in case.purposes.all()),
+                case.get_origin_display(),
+            ]
+        )
+        logged.append((str(case.pk), case.individual_id))
+    access_log_record_many(
+        request=request,
+        action=AccessAction.EXPORT,
+        object_type="casework.case",
+        items=logged,
+        detail=_list_detail(request),
+    )
+    return response
+
+
+# --- Creating -------------------------------------------------------------------------------------
+
+
+def _case_fields(form: CaseCreateForm) -> dict[str, Any]:
+    data = form.cleaned_data
+    return {
+        "coordinator": data["coordinator"],
+        "category": data["category"] or None,
+        "opened_on": data["opened_on"],
+        "origin": data["origin"],
+        "offence": data["offence"],
+        "purposes": data["purposes"],
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def case_create(request: HttpRequest) -> HttpResponse:
+    """Register a person and open their case in one flow, with a duplicate check first."""
+    user = _require_editors(request)
+    individual_form = IndividualForm(request.POST or None, prefix="ind")
+    case_form = CaseCreateForm(
+        request.POST or None, prefix="case", initial={"coordinator": user.pk}
+    )
+    duplicates: list[tuple[Individual, Identity]] = []
+    if request.method == "POST" and individual_form.is_valid() and case_form.is_valid():
+        existing_pk = request.POST.get("use_individual")
+        if existing_pk:
+            existing = get_object_or_404(Individual, pk=existing_pk)
+            case = run_service(
+                case_form,
+                services.case_open,
+                individual=existing,
+                by=user,
+                **_case_fields(case_form),
+            )
+        else:
+            person = individual_form.cleaned_data
+            born = person.get("date_of_birth")
+            found = possible_duplicates(
+                personal_number=person.get("personal_number"),
+                given_name=person.get("given_name", ""),
+                family_name=person.get("family_name", ""),
+                alias=person.get("alias", ""),
+                birth_year=born.year if born else person.get("birth_year"),
+            )
+            if found and not request.POST.get("confirm_new"):
+                duplicates = [
+                    (
+                        found_individual,
+                        identity_for(
+                            found_individual,
+                            visible=identity_visible(
+                                user,
+                                found_individual,
+                                {c.coordinator_id for c in found_individual.cases.all()},
+                            ),
+                        ),
+                    )
+                    for found_individual in found
+                ]
+                case = None
+            else:
+                individual_fields = {
+                    k: v for k, v in person.items() if k != "languages" and v is not None
+                }
+                case = run_service(
+                    case_form,
+                    services.case_open_with_new_individual,
+                    by=user,
+                    individual_fields=individual_fields,
+                    languages=person.get("languages") or [],
+                    **_case_fields(case_form),
+                )
+        if case is not None:
+            messages.success(request, _("Case %(number)s was opened.") % {"number": case.number})
+            return redirect("casework:case_detail", pk=case.pk)
+    status = 400 if request.method == "POST" and not duplicates else 200
+    return render(
+        request,
+        "casework/case_create.html",
+        {
+            "individual_form": individual_form,
+            "case_form": case_form,
+            "duplicates": duplicates,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def case_open_for_individual(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open another case for a person already registered."""
+    user = _require_editors(request)
+    individual, identity = individual_get_for_user(request, pk)
+    form = CaseCreateForm(request.POST or None, initial={"coordinator": user.pk})
+    if form.is_valid():
+        case = run_service(
+            form, services.case_open, individual=individual, by=user, **_case_fields(form)
+        )
+        if case is not None:
+            messages.success(request, _("Case %(number)s was opened.") % {"number": case.number})
+            return redirect("casework:case_detail", pk=case.pk)
+    return render(
+        request,
+        "casework/case_open_for_individual.html",
+        {"form": form, "individual": individual, "identity": identity},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- The case page --------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _require_readers(request)
+    case = case_get_for_user(request, pk)
+    context = {
+        "case": case,
+        "identity": case_identity(user, case),
+        "purposes": [p.get_purpose_display() for p in case.purposes.order_by("purpose")],
+        "timeline": case_timeline(case, user),
+        "panels": case_panels(case, user),
+        "can_edit": can_edit_cases(user),
+    }
+    return render(request, "casework/case_detail.html", context)
+
+
+def _case_form_page(
+    request: HttpRequest,
+    case: Case,
+    form: Any,
+    title: str,
+    *,
+    submit: str,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    context = {
+        "case": case,
+        "identity": case_identity(_staff(request), case),
+        "form": form,
+        "title": title,
+        "submit": submit,
+        **(extra or {}),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "casework/case_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get_for_edit(request, pk)
+    form = CaseEditForm(request.POST or None, instance=case, initial={"version": case.version})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        updated = run_service(
+            form,
+            services.case_update,
+            case=case,
+            by=_staff(request),
+            expected_version=data["version"],
+            data={name: data[name] for name in services.CASE_EDIT_FIELDS},
+            purposes=data["purposes"],
+        )
+        if updated is not None:
+            messages.success(request, _("The case was saved."))
+            return redirect("casework:case_detail", pk=case.pk)
+    return _case_form_page(request, case, form, _("Edit case"), submit=_("Save"))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def case_close(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get_for_edit(request, pk)
+    form = CaseCloseForm(request.POST or None, initial={"version": case.version})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        closed = run_service(
+            form,
+            services.case_close,
+            case=case,
+            by=_staff(request),
+            closed_on=data["closed_on"],
+            reason=data["reason"],
+            note=data["note"],
+            expected_version=data["version"],
+        )
+        if closed is not None:
+            messages.success(request, _("The case was closed."))
+            return redirect("casework:case_detail", pk=case.pk)
+    return _case_form_page(request, case, form, _("Close case"), submit=_("Close the case"))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get_for_edit(request, pk)
+    form = CaseReopenForm(request.POST or None, initial={"version": case.version})
+    if request.method == "POST" and form.is_valid():
+        reopened = run_service(
+            form,
+            services.case_reopen,
+            case=case,
+            by=_staff(request),
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        )
+        if reopened is not None:
+            messages.success(request, _("The case was reopened."))
+            return redirect("casework:case_detail", pk=case.pk)
+    return _case_form_page(request, case, form, _("Reopen case"), submit=_("Reopen the case"))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def case_reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Coordinators and managers may give a case to another coordinator."""
+    user = _require_readers(request)
+    case = case_get_for_user(request, pk, log=False)
+    form = CaseReassignForm(request.POST or None, initial={"version": case.version})
+    if request.method == "POST" and form.is_valid():
+        reassigned = run_service(
+            form,
+            services.case_reassign,
+            case=case,
+            coordinator=form.cleaned_data["coordinator"],
+            by=user,
+            note=form.cleaned_data["note"],
+            expected_version=form.cleaned_data["version"],
+        )
+        if reassigned is not None:
+            messages.success(
+                request,
+                _("The case now belongs to %(name)s.") % {"name": reassigned.coordinator},
+            )
+            return redirect("casework:case_detail", pk=case.pk)
+    return _case_form_page(
+        request, case, form, _("Change responsible coordinator"), submit=_("Change")
+    )
+
+
+# --- Journal --------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def journal_create(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get_for_edit(request, pk)
+    form = JournalEntryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        entry = run_service(
+            form,
+            services.journal_entry_create,
+            case=case,
+            author=_staff(request),
+            **form.cleaned_data,
+        )
+        if entry is not None:
+            if request.POST.get("sign"):
+                services.journal_entry_sign(entry=entry, by=_staff(request))
+                messages.success(request, _("The journal entry was saved and signed."))
+            else:
+                messages.success(request, _("The journal entry was saved as a draft."))
+            return redirect("casework:case_detail", pk=case.pk)
+    return _case_form_page(
+        request,
+        case,
+        form,
+        _("New journal entry"),
+        submit=_("Save draft"),
+        extra={"sign_button": True},
+    )
+
+
+def _entry_for(request: HttpRequest, pk: int, entry_pk: int) -> tuple[Case, JournalEntry]:
+    case = case_get_for_edit(request, pk)
+    return case, journal_entry_get_for_edit(request, case, entry_pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def journal_edit(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+    case, entry = _entry_for(request, pk, entry_pk)
+    if entry.is_signed or entry.author_id != _staff(request).pk:
+        raise PermissionDenied
+    form = JournalEntryForm(request.POST or None, instance=entry)
+    if request.method == "POST" and form.is_valid():
+        saved = run_service(
+            form,
+            services.journal_entry_update,
+            entry=entry,
+            by=_staff(request),
+            **form.cleaned_data,
+        )
+        if saved is not None:
+            if request.POST.get("sign"):
+                services.journal_entry_sign(entry=saved, by=_staff(request))
+                messages.success(request, _("The journal entry was saved and signed."))
+            else:
+                messages.success(request, _("The draft was saved."))
+            return redirect("casework:case_detail", pk=case.pk)
+    return _case_form_page(
+        request,
+        case,
+        form,
+        _("Edit draft journal entry"),
+        submit=_("Save draft"),
+        extra={"sign_button": True},
+    )
+
+
+@require_POST
+@login_required
+def journal_sign(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+    case, entry = _entry_for(request, pk, entry_pk)
+    form = JournalEntryForm()
+    signed = run_service(form, services.journal_entry_sign, entry=entry, by=_staff(request))
+    if signed is None:
+        for error in form.non_field_errors():
+            messages.error(request, str(error))
+    else:
+        messages.success(request, _("The journal entry was signed."))
+    return redirect("casework:case_detail", pk=case.pk)
+
+
+@require_POST
+@login_required
+def journal_delete(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+    case, entry = _entry_for(request, pk, entry_pk)
+    form = JournalEntryForm()
+    if (
+        run_service(form, services.journal_entry_delete, entry=entry, by=_staff(request)) is None
+        and form.errors
+    ):
+        for error in form.non_field_errors():
+            messages.error(request, str(error))
+    else:
+        messages.success(request, _("The draft was deleted."))
+    return redirect("casework:case_detail", pk=case.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def journal_correct(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+    case, entry = _entry_for(request, pk, entry_pk)
+    if not entry.is_signed:
+        raise PermissionDenied
+    form = JournalEntryForm(request.POST or None, initial={"kind": entry.kind, "text": entry.text})
+    if request.method == "POST" and form.is_valid():
+        correction = run_service(
+            form,
+            services.journal_entry_create,
+            case=case,
+            author=_staff(request),
+            corrects=entry,
+            **form.cleaned_data,
+        )
+        if correction is not None:
+            if request.POST.get("sign"):
+                services.journal_entry_sign(entry=correction, by=_staff(request))
+            messages.success(request, _("The correction was saved."))
+            return redirect("casework:case_detail", pk=case.pk)
+    return _case_form_page(
+        request,
+        case,
+        form,
+        _("Correct a signed journal entry"),
+        submit=_("Save draft"),
+        extra={"sign_button": True, "corrected_entry": entry},
+    )
+
+
+# --- Support, organisations, consent ---------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def support_create(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get_for_edit(request, pk)
+    form = SupportMeasureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        measure = run_service(
+            form,
+            services.support_measure_create,
+            case=case,
+            by=_staff(request),
+            **form.cleaned_data,
+        )
+        if measure is not None:
+            messages.success(request, _("The support measure was added."))
+            return redirect("casework:case_detail", pk=case.pk)
+    return _case_form_page(request, case, form, _("Add support measure"), submit=_("Add"))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def support_end(request: HttpRequest, pk: int, measure_pk: int) -> HttpResponse:
+    case = case_get_for_edit(request, pk)
+    measure = get_object_or_404(SupportMeasure, pk=measure_pk, case=case)
+    form = SupportEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ended = run_service(
+            form,
+            services.support_measure_end,
+            measure=measure,
+            by=_staff(request),
+            **form.cleaned_data,
+        )
+        if ended is not None:
+            messages.success(request, _("The end date was recorded."))
+            return redirect("casework:case_detail", pk=case.pk)
+    return _case_form_page(
+        request,
+        case,
+        form,
+        _("End support measure: %(measure)s") % {"measure": measure},
+        submit=_("Save"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def organisation_link_create(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get_for_edit(request, pk)
+    form = OrganisationLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        link = run_service(
+            form,
+            services.organisation_link_create,
+            case=case,
+            by=_staff(request),
+            **form.cleaned_data,
+        )
+        if link is not None:
+            messages.success(request, _("The contact with the organisation was recorded."))
+            return redirect("casework:case_detail", pk=case.pk)
+    return _case_form_page(request, case, form, _("Link an organisation"), submit=_("Save"))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get_for_edit(request, pk)
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        consent = run_service(
+            form, services.consent_record, case=case, by=_staff(request), **form.cleaned_data
+        )
+        if consent is not None:
+            messages.success(request, _("The consent was recorded."))
+            return redirect("casework:case_detail", pk=case.pk)
+    return _case_form_page(
+        request, case, form, _("Record consent to share information"), submit=_("Save")
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
+    case = case_get_for_edit(request, pk)
+    consent = get_object_or_404(Consent, pk=consent_pk, case=case)
+    form = ConsentWithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        withdrawn = run_service(
+            form,
+            services.consent_withdraw,
+            consent=consent,
+            by=_staff(request),
+            **form.cleaned_data,
+        )
+        if withdrawn is not None:
+            messages.success(request, _("The consent was recorded as withdrawn."))
+            return redirect("casework:case_detail", pk=case.pk)
+    return _case_form_page(
+        request,
+        case,
+        form,
+        _("Withdraw consent: %(organisation)s") % {"organisation": consent.organisation},
+        submit=_("Save"),
+    )
+
+
+# --- Individuals ----------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def individual_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _require_readers(request)
+    individual, identity = individual_get_for_user(request, pk)
+    cases = individual.cases.select_related("coordinator").order_by("-opened_on")
+    context = {
+        "individual": individual,
+        "identity": identity,
+        "cases": cases,
+        "languages": list(individual.languages.all()),
+        "can_edit": can_edit_cases(user) and not identity.masked,
+        "can_open_case": can_edit_cases(user),
+    }
+    return render(request, "casework/individual_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def individual_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    individual = individual_get_for_edit(request, pk)
+    initial = {
+        "version": individual.version,
+        "personal_number": individual.personal_number_display,
+    }
+    form = IndividualEditForm(request.POST or None, instance=individual, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        saved = run_service(
+            form,
+            services.individual_update,
+            individual=individual,
+            by=_staff(request),
+            expected_version=data["version"],
+            data={name: data.get(name) for name in services.INDIVIDUAL_FIELDS},
+            languages=data["languages"],
+        )
+        if saved is not None:
+            messages.success(request, _("The individual was saved."))
+            return redirect("casework:individual_detail", pk=individual.pk)
+    return render(
+        request,
+        "casework/individual_form.html",
+        {"form": form, "individual": individual},
+        status=400 if request.method == "POST" else 200,
+    )
