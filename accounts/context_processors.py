@@ -1,11 +1,19 @@
-"""Template context shared by every page: the user's roles, for the navigation."""
+"""Template context shared by every page: the user's roles (navigation) and unread count."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
+from accounts.models import User
+from accounts.notifications import unread_count
 from accounts.roles import RoleSet, user_roles
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
-    return {"roles": RoleSet(user_roles(getattr(request, "user", None)))}
+    user = getattr(request, "user", None)
+    context: dict[str, object] = {"roles": RoleSet(user_roles(user))}
+    if isinstance(user, User):
+        # Lazy: pages that do not show the navigation (partials) cost no query.
+        context["unread_notifications"] = SimpleLazyObject(lambda: unread_count(user))
+    return context

@@ -9,6 +9,17 @@ from config import views
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("notifications/", account_views.notification_list, name="notifications"),
+    path(
+        "notifications/<int:pk>/read/",
+        account_views.notification_acknowledge,
+        name="notification_acknowledge",
+    ),
+    path(
+        "notifications/read-all/",
+        account_views.notification_acknowledge_all,
+        name="notification_acknowledge_all",
+    ),
     path("accounts/", include("accounts.urls")),
     path("", include("casework.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
