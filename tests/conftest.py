@@ -25,6 +25,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         missing["postgres"] = "PostgreSQL is not configured (DATABASE_URL)"
     if not settings.LOTSA_TEST_BROKER_URL:
         missing["broker"] = "no Redis broker for tests (LOTSA_TEST_BROKER_URL)"
+    if not os.path.exists("/usr/bin/chromium"):
+        missing["e2e"] = "Debian's Chromium is not installed (apt-get install chromium)"
     if not shutil.which("xgettext"):
         missing["gettext"] = "GNU gettext is not installed (apt-get install gettext)"
     if SERVICES_REQUIRED and missing:
@@ -35,6 +37,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for marker, reason in missing.items():
             if marker in item.keywords:
                 item.add_marker(pytest.mark.skip(reason=f"SKIPPED LOUDLY: {reason}"))
+
+
+# The serialized snapshot of the migrated test database (roles, reference data), as Django made
+# it for transactional tests; the browser tests hand it on (see tests/e2e/conftest.py).
+DB_SNAPSHOTS: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _db_snapshot(django_db_setup, django_db_blocker):
+    from django.db import connections
+
+    for alias in connections:
+        contents = getattr(connections[alias], "_test_serialized_contents", None)
+        if contents:
+            DB_SNAPSHOTS[alias] = contents
 
 
 @pytest.fixture

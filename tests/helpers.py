@@ -17,6 +17,7 @@ _CLEARED = [
     "SECRET_KEY",
     "DEBUG",
     "ALLOWED_HOSTS",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 ]
 
 
