@@ -364,7 +364,7 @@ def outreach_start(request: HttpRequest, *, referrals: int = 10) -> OutreachStar
     )
     mine = list(
         Referral.objects.filter(_own_contacts(user, via_referral=True))
-        .select_related("contact__district")
+        .select_related("contact__district", "accepted_by", "declined_by", "withdrawn_by")
         .order_by("-referred_at")[:referrals]
     )
     log_contact_reads(request, contacts, detail="start page")

@@ -757,6 +757,48 @@ def test_the_outreach_start_page_is_phone_first(client, outreach_worker, other_o
     assert "Väntar" in page
 
 
+def test_the_start_pages_query_counts_do_not_grow(
+    client, outreach_worker, coordinator, other_coordinator, django_assert_max_num_queries
+):
+    case = CaseFactory.create(coordinator=coordinator)
+
+    def fill(count):
+        for index in range(count):
+            referral = _referred(outreach_worker)
+            if index % 4 == 0:
+                services.referral_accept_into_case(
+                    referral=referral, by=other_coordinator, case=case
+                )
+            elif index % 4 == 1:
+                services.referral_decline(referral=referral, by=other_coordinator, reason="Nej")
+            elif index % 4 == 2:
+                services.referral_withdraw(referral=referral, by=outreach_worker)
+
+    fill(2)
+    for user, url in [
+        (outreach_worker, "accounts:start_outreach"),
+        (coordinator, "accounts:start_coordinator"),
+    ]:
+        client.force_login(user)
+        client.get(reverse(url))  # warm the session
+        # Outreach: session, user, roles, my contacts this week (with indicators, offers, staff),
+        # my referrals, access log, unread notifications. Coordinators: session, user, roles, my
+        # open cases, new referrals (with indicators), their count, access log, the navigation's
+        # count, unread notifications.
+        with django_assert_max_num_queries(10):
+            client.get(reverse(url))
+    fill(30)
+    for user, url in [
+        (outreach_worker, "accounts:start_outreach"),
+        (coordinator, "accounts:start_coordinator"),
+    ]:
+        client.force_login(user)
+        client.get(reverse(url))  # warm the session (the idle timer saves it now and then)
+        with django_assert_max_num_queries(10):
+            response = client.get(reverse(url))
+        assert response.status_code == 200
+
+
 def test_the_coordinator_start_page_lists_new_referrals(client, outreach_worker, coordinator):
     child = OutreachContactFactory.create(
         created_by=outreach_worker,
