@@ -7,7 +7,7 @@ from django.utils.functional import SimpleLazyObject
 
 from accounts.models import User
 from accounts.notifications import unread_count
-from accounts.roles import RoleSet, user_roles
+from accounts.roles import Role, RoleSet, user_roles
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
@@ -16,4 +16,9 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if isinstance(user, User):
         # Lazy: pages that do not show the navigation (partials) cost no query.
         context["unread_notifications"] = SimpleLazyObject(lambda: unread_count(user))
+        if Role.COORDINATOR in user_roles(user):
+            # Outreach referrals waiting for this coordinator: one query, only when rendered.
+            from outreach.selectors import pending_referral_count
+
+            context["pending_referrals"] = SimpleLazyObject(lambda: pending_referral_count(user))
     return context

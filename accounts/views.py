@@ -51,16 +51,25 @@ def home(request: HttpRequest) -> HttpResponse:
 @role_required(Role.COORDINATOR)
 def start_coordinator(request: HttpRequest) -> HttpResponse:
     from casework.selectors import case_identity, my_open_cases
+    from outreach.selectors import coordinator_inbox
 
     user = staff_user(request)
     cases = [(case, case_identity(user, case)) for case in my_open_cases(user)]
-    return render(request, "accounts/start_coordinator.html", {"my_cases": cases})
+    return render(
+        request,
+        "accounts/start_coordinator.html",
+        {"my_cases": cases, "new_referrals": coordinator_inbox(request)},
+    )
 
 
 @require_GET
 @role_required(Role.OUTREACH)
 def start_outreach(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/start_outreach.html")
+    from outreach.selectors import outreach_start
+
+    return render(
+        request, "accounts/start_outreach.html", {"outreach_start": outreach_start(request)}
+    )
 
 
 @require_GET

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class OutreachConfig(AppConfig):
     name = "outreach"
     verbose_name = _("Outreach")
+
+    def ready(self) -> None:
+        # Registers outreach's notification kinds and its items on the case timeline.
+        from outreach import notifications, timeline  # noqa: F401

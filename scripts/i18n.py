@@ -58,7 +58,10 @@ def fill(path: Path) -> int:
             entry.msgstr = value if isinstance(value, str) else value[0]
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
-            entry.previous_msgid = None
+        # msgmerge's notes on a guessed entry ("#| msgid ...") go with the guess.
+        entry.previous_msgid = None
+        entry.previous_msgid_plural = None
+        entry.previous_msgctxt = None
         done += 1
     po.save()
     return done

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import factory
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import user_set_roles
 from casework.models import Case, Category, Individual, Origin, Sex
+from outreach.models import AgeGroup, District, Environment, OutreachContact, ReferralConsent
 
 TEST_PASSWORD = "a-long-test-password-1"
 
@@ -59,3 +61,31 @@ class CaseFactory(factory.django.DjangoModelFactory[Case]):
     coordinator = factory.SubFactory(UserFactory, roles=[Role.COORDINATOR])
     origin = Origin.POLICE
     created_by = factory.LazyAttribute(lambda c: c.coordinator)
+
+
+# --- Outreach -------------------------------------------------------------------------------------
+
+
+class OutreachContactFactory(factory.django.DjangoModelFactory[OutreachContact]):
+    """A contact built directly (fast): made an hour ago on the street in Norrmalm, with consent.
+
+    The staff present default to the worker who logged it.
+    """
+
+    class Meta:
+        model = OutreachContact
+        skip_postgeneration_save = True
+
+    contacted_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+    environment = Environment.STREET
+    district = factory.LazyFunction(lambda: District.objects.get(code="norrmalm"))
+    alias = factory.Sequence(lambda n: f"Kontakt {n}")
+    sex = Sex.FEMALE
+    age_group = AgeGroup.FROM_26_TO_35
+    consent = ReferralConsent.YES
+    created_by = factory.SubFactory(UserFactory, roles=[Role.OUTREACH])
+
+    @factory.post_generation
+    def staff(self: OutreachContact, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create:
+            self.staff.set(extracted or [self.created_by])

@@ -1,0 +1,501 @@
+"""Reads of outreach data, and the access rules that guard them.
+
+Who sees what:
+- outreach staff: their own contacts (logged by them or with them present) and the status of
+  those contacts' referrals, never the case a referral became part of;
+- coordinators: every referral, and the contact behind it unless outreach withdrew it; no other
+  outreach data;
+- managers: everything, read-only.
+
+Every page that shows a contact's data loads it here and writes the access log (object type
+`outreach.outreachcontact`, with the individual when the contact was accepted into a case).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import ExtractYear
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from accounts.audit import access_log_record, access_log_record_many
+from accounts.models import AccessAction, User
+from accounts.roles import Role, has_role
+from outreach.models import (
+    District,
+    OutreachContact,
+    Referral,
+    ReferralStatus,
+)
+
+CONTACT_OBJECT_TYPE = "outreach.outreachcontact"
+
+# --- Roles ----------------------------------------------------------------------------------------
+
+
+def can_log_contacts(user: object) -> bool:
+    return has_role(user, Role.OUTREACH)
+
+
+def can_handle_referrals(user: object) -> bool:
+    return has_role(user, Role.COORDINATOR)
+
+
+def reads_everything(user: object) -> bool:
+    return has_role(user, Role.MANAGER)
+
+
+def can_use_outreach(user: object) -> bool:
+    return has_role(user, Role.OUTREACH, Role.COORDINATOR, Role.MANAGER)
+
+
+# --- Which rows a user may see --------------------------------------------------------------------
+
+
+def _own_contacts(user: User, *, via_referral: bool = False) -> Q:
+    """Contacts the user logged or was present at (of referrals, with `via_referral`)."""
+    through = OutreachContact.staff.through
+    contact = OuterRef("contact_id" if via_referral else "pk")
+    present = Exists(through.objects.filter(outreachcontact_id=contact, user_id=user.pk))
+    creator = "contact__created_by" if via_referral else "created_by"
+    return Q(present) | Q(**{creator: user})
+
+
+def _referred_contacts() -> Q:
+    """Contacts behind a referral that outreach has not withdrawn."""
+    return Q(
+        Exists(
+            Referral.objects.filter(contact_id=OuterRef("pk")).exclude(
+                status=ReferralStatus.WITHDRAWN
+            )
+        )
+    )
+
+
+def _visible_contacts(user: User) -> Q | None:
+    if reads_everything(user):
+        return Q()
+    allowed: Q | None = None
+    if can_log_contacts(user):
+        allowed = _own_contacts(user)
+    if can_handle_referrals(user):
+        allowed = _referred_contacts() if allowed is None else allowed | _referred_contacts()
+    return allowed
+
+
+def _visible_referrals(user: User) -> Q | None:
+    if reads_everything(user) or can_handle_referrals(user):
+        return Q()
+    if can_log_contacts(user):
+        return _own_contacts(user, via_referral=True)
+    return None
+
+
+def _accepted_individual() -> Subquery:
+    """The individual a contact was accepted as (for the access log's individual column)."""
+    return Subquery(
+        Referral.objects.filter(contact_id=OuterRef("pk"), status=ReferralStatus.ACCEPTED).values(
+            "case__individual_id"
+        )[:1]
+    )
+
+
+def contact_queryset(user: User) -> QuerySet[OutreachContact]:
+    """The contacts the user may see, with what a list row shows, in a fixed number of queries."""
+    allowed = _visible_contacts(user)
+    if allowed is None:
+        return OutreachContact.objects.none()
+    return (
+        OutreachContact.objects.filter(allowed)
+        .select_related("district", "language")
+        .prefetch_related("indicators", "offers", "staff")
+        .annotate(individual_id=_accepted_individual())
+    )
+
+
+def referral_queryset(user: User) -> QuerySet[Referral]:
+    allowed = _visible_referrals(user)
+    if allowed is None:
+        return Referral.objects.none()
+    return (
+        Referral.objects.filter(allowed)
+        .select_related(
+            "contact__district",
+            "contact__language",
+            "to_coordinator",
+            "referred_by",
+            "accepted_by",
+            "declined_by",
+            "withdrawn_by",
+            "case__individual",
+            "case__coordinator",
+        )
+        .prefetch_related("contact__indicators")
+        .annotate(
+            viewer_owns=ExpressionWrapper(
+                _own_contacts(user, via_referral=True), output_field=BooleanField()
+            ),
+            individual_id=Subquery(
+                Referral.objects.filter(
+                    contact_id=OuterRef("contact_id"), status=ReferralStatus.ACCEPTED
+                ).values("case__individual_id")[:1]
+            ),
+        )
+    )
+
+
+def contact_shown_in(referral: Referral, user: User) -> bool:
+    """Whether a referral's row or page may show its contact: not to coordinators once outreach
+    withdrew it (the person's consent may be gone), unless the contact is their own too."""
+    if reads_everything(user) or referral.status != ReferralStatus.WITHDRAWN:
+        return True
+    owns = getattr(referral, "viewer_owns", None)
+    if owns is None:
+        owns = _is_own(referral.contact, user)
+    return can_log_contacts(user) and bool(owns)
+
+
+def _is_own(contact: OutreachContact, user: User) -> bool:
+    if contact.created_by_id == user.pk:
+        return True
+    return contact.staff.filter(pk=user.pk).exists()
+
+
+def shows_cases(user: User) -> bool:
+    """Whether referral pages may show the case a referral became part of."""
+    return has_role(user, Role.COORDINATOR, Role.MANAGER)
+
+
+# --- The access log -------------------------------------------------------------------------------
+
+
+def log_contact_reads(
+    request: HttpRequest,
+    contacts: Iterable[OutreachContact],
+    *,
+    action: AccessAction = AccessAction.VIEW,
+    detail: str = "",
+) -> None:
+    """One access-log row per contact shown (lists, the inbox, start pages): one query."""
+    items = [(str(c.pk), getattr(c, "individual_id", None)) for c in contacts]
+    if items:
+        access_log_record_many(
+            request=request,
+            action=action,
+            object_type=CONTACT_OBJECT_TYPE,
+            items=items,
+            detail=detail,
+        )
+
+
+def log_referral_reads(
+    request: HttpRequest, referrals: Iterable[Referral], *, detail: str = ""
+) -> None:
+    """Log the contacts that referral rows show (rows hiding their contact are not reads)."""
+    user = _user(request)
+    items = [
+        (str(r.contact_id), getattr(r, "individual_id", None))
+        for r in referrals
+        if contact_shown_in(r, user)
+    ]
+    if items:
+        access_log_record_many(
+            request=request,
+            action=AccessAction.VIEW,
+            object_type=CONTACT_OBJECT_TYPE,
+            items=items,
+            detail=detail,
+        )
+
+
+# --- Loading one object ---------------------------------------------------------------------------
+
+
+def _user(request: HttpRequest) -> User:
+    if not isinstance(request.user, User):
+        raise Http404
+    return request.user
+
+
+def contact_get_for_user(request: HttpRequest, pk: int) -> OutreachContact:
+    """A contact the user may read, else 404. The read is logged."""
+    user = _user(request)
+    try:
+        contact = contact_queryset(user).get(pk=pk)
+    except OutreachContact.DoesNotExist:
+        raise Http404 from None
+    access_log_record(
+        request=request,
+        action=AccessAction.VIEW,
+        obj=contact,
+        object_type=CONTACT_OBJECT_TYPE,
+        individual_id=getattr(contact, "individual_id", None),
+    )
+    return contact
+
+
+def contact_get_for_edit(request: HttpRequest, pk: int) -> OutreachContact:
+    """A contact the user may change: their own (404 if they may not see it, 403 if only read)."""
+    contact = contact_get_for_user(request, pk)
+    user = _user(request)
+    if not (can_log_contacts(user) and _is_own(contact, user)):
+        raise PermissionDenied
+    return contact
+
+
+def referral_get_for_user(request: HttpRequest, pk: int, *, log: bool = True) -> Referral:
+    """A referral the user may see, else 404. Showing its contact is logged (`log=False` for
+    responses that do not show it)."""
+    user = _user(request)
+    try:
+        referral = referral_queryset(user).get(pk=pk)
+    except Referral.DoesNotExist:
+        raise Http404 from None
+    if log and contact_shown_in(referral, user):
+        access_log_record(
+            request=request,
+            action=AccessAction.VIEW,
+            obj=referral.contact,
+            object_type=CONTACT_OBJECT_TYPE,
+            individual_id=getattr(referral, "individual_id", None),
+        )
+    return referral
+
+
+def referral_get_for_handling(request: HttpRequest, pk: int) -> Referral:
+    """A referral a coordinator handles: 404 for roles that may not see it, 403 for managers."""
+    referral = referral_get_for_user(request, pk)
+    if not can_handle_referrals(request.user):
+        raise PermissionDenied
+    return referral
+
+
+def referral_get_for_withdrawal(request: HttpRequest, pk: int) -> Referral:
+    """A referral of the user's own contact: 404 if not visible, 403 if not theirs."""
+    referral = referral_get_for_user(request, pk)
+    user = _user(request)
+    if not (can_log_contacts(user) and _is_own(referral.contact, user)):
+        raise PermissionDenied
+    return referral
+
+
+# --- Counts, defaults and start pages -------------------------------------------------------------
+
+
+def addressed_to(user: User) -> Q:
+    """Referrals to the common inbox, or to this coordinator by name."""
+    return Q(to_coordinator__isnull=True) | Q(to_coordinator=user)
+
+
+def inbox_filter(user: User) -> Q:
+    """Referrals a coordinator should act on: waiting, and addressed to them or to everyone."""
+    return Q(status=ReferralStatus.PENDING) & addressed_to(user)
+
+
+def pending_referral_count(user: User) -> int:
+    """The number in the navigation: one query."""
+    return Referral.objects.filter(inbox_filter(user)).count()
+
+
+def last_district_for(user: User) -> District | None:
+    """The district of the user's latest contact: the default for the next one."""
+    contact = (
+        OutreachContact.objects.filter(_own_contacts(user), district__isnull=False)
+        .select_related("district")
+        .order_by("-contacted_at")
+        .first()
+    )
+    if contact is None or contact.district is None or not contact.district.active:
+        return None
+    return contact.district
+
+
+def outreach_staff() -> QuerySet[User]:
+    return User.objects.filter(is_active=True, groups__name=Role.OUTREACH).order_by(
+        "first_name", "last_name", "username"
+    )
+
+
+def active_districts() -> QuerySet[District]:
+    return District.objects.filter(active=True)
+
+
+def start_of_week(now: datetime | None = None) -> datetime:
+    """Monday 00:00 of this week, Stockholm time."""
+    local = timezone.localtime(now)
+    monday = local.date() - timedelta(days=local.weekday())
+    return timezone.make_aware(datetime.combine(monday, datetime.min.time()))
+
+
+@dataclass(frozen=True)
+class OutreachStart:
+    contacts: list[OutreachContact]
+    referrals: list[Referral]
+
+
+def outreach_start(request: HttpRequest, *, referrals: int = 10) -> OutreachStart:
+    """The outreach start page: my contacts this week, my latest referrals and their status."""
+    user = _user(request)
+    contacts = list(
+        contact_queryset(user)
+        .filter(_own_contacts(user), contacted_at__gte=start_of_week())
+        .order_by("-contacted_at")
+    )
+    mine = list(
+        Referral.objects.filter(_own_contacts(user, via_referral=True))
+        .select_related("contact__district", "accepted_by", "declined_by", "withdrawn_by")
+        .order_by("-referred_at")[:referrals]
+    )
+    log_contact_reads(request, contacts, detail="start page")
+    return OutreachStart(contacts=contacts, referrals=mine)
+
+
+@dataclass(frozen=True)
+class CoordinatorInbox:
+    count: int
+    referrals: list[Referral]
+
+
+def coordinator_inbox(request: HttpRequest, *, limit: int = 5) -> CoordinatorInbox:
+    """The coordinator start page's "new referrals": the count and the oldest waiting ones."""
+    user = _user(request)
+    waiting = referral_queryset(user).filter(inbox_filter(user)).order_by("referred_at")
+    rows = list(waiting[:limit])
+    count = len(rows) if len(rows) < limit else waiting.count()
+    log_referral_reads(request, rows, detail="start page")
+    return CoordinatorInbox(count=count, referrals=rows)
+
+
+# --- Time from referral to acceptance -------------------------------------------------------------
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's percentile_cont: the value at `fraction`, interpolating between rows."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression: object, *, fraction: float) -> None:
+        # A number we write ourselves, never user input: safe to put into the SQL text.
+        super().__init__(expression, fraction=f"{float(fraction):.6f}")
+
+
+def percentile_cont(values: Sequence[float], fraction: float) -> float | None:
+    """The same definition as PostgreSQL's percentile_cont, for SQLite: sorted values,
+    position fraction × (n − 1), linear interpolation between the two nearest."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = fraction * (len(ordered) - 1)
+    lower = math.floor(position)
+    upper = math.ceil(position)
+    return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
+
+
+@dataclass(frozen=True)
+class AcceptanceTimes:
+    """Hours from referral to acceptance, for referrals accepted in `year` (None: all years)."""
+
+    year: int | None
+    accepted: int
+    median_hours: float | None
+    p90_hours: float | None
+
+
+def acceptance_times(referrals: QuerySet[Referral] | None = None) -> list[AcceptanceTimes]:
+    """Median and 90th percentile per year of acceptance, then for all years.
+
+    Computed in SQL on PostgreSQL (two queries whatever the number of referrals); on SQLite,
+    which has no percentile function, from the timestamps with the same definition.
+    """
+    accepted = (referrals if referrals is not None else Referral.objects.all()).filter(
+        status=ReferralStatus.ACCEPTED, accepted_at__isnull=False
+    )
+    if connection.vendor == "postgresql":
+        seconds = Func(
+            F("accepted_at") - F("referred_at"),
+            template="EXTRACT(EPOCH FROM %(expressions)s)",
+            output_field=FloatField(),
+        )
+        figures = {
+            "accepted": Count("pk"),
+            "median": PercentileCont(seconds, fraction=0.5),
+            "p90": PercentileCont(seconds, fraction=0.9),
+        }
+        by_year = (
+            accepted.annotate(year=ExtractYear("accepted_at"))
+            .values("year")
+            .annotate(**figures)
+            .order_by("year")
+        )
+        rows = [
+            AcceptanceTimes(
+                year=row["year"],
+                accepted=row["accepted"],
+                median_hours=_hours(row["median"]),
+                p90_hours=_hours(row["p90"]),
+            )
+            for row in by_year
+        ]
+        total = accepted.aggregate(**figures)
+        rows.append(
+            AcceptanceTimes(
+                year=None,
+                accepted=total["accepted"],
+                median_hours=_hours(total["median"]),
+                p90_hours=_hours(total["p90"]),
+            )
+        )
+        return rows
+    durations: dict[int, list[float]] = defaultdict(list)
+    everything: list[float] = []
+    for referred_at, accepted_at in accepted.values_list("referred_at", "accepted_at"):
+        if accepted_at is None:  # excluded by the filter; keeps the type checker informed
+            continue
+        seconds_taken = (accepted_at - referred_at).total_seconds()
+        durations[timezone.localtime(accepted_at).year].append(seconds_taken)
+        everything.append(seconds_taken)
+    rows = [
+        AcceptanceTimes(
+            year=year,
+            accepted=len(values),
+            median_hours=_hours(percentile_cont(values, 0.5)),
+            p90_hours=_hours(percentile_cont(values, 0.9)),
+        )
+        for year, values in sorted(durations.items())
+    ]
+    rows.append(
+        AcceptanceTimes(
+            year=None,
+            accepted=len(everything),
+            median_hours=_hours(percentile_cont(everything, 0.5)),
+            p90_hours=_hours(percentile_cont(everything, 0.9)),
+        )
+    )
+    return rows
+
+
+def _hours(seconds: float | None) -> float | None:
+    return None if seconds is None else round(float(seconds) / 3600, 1)
