@@ -55,7 +55,7 @@ from casework.selectors import (
     possible_duplicates,
 )
 from casework.timeline import case_panels, case_timeline
-from config.forms import is_htmx, run_service
+from config.forms import is_htmx, run_action, run_service
 
 PAGE_SIZE = 25
 
@@ -496,12 +496,10 @@ def journal_edit(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
 @login_required
 def journal_sign(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     case, entry = _entry_for(request, pk, entry_pk)
-    form = JournalEntryForm()
-    signed = run_service(form, services.journal_entry_sign, entry=entry, by=_staff(request))
-    if signed is None:
-        for error in form.non_field_errors():
-            messages.error(request, str(error))
-    else:
+    _signed, errors = run_action(services.journal_entry_sign, entry=entry, by=_staff(request))
+    for error in errors:
+        messages.error(request, error)
+    if not errors:
         messages.success(request, _("The journal entry was signed."))
     return redirect("casework:case_detail", pk=case.pk)
 

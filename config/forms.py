@@ -41,3 +41,14 @@ def run_service(
     except ValidationError as error:
         add_service_errors(form, error)
         return None
+
+
+def run_action(service: Callable[..., Result], **kwargs: Any) -> tuple[Result | None, list[str]]:
+    """Call a service for a button without a form (sign, delete): (result, error messages).
+
+    Nothing is half-saved: every service runs in one transaction.
+    """
+    try:
+        return service(**kwargs), []
+    except ValidationError as error:
+        return None, [str(message) for message in error.messages]

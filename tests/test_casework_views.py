@@ -569,3 +569,18 @@ def test_coordinator_start_page_lists_my_open_cases(client, case, coordinator, o
 def test_individual_factory_builds_valid_people(db):
     person = IndividualFactory.create()
     person.full_clean()
+
+
+def test_signing_or_deleting_someone_elses_draft_is_refused_with_a_message(
+    client, case, coordinator, other_coordinator
+):
+    entry = services.journal_entry_create(
+        case=case, author=coordinator, entry_date=date(2024, 3, 2), kind="phone", text="Utkast"
+    )
+    client.force_login(other_coordinator)
+    for name in ("casework:journal_sign", "casework:journal_delete"):
+        response = client.post(reverse(name, args=[case.pk, entry.pk]), follow=True)
+        assert response.status_code == 200
+        assert "Bara författaren kan ändra ett utkast." in response.content.decode()
+    entry.refresh_from_db()
+    assert not entry.is_signed
