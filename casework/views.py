@@ -508,14 +508,10 @@ def journal_sign(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
 @login_required
 def journal_delete(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     case, entry = _entry_for(request, pk, entry_pk)
-    form = JournalEntryForm()
-    if (
-        run_service(form, services.journal_entry_delete, entry=entry, by=_staff(request)) is None
-        and form.errors
-    ):
-        for error in form.non_field_errors():
-            messages.error(request, str(error))
-    else:
+    _deleted, errors = run_action(services.journal_entry_delete, entry=entry, by=_staff(request))
+    for error in errors:
+        messages.error(request, error)
+    if not errors:
         messages.success(request, _("The draft was deleted."))
     return redirect("casework:case_detail", pk=case.pk)
 
