@@ -59,6 +59,8 @@ def fill(path: Path) -> int:
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
             entry.previous_msgid = None
+            entry.previous_msgid_plural = None
+            entry.previous_msgctxt = None
         done += 1
     po.save()
     return done
