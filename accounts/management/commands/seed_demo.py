@@ -9,6 +9,7 @@ from django.db import transaction
 
 from accounts import demo as accounts_demo
 from casework import demo as casework_demo
+from reflection_period import demo as reflection_period_demo
 
 
 class Command(BaseCommand):
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             credentials = accounts_demo.seed(reset_passwords=options["reset_passwords"])
             cases = casework_demo.seed()
+            applications = reflection_period_demo.seed()
         if credentials:
             self.stdout.write(self.style.SUCCESS("Demo accounts (shown only this once):"))
             for username, password, role in credentials:
@@ -36,3 +38,5 @@ class Command(BaseCommand):
             self.stdout.write("Demo accounts already exist (use --reset-passwords for new ones).")
         if cases:
             self.stdout.write(f"Demo cases created: {cases}")
+        if applications:
+            self.stdout.write(f"Demo reflection-period applications created: {applications}")
