@@ -52,13 +52,18 @@ def home(request: HttpRequest) -> HttpResponse:
 def start_coordinator(request: HttpRequest) -> HttpResponse:
     from casework.selectors import case_identity, my_open_cases
     from outreach.selectors import coordinator_inbox
+    from reflection_period.selectors import start_coordinator_context
 
     user = staff_user(request)
     cases = [(case, case_identity(user, case)) for case in my_open_cases(user)]
     return render(
         request,
         "accounts/start_coordinator.html",
-        {"my_cases": cases, "new_referrals": coordinator_inbox(request)},
+        {
+            "my_cases": cases,
+            "new_referrals": coordinator_inbox(request),
+            "reflection_period": start_coordinator_context(user),
+        },
     )
 
 
@@ -75,7 +80,13 @@ def start_outreach(request: HttpRequest) -> HttpResponse:
 @require_GET
 @role_required(Role.MANAGER)
 def start_manager(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/start_manager.html")
+    from reflection_period.selectors import start_manager_context
+
+    return render(
+        request,
+        "accounts/start_manager.html",
+        {"reflection_period": start_manager_context(staff_user(request))},
+    )
 
 
 @require_GET

@@ -254,3 +254,46 @@ LOGGING = {
         "axes": {"level": "WARNING"},  # axes logs every start and attempt at INFO
     },
 }
+
+# --- Reflection period (reflection_period app): deadline thresholds and reminders ---------------
+# Migrationsverket has no statutory time limit; these are the unit's own thresholds, shown on the
+# deadline board. Working days skip weekends and Swedish public holidays.
+LOTSA_DECISION_REMINDER_WORKING_DAYS = env.int("LOTSA_DECISION_REMINDER_WORKING_DAYS", default=2)
+LOTSA_DECISION_ESCALATION_WORKING_DAYS = env.int(
+    "LOTSA_DECISION_ESCALATION_WORKING_DAYS", default=5
+)
+# Two reminders before the permit's last day (days before valid_to), first then second.
+LOTSA_PERMIT_ENDING_REMINDER_DAYS: list[int] = env.list(
+    "LOTSA_PERMIT_ENDING_REMINDER_DAYS", cast=int, default=[7, 2]
+)
+LOTSA_DRAFT_REMINDER_DAYS = env.int("LOTSA_DRAFT_REMINDER_DAYS", default=2)
+# How often the reminder scan runs (Celery beat, and `run_reminders --loop` without a broker).
+LOTSA_REMINDER_SCAN_MINUTES = env.int("LOTSA_REMINDER_SCAN_MINUTES", default=15)
+if not (
+    0 < LOTSA_DECISION_REMINDER_WORKING_DAYS < LOTSA_DECISION_ESCALATION_WORKING_DAYS
+    and len(LOTSA_PERMIT_ENDING_REMINDER_DAYS) == 2
+    and LOTSA_PERMIT_ENDING_REMINDER_DAYS[0] > LOTSA_PERMIT_ENDING_REMINDER_DAYS[1] > 0
+    and LOTSA_DRAFT_REMINDER_DAYS > 0
+    and LOTSA_REMINDER_SCAN_MINUTES > 0
+):
+    raise ImproperlyConfigured(
+        "Reflection-period thresholds are inconsistent: need 0 < "
+        "LOTSA_DECISION_REMINDER_WORKING_DAYS < LOTSA_DECISION_ESCALATION_WORKING_DAYS, "
+        "LOTSA_PERMIT_ENDING_REMINDER_DAYS as two numbers, larger first (e.g. 7,2), and positive "
+        "LOTSA_DRAFT_REMINDER_DAYS and LOTSA_REMINDER_SCAN_MINUTES."
+    )
+# The applicant authority as printed on the application to Migrationsverket (blankett 195011).
+LOTSA_APPLICANT_AUTHORITY = env.str("LOTSA_APPLICANT_AUTHORITY", default="Socialnämnden")
+LOTSA_UNIT_NAME = env.str("LOTSA_UNIT_NAME", default="Enheten mot prostitution och människohandel")
+LOTSA_UNIT_ADDRESS = env.str("LOTSA_UNIT_ADDRESS", default="")
+LOTSA_UNIT_PHONE = env.str("LOTSA_UNIT_PHONE", default="")
+LOTSA_UNIT_EMAIL = env.str("LOTSA_UNIT_EMAIL", default="")
+CELERY_BEAT_SCHEDULE["reflection-period-reminder-scan"] = {
+    "task": "reflection_period.tasks.scan_reminders",
+    "schedule": timedelta(minutes=LOTSA_REMINDER_SCAN_MINUTES),
+    # A scan that waited longer than one interval (workers down) is replaced by the next one.
+    "options": {"expires": LOTSA_REMINDER_SCAN_MINUTES * 60 - 30},
+}
+# WeasyPrint (the application PDF) logs every layout step at INFO.
+# (mypy types LOGGING as a dict of mixed values, so it cannot see "loggers" is a dict.)
+LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}  # type: ignore[index]

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ReflectionPeriodConfig(AppConfig):
     name = "reflection_period"
     verbose_name = _("Reflection period")
+
+    def ready(self) -> None:
+        from reflection_period import notifications, timeline
+
+        notifications.register()
+        timeline.register_all()

@@ -784,8 +784,9 @@ def test_the_start_pages_query_counts_do_not_grow(
         # Outreach: session, user, roles, my contacts this week (with indicators, offers, staff),
         # my referrals, access log, unread notifications. Coordinators: session, user, roles, my
         # open cases, new referrals (with indicators), their count, access log, the navigation's
-        # count, unread notifications.
-        with django_assert_max_num_queries(10):
+        # count, unread notifications, and the reflection period's deadlines, their reminders and
+        # unacknowledged reminders.
+        with django_assert_max_num_queries(12):
             client.get(reverse(url))
     fill(30)
     for user, url in [
@@ -794,7 +795,7 @@ def test_the_start_pages_query_counts_do_not_grow(
     ]:
         client.force_login(user)
         client.get(reverse(url))  # warm the session (the idle timer saves it now and then)
-        with django_assert_max_num_queries(10):
+        with django_assert_max_num_queries(12):
             response = client.get(reverse(url))
         assert response.status_code == 200
 

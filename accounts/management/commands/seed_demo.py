@@ -10,6 +10,7 @@ from django.db import transaction
 from accounts import demo as accounts_demo
 from casework import demo as casework_demo
 from outreach import demo as outreach_demo
+from reflection_period import demo as reflection_period_demo
 
 
 class Command(BaseCommand):
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             credentials = accounts_demo.seed(reset_passwords=options["reset_passwords"])
             cases = casework_demo.seed()
+            applications = reflection_period_demo.seed()
             contacts = outreach_demo.seed()
         if credentials:
             self.stdout.write(self.style.SUCCESS("Demo accounts (shown only this once):"))
@@ -40,3 +42,5 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo cases created: {cases}")
         if contacts:
             self.stdout.write(f"Demo outreach contacts created: {contacts}")
+        if applications:
+            self.stdout.write(f"Demo reflection-period applications created: {applications}")

@@ -1,0 +1,106 @@
+"""A reminder round-trips through the real Redis broker and a real Celery worker.
+
+The worker runs in a thread of the test process (Celery's `start_worker`), consuming a queue
+whose name is unique to this test run, so other test runs on the same Redis cannot take its
+messages. The test is transactional: the worker thread has its own database connection and
+must see what the test committed.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from datetime import timedelta
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from celery.signals import task_prerun
+from django.core import mail
+from django.utils import timezone
+
+from accounts.models import Notification
+from config.celery import app as celery_app
+from reflection_period.models import Reminder, ReminderRule
+from reflection_period.tasks import scan_reminders
+from reflection_period.workdays import subtract_working_days
+from tests.reflection_period_helpers import open_case, submitted
+
+
+def _forget_broker_connections() -> None:
+    # The producer pool is bound to the broker URL it was first created with (Celery's own
+    # after-fork reset does the same).
+    setattr(celery_app, "_pool", None)  # noqa: B010  (a private attribute, out of mypy's sight)
+    amqp = celery_app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
+
+
+@pytest.fixture
+def real_broker(settings, monkeypatch):
+    """Tasks go to the test Redis (eager mode off) on a queue of their own."""
+    queue = f"lotsa-test-{uuid.uuid4().hex}"
+    conf = celery_app.conf
+    for name, value in {
+        "broker_url": settings.LOTSA_TEST_BROKER_URL,
+        "task_always_eager": False,
+        "task_default_queue": queue,
+        "worker_enable_remote_control": False,
+    }.items():
+        monkeypatch.setitem(conf, name, value)
+    _forget_broker_connections()
+    yield queue
+    _forget_broker_connections()
+
+
+def _wait_for(condition, timeout: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.broker
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_reminder_round_trips_through_the_broker(real_broker, coordinator, manager):
+    today = timezone.localdate()
+    case = open_case(coordinator, opened_on=today - timedelta(days=60))
+    application = submitted(case, subtract_working_days(today, 3))
+    ran_in: list[tuple[str, str]] = []
+
+    def record(sender=None, **kwargs):
+        ran_in.append((sender.name, threading.current_thread().name))
+
+    task_prerun.connect(record, weak=False)
+    try:
+        with start_worker(
+            celery_app,
+            pool="solo",
+            perform_ping_check=False,
+            queues=[real_broker],
+            shutdown_timeout=30,
+        ):
+            scan_reminders.delay()  # published to Redis, taken by the worker
+            assert _wait_for(
+                lambda: Notification.objects.filter(emailed_at__isnull=False).exists()
+            ), f"no reminder e-mailed through the broker; tasks run: {ran_in}"
+    finally:
+        task_prerun.disconnect(record)
+
+    reminder = Reminder.objects.get()
+    assert reminder.application_id == application.pk
+    assert reminder.rule == ReminderRule.DECISION_PENDING
+    assert reminder.sent_at is not None
+    notification = Notification.objects.get()
+    assert notification.recipient == coordinator
+    assert notification.key == reminder.key
+    assert [message.to for message in mail.outbox] == [[coordinator.email]]
+    # Both the scan and the e-mail ran in the worker's thread, not in the test's.
+    names = {name for name, thread in ran_in if thread != threading.current_thread().name}
+    assert {
+        "reflection_period.tasks.scan_reminders",
+        "accounts.tasks.send_notification_email",
+    } <= names
