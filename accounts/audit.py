@@ -41,8 +41,8 @@ def access_log_record(
     AccessLogEntry.objects.create(
         user=user,
         action=action,
-        object_type=object_type,
-        object_id=object_id,
+        object_type=object_type[:60],
+        object_id=object_id[:40],
         individual_id=individual_id,
         view_name=match.view_name if match else request.path[:100],
         detail=detail[:200],
@@ -67,8 +67,8 @@ def access_log_record_many(
         AccessLogEntry(
             user=user,
             action=action,
-            object_type=object_type,
-            object_id=object_id,
+            object_type=object_type[:60],
+            object_id=object_id[:40],
             individual_id=individual_id,
             view_name=view_name,
             detail=detail[:200],

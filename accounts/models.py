@@ -37,7 +37,7 @@ class AccessLogEntry(models.Model):
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member")
     )
     action = models.CharField(_("action"), max_length=10, choices=AccessAction.choices)
-    object_type = models.CharField(_("kind of object"), max_length=40)
+    object_type = models.CharField(_("kind of object"), max_length=60)
     object_id = models.CharField(_("object"), max_length=40, blank=True)
     # The individual the data is about, when there is one: the log review filters on it.
     individual_id = models.BigIntegerField(_("individual"), null=True, blank=True)

@@ -7,6 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -81,11 +82,16 @@ def start_outreach(request: HttpRequest) -> HttpResponse:
 @role_required(Role.MANAGER)
 def start_manager(request: HttpRequest) -> HttpResponse:
     from reflection_period.selectors import start_manager_context
+    from reporting.selectors import annual_statistics
 
+    today = timezone.localdate()
     return render(
         request,
         "accounts/start_manager.html",
-        {"reflection_period": start_manager_context(staff_user(request))},
+        {
+            "reflection_period": start_manager_context(staff_user(request)),
+            "year": annual_statistics(year=today.year, as_of=today),
+        },
     )
 
 

@@ -225,7 +225,7 @@ LOTSA_BASE_URL = env.str("LOTSA_BASE_URL", default="http://127.0.0.1:8000")
 # No broker configured: tasks run in-process (the zero-install default). With a broker (Redis),
 # they go to the workers.
 LOTSA_BROKER_CONFIGURED = bool(env.str("CELERY_BROKER_URL", default=""))
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="memory://")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="memory://localhost/")
 CELERY_TASK_ALWAYS_EAGER = not LOTSA_BROKER_CONFIGURED
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_IGNORE_RESULT = True
@@ -297,3 +297,9 @@ CELERY_BEAT_SCHEDULE["reflection-period-reminder-scan"] = {
 # WeasyPrint (the application PDF) logs every layout step at INFO.
 # (mypy types LOGGING as a dict of mixed values, so it cannot see "loggers" is a dict.)
 LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}  # type: ignore[index]
+
+# --- Reporting ----------------------------------------------------------------------------------
+# Publication mode shows counts from 1 to k-1 as "<k" (and hides what would give them away).
+LOTSA_PUBLICATION_THRESHOLD = env.int("LOTSA_PUBLICATION_THRESHOLD", default=3)
+if LOTSA_PUBLICATION_THRESHOLD < 2:
+    raise ImproperlyConfigured("LOTSA_PUBLICATION_THRESHOLD must be at least 2.")

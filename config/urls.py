@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("casework.urls")),
     path("outreach/", include("outreach.urls")),
     path("", include("reflection_period.urls")),
+    path("reports/", include("reporting.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

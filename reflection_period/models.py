@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from casework.models import Case, Offence, Purpose
+from casework.models import Case, Offence, Purpose, Sex
 
 # The 30-day permit: valid_to defaults to valid_from + 29 days (both days included).
 PERMIT_DAYS = 30
@@ -116,6 +116,14 @@ class ReflectionPeriodApplication(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
     submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
+    # The person as they were when the application was sent, for the statistics: culling
+    # personal data later (dates of birth become birth years) must not change a past report.
+    person_sex = models.CharField(
+        _("sex at submission"), max_length=10, choices=Sex.choices, blank=True, editable=False
+    )
+    person_age = models.PositiveSmallIntegerField(
+        _("age at submission"), null=True, blank=True, editable=False
+    )
     migration_agency_number = models.CharField(
         _("Migrationsverket's case number"), max_length=40, blank=True
     )

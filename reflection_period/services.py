@@ -303,11 +303,24 @@ def application_submit(
         )
     locked.status = Status.SUBMITTED
     locked.submitted_on = submitted_on
+    person = locked.case.individual
+    locked.person_sex = person.sex
+    locked.person_age = person.age_on(submitted_on)
     if migration_agency_number:
         locked.migration_agency_number = migration_agency_number
     if locked.is_social_services:
         locked.applied_by = by
-    _save(locked, ["status", "submitted_on", "migration_agency_number", "applied_by"])
+    _save(
+        locked,
+        [
+            "status",
+            "submitted_on",
+            "person_sex",
+            "person_age",
+            "migration_agency_number",
+            "applied_by",
+        ],
+    )
     _event(locked, EventKind.SUBMITTED, submitted_on, by)
     case_touch(case=locked.case)
     return locked

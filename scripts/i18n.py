@@ -3,7 +3,8 @@
   python scripts/i18n.py extract        collect UI strings from code and templates into the .po
   python scripts/i18n.py missing        print the strings still without a Swedish translation (JSON)
   python scripts/i18n.py fill FILE      apply translations from a JSON object {msgid: msgstr}
-                                        (a list of strings for plural forms)
+                                        (a list of strings for plural forms; a key
+                                        "context::msgid" for one msgctxt only)
   python scripts/i18n.py compile        compile the .po into the committed .mo (msgfmt --check)
 
 The test suite fails when a UI string lacks a translation or the .mo differs from the .po.
@@ -40,7 +41,11 @@ def extract(root: Path = ROOT) -> None:
 
 def missing() -> list[str]:
     po = polib.pofile(str(PO))
-    return [entry.msgid for entry in po if not entry.translated() and not entry.obsolete]
+    return [
+        f"{entry.msgctxt}::{entry.msgid}" if entry.msgctxt else entry.msgid
+        for entry in po
+        if not entry.translated() and not entry.obsolete
+    ]
 
 
 def fill(path: Path) -> int:
@@ -48,9 +53,13 @@ def fill(path: Path) -> int:
     po = polib.pofile(str(PO), wrapwidth=100)
     done = 0
     for entry in po:
-        if entry.msgid not in translations:
+        # A key "context::msgid" translates only the entry with that msgctxt.
+        key = f"{entry.msgctxt}::{entry.msgid}" if entry.msgctxt else entry.msgid
+        if key not in translations:
+            key = entry.msgid
+        if key not in translations:
             continue
-        value = translations[entry.msgid]
+        value = translations[key]
         if entry.msgid_plural:
             forms = value if isinstance(value, list) else [value, value]
             entry.msgstr_plural = dict(enumerate(forms))

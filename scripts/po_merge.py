@@ -21,10 +21,11 @@ def main() -> int:
         for entry in polib.pofile(path):
             if not entry.translated() or entry.obsolete or not entry.msgid:
                 continue
+            key = f"{entry.msgctxt}::{entry.msgid}" if entry.msgctxt else entry.msgid
             if entry.msgid_plural:
-                merged[entry.msgid] = [entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural)]
+                merged[key] = [entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural)]
             else:
-                merged[entry.msgid] = entry.msgstr
+                merged[key] = entry.msgstr
     json.dump(merged, sys.stdout, ensure_ascii=False, indent=1)
     return 0
 

@@ -13,6 +13,9 @@ from tests.factories import UserFactory
 
 SERVICES_REQUIRED = os.environ.get("LOTSA_REQUIRE_SERVICES") == "1"
 
+# Fixtures for the real broker (real_broker) live in tests/broker.py.
+pytest_plugins = ["tests.broker"]
+
 
 def _on_postgres() -> bool:
     return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"

@@ -9,8 +9,6 @@ must see what the test committed.
 from __future__ import annotations
 
 import threading
-import time
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -24,42 +22,8 @@ from config.celery import app as celery_app
 from reflection_period.models import Reminder, ReminderRule
 from reflection_period.tasks import scan_reminders
 from reflection_period.workdays import subtract_working_days
+from tests.broker import wait_for
 from tests.reflection_period_helpers import open_case, submitted
-
-
-def _forget_broker_connections() -> None:
-    # The producer pool is bound to the broker URL it was first created with (Celery's own
-    # after-fork reset does the same).
-    setattr(celery_app, "_pool", None)  # noqa: B010  (a private attribute, out of mypy's sight)
-    amqp = celery_app.__dict__.get("amqp")
-    if amqp is not None:
-        amqp._producer_pool = None
-
-
-@pytest.fixture
-def real_broker(settings, monkeypatch):
-    """Tasks go to the test Redis (eager mode off) on a queue of their own."""
-    queue = f"lotsa-test-{uuid.uuid4().hex}"
-    conf = celery_app.conf
-    for name, value in {
-        "broker_url": settings.LOTSA_TEST_BROKER_URL,
-        "task_always_eager": False,
-        "task_default_queue": queue,
-        "worker_enable_remote_control": False,
-    }.items():
-        monkeypatch.setitem(conf, name, value)
-    _forget_broker_connections()
-    yield queue
-    _forget_broker_connections()
-
-
-def _wait_for(condition, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 @pytest.mark.broker
@@ -84,7 +48,7 @@ def test_a_reminder_round_trips_through_the_broker(real_broker, coordinator, man
             shutdown_timeout=30,
         ):
             scan_reminders.delay()  # published to Redis, taken by the worker
-            assert _wait_for(
+            assert wait_for(
                 lambda: Notification.objects.filter(emailed_at__isnull=False).exists()
             ), f"no reminder e-mailed through the broker; tasks run: {ran_in}"
     finally:

@@ -6,11 +6,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.test.utils import override_settings
 
 from accounts import demo as accounts_demo
 from casework import demo as casework_demo
 from outreach import demo as outreach_demo
 from reflection_period import demo as reflection_period_demo
+from reporting import demo as reporting_demo
 
 
 class Command(BaseCommand):
@@ -24,11 +26,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        with transaction.atomic():
+        # The demo's notifications (a referral waiting, a reminder due) appear in the bell; their
+        # e-mails would only flood the console of `make run`.
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+            transaction.atomic(),
+        ):
             credentials = accounts_demo.seed(reset_passwords=options["reset_passwords"])
             cases = casework_demo.seed()
             applications = reflection_period_demo.seed()
             contacts = outreach_demo.seed()
+            trainings = reporting_demo.seed()
         if credentials:
             self.stdout.write(self.style.SUCCESS("Demo accounts (shown only this once):"))
             for username, password, role in credentials:
@@ -42,5 +50,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo cases created: {cases}")
         if contacts:
             self.stdout.write(f"Demo outreach contacts created: {contacts}")
+        if trainings:
+            self.stdout.write(f"Demo trainings created: {trainings}")
         if applications:
             self.stdout.write(f"Demo reflection-period applications created: {applications}")
