@@ -58,3 +58,17 @@ def send_notification_email(notification_id: int) -> None:
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
     logger.info("notification %s e-mailed", notification_id)
+
+
+@shared_task(acks_late=True)
+def send_unsent_notification_emails() -> int:
+    """The safety net of `notify()`: queue the e-mail of every notification left unsent.
+
+    Idempotent: `send_notification_email` sends each notification at most once.
+    """
+    from accounts.notifications import notifications_unsent
+
+    pending = notifications_unsent()
+    for notification_id in pending:
+        send_notification_email.delay(notification_id)
+    return len(pending)

@@ -294,6 +294,12 @@ CELERY_BEAT_SCHEDULE["reflection-period-reminder-scan"] = {
     # A scan that waited longer than one interval (workers down) is replaced by the next one.
     "options": {"expires": LOTSA_REMINDER_SCAN_MINUTES * 60 - 30},
 }
+# The safety net for e-mails of notifications that were never queued (a crash after commit).
+CELERY_BEAT_SCHEDULE["notification-email-sweep"] = {
+    "task": "accounts.tasks.send_unsent_notification_emails",
+    "schedule": timedelta(minutes=LOTSA_REMINDER_SCAN_MINUTES),
+    "options": {"expires": LOTSA_REMINDER_SCAN_MINUTES * 60 - 30},
+}
 # WeasyPrint (the application PDF) logs every layout step at INFO.
 # (mypy types LOGGING as a dict of mixed values, so it cannot see "loggers" is a dict.)
 LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}  # type: ignore[index]

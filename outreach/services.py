@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.notifications import notify
+from accounts.notifications import notifications_retire, notify
 from accounts.roles import Role, has_role
 from casework import services as casework_services
 from casework.models import Case, Individual, Language, Origin, Sex
@@ -333,10 +333,14 @@ def _notify_coordinators(referral: Referral) -> None:
         kind = kinds.REFERRAL_NEW_MINOR
     notify(
         recipients=recipients,
-        key=f"outreach.referral.{referral.pk}.new",
+        key=_new_referral_key(referral),
         kind=kind,
         url=reverse("outreach:referral_detail", args=[referral.pk]),
     )
+
+
+def _new_referral_key(referral: Referral) -> str:
+    return f"outreach.referral.{referral.pk}.new"
 
 
 def _notify_referrer(referral: Referral, kind: str, event: str) -> None:
@@ -392,6 +396,7 @@ def _accept(
     referral.save(update_fields=["status", "accepted_at", "accepted_by", "case"])
     if at is None:  # history does not make a case look active today
         casework_services.case_touch(case=case)
+    notifications_retire(key=_new_referral_key(referral))
     if send_notifications:
         _notify_referrer(referral, kinds.REFERRAL_ACCEPTED, "accepted")
     return referral
@@ -489,6 +494,7 @@ def referral_decline(
     locked.decline_reason = reason.strip()
     locked.full_clean()
     locked.save(update_fields=["status", "declined_at", "declined_by", "decline_reason"])
+    notifications_retire(key=_new_referral_key(locked))
     if send_notifications:
         _notify_referrer(locked, kinds.REFERRAL_DECLINED, "declined")
     return locked
@@ -506,4 +512,5 @@ def referral_withdraw(*, referral: Referral, by: User, at: datetime | None = Non
     locked.withdrawn_by = by
     locked.full_clean()
     locked.save(update_fields=["status", "withdrawn_at", "withdrawn_by"])
+    notifications_retire(key=_new_referral_key(locked))
     return locked

@@ -31,12 +31,11 @@ class Series:
 
 
 def _nice_max(value: int) -> int:
-    if value <= 5:
-        return 5
-    for step in (10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
-        if value <= step:
-            return step
-    return value
+    """The top of the axis: a multiple of 4, so the four grid steps are whole numbers."""
+    for top in (4, 8, 12, 20, 40, 60, 100, 200, 400, 600, 1000, 2000, 4000, 10000):
+        if value <= top:
+            return top
+    return -(-value // 4000) * 4000
 
 
 def bar_chart(
@@ -85,7 +84,7 @@ def bar_chart(
                 )
         parts.append(
             f'<text x="{left + group * group_w + group_w / 2:.1f}" y="{head + plot_h + 14}" '
-            f'text-anchor="middle" fill="#222">{escape(label)}</text>'
+            f'text-anchor="middle" fill="#222">{escape(_short(label, max(4, int(group_w / 6.5))))}</text>'
         )
     if len(series) > 1:
         for index, s in enumerate(series):
@@ -98,6 +97,11 @@ def bar_chart(
             )
     parts.append("</svg>")
     return mark_safe("".join(parts))
+
+
+def _short(label: str, limit: int) -> str:
+    """Axis labels stay within their slot; the full text is in the chart's description."""
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
 def _description(series: Sequence[Series]) -> str:

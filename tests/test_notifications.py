@@ -116,3 +116,35 @@ def test_others_notifications_are_404(
 def test_unknown_kind_is_refused(db, coordinator):
     with pytest.raises(ValueError, match="unknown notification kind"):
         notify(recipients=[coordinator], key="x", kind="nope")
+
+
+def test_unsent_emails_are_swept_up_later(db, coordinator, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from accounts.tasks import send_unsent_notification_emails
+
+    # The process died after the commit, before the e-mail was queued.
+    with django_capture_on_commit_callbacks(execute=False):
+        (notification,) = notify(
+            recipients=[coordinator], key="lost", kind="test.hello", params={"case": "x"}
+        )
+    assert send_unsent_notification_emails() == 0  # too recent: its own e-mail may be on the way
+    with time_machine.travel(timezone.now() + timedelta(minutes=11)):
+        assert send_unsent_notification_emails() == 1
+        assert send_unsent_notification_emails() == 0
+    notification.refresh_from_db()
+    assert notification.emailed_at is not None
+    assert len(mail.outbox) == 1
+
+
+def test_retiring_a_key_marks_its_notifications_read(
+    db, coordinator, manager, django_capture_on_commit_callbacks
+):
+    from accounts.notifications import notifications_retire
+
+    _notify(django_capture_on_commit_callbacks, [coordinator, manager], key="referral.1.new")
+    assert notifications_retire(key="referral.1.new") == 2
+    assert not Notification.objects.filter(read_at__isnull=True).exists()

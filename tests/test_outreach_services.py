@@ -717,3 +717,15 @@ def test_the_sql_percentiles_equal_the_python_ones(outreach_worker, coordinator,
     assert year.year == 2024
     assert total.median_hours == round(percentile_cont(hours, 0.5) or 0, 1)
     assert total.p90_hours == round(percentile_cont(hours, 0.9) or 0, 1)
+
+
+def test_once_handled_the_inboxs_notifications_are_retired(
+    contact, outreach_worker, coordinator, other_coordinator
+):
+    referral = services.referral_create(contact=contact, by=outreach_worker)
+    key = f"outreach.referral.{referral.pk}.new"
+    assert Notification.objects.filter(key=key, read_at__isnull=True).count() == 2
+    services.referral_decline(referral=referral, by=coordinator, reason="Ingen kontakt")
+    # The colleague's bell no longer asks for something already done.
+    assert not Notification.objects.filter(key=key, read_at__isnull=True).exists()
+    assert Notification.objects.get(key=key, recipient=other_coordinator).read_at is not None

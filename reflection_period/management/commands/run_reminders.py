@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError, close_old_connections
 
+from accounts.tasks import send_unsent_notification_emails
 from reflection_period import services
 
 
@@ -73,8 +74,10 @@ class Command(BaseCommand):
 
     def _pass(self) -> None:
         result = services.reminders_scan()
+        # Without a broker this loop is also the safety net for notification e-mails.
+        emails = send_unsent_notification_emails()
         self.stdout.write(
             f"Reminders: {result.created} created, {result.recovered} unsent delivered, "
-            f"{result.acknowledged} acknowledged.",
+            f"{result.acknowledged} acknowledged; notification e-mails re-queued: {emails}.",
         )
         self.stdout.flush()
