@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
 from casework.personal_number import format_personal_number
 
@@ -127,6 +128,9 @@ class Individual(models.Model):
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    # Who changed what, when, old -> new (shown on the object's page; culled with it).
+    history = HistoricalRecords(excluded_fields=["version"])
+
     class Meta:
         verbose_name = _("individual")
         verbose_name_plural = _("individuals")
@@ -238,6 +242,9 @@ class Case(models.Model):
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     last_activity_at = models.DateTimeField(_("last activity"), auto_now_add=True)
+
+    # Who changed what, when, old -> new (shown on the object's page; culled with it).
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("case")
@@ -357,6 +364,9 @@ class JournalEntry(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    # Who changed what, when, old -> new (shown on the object's page; culled with it).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("journal entry")

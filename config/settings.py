@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "django_countries",
+    "simple_history",
     "axes",
     "accounts",
     "casework",
@@ -90,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.IdleTimeoutMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # django-axes must come last: it turns a lockout raised during login into its response.

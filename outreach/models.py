@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
 from casework.models import Case, Language, Sex
 
@@ -152,6 +153,9 @@ class OutreachContact(models.Model):
     )
     created_at = models.DateTimeField(_("logged"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    # Who changed what, when, old -> new (shown on the object's page; culled with it).
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("outreach contact")
@@ -314,6 +318,9 @@ class Referral(models.Model):
         related_name="+",
         verbose_name=_("withdrawn by"),
     )
+
+    # Who changed what, when, old -> new (shown on the object's page; culled with it).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("referral")

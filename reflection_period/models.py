@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from casework.models import Case, Offence, Purpose, Sex
 
@@ -155,6 +156,9 @@ class ReflectionPeriodApplication(models.Model):
         verbose_name=_("created by"),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    # Who changed what, when, old -> new (shown on the object's page; culled with it).
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("reflection-period application")
