@@ -10,7 +10,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.roles import Role
-from tests.factories import UserFactory
+from tests.factories import TEST_PASSWORD, UserFactory
 from tests.test_twofactor_signin import (
     ENROL,
     START,
@@ -177,3 +177,21 @@ def test_staff_list_query_count_does_not_grow(admin_client, django_assert_max_nu
     with django_assert_max_num_queries(few):
         admin_client.get(reverse("admin:accounts_user_changelist"))
 
+
+def test_signing_in_through_the_admin_site_ends_on_the_admin_site(client, admin_user, required):
+    """/admin/ → the one sign-in page → the second step → back to the admin page asked for."""
+    device, _codes = enrol_directly(admin_user)
+    response = client.get(reverse("admin:accounts_user_changelist"), follow=True)
+    login_url = response.redirect_chain[-1][0]
+    assert login_url.startswith(reverse("accounts:login"))
+    response = client.post(
+        login_url, {"username": admin_user.username, "password": TEST_PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0].startswith(VERIFY)
+    response = client.post(response.redirect_chain[-1][0], {"code": app_code(device)}, follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == reverse("admin:accounts_user_changelist")
+    # A system administrator who opens the admin's login page again goes on, not to a 403.
+    response = client.get(reverse("admin:login") + "?next=https://evil.example/", follow=True)
+    assert response.redirect_chain[-1][0] == reverse("admin:index")
+    assert response.status_code == 200
