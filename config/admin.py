@@ -5,9 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role, has_role
@@ -24,9 +28,17 @@ class LotsaAdminSite(admin.AdminSite):
     def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         # One sign-in page for everyone, so lockout (and two-factor) cannot be bypassed. A signed-in
         # user without the admin role gets 403, not a redirect loop between login and admin.
+        target = request.GET.get(REDIRECT_FIELD_NAME, "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = reverse("admin:index")
         if request.user.is_authenticated:
+            if self.has_permission(request):
+                # Back from the sign-in page (and the second step): on to the page asked for.
+                return redirect(target)
             raise PermissionDenied
-        return redirect_to_login(request.get_full_path())
+        # The admin page asked for, not this login URL: after signing in, a system administrator
+        # would otherwise come back here.
+        return redirect_to_login(target)
 
 
 class RoleModelAdmin(admin.ModelAdmin):

@@ -311,3 +311,38 @@ LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}  # type: ignore[index]
 LOTSA_PUBLICATION_THRESHOLD = env.int("LOTSA_PUBLICATION_THRESHOLD", default=3)
 if LOTSA_PUBLICATION_THRESHOLD < 2:
     raise ImproperlyConfigured("LOTSA_PUBLICATION_THRESHOLD must be at least 2.")
+
+# --- Two-factor sign-in (twofactor app: django-otp, an authenticator app plus backup codes) ----
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    # After accounts: its admin extends the staff-member admin with the two-factor reset.
+    "twofactor",
+]
+# OTPMiddleware right after AuthenticationMiddleware (it marks request.user as verified or not);
+# the second step's gate after everything that may sign a user out or mark an htmx request,
+# before AxesMiddleware, which must stay last.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "twofactor.middleware.SecondStepMiddleware"
+)
+# Required for everyone in production; the demo (`make run`, DEBUG on) lets users opt in.
+LOTSA_REQUIRE_2FA = env.bool("LOTSA_REQUIRE_2FA", default=not DEBUG)
+# How many backup codes a user gets at a time (each works once).
+LOTSA_BACKUP_CODE_COUNT = 10
+# The name the authenticator app shows beside the user name.
+OTP_TOTP_ISSUER = env.str("LOTSA_OTP_ISSUER", default="Lotsa")
+# django-axes counts wrong codes with the same limit and cool-off as wrong passwords; django-otp's
+# own exponential delay would make a correct code fail right after a typo, so it is off.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# A correct password must not wipe the failures of the code step (otherwise password, four wrong
+# codes, password again, ... would guess codes forever): the twofactor app resets the counter
+# only when the whole sign-in succeeded (twofactor.signin).
+AXES_RESET_ON_SUCCESS = False
+# Axes stores the form data of failed attempts; never a code.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]

@@ -35,3 +35,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+
+# Two-factor sign-in is off, so the suite signs in with force_login alone; the twofactor tests
+# switch it on.
+LOTSA_REQUIRE_2FA = False
