@@ -311,3 +311,8 @@ LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}  # type: ignore[index]
 LOTSA_PUBLICATION_THRESHOLD = env.int("LOTSA_PUBLICATION_THRESHOLD", default=3)
 if LOTSA_PUBLICATION_THRESHOLD < 2:
     raise ImproperlyConfigured("LOTSA_PUBLICATION_THRESHOLD must be at least 2.")
+
+# --- Access log and change history (audit app) --------------------------------------------------
+# The log review ("Logguppföljning"), the access log's append-only trigger (PostgreSQL) and the
+# change history on object pages.
+INSTALLED_APPS += ["audit"]
