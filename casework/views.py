@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.audit import access_log_record_many
+from accounts.audit import access_log_record, access_log_record_many
 from accounts.models import AccessAction, User
 from casework import services
 from casework.filters import CaseFilter
@@ -238,6 +238,13 @@ def case_create(request: HttpRequest) -> HttpResponse:
                     )
                     for found_individual in found
                 ]
+                access_log_record_many(
+                    request=request,
+                    action=AccessAction.SEARCH,
+                    object_type="casework.individual",
+                    items=[(str(person.pk), person.pk) for person in found],
+                    detail="duplicate check",
+                )
                 case = None
             else:
                 individual_fields = {
@@ -317,6 +324,10 @@ def _case_form_page(
     submit: str,
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
+    # A form page shows the case and the person (header, current values): a read, logged.
+    access_log_record(
+        request=request, action=AccessAction.VIEW, obj=case, individual_id=case.individual_id
+    )
     context = {
         "case": case,
         "identity": case_identity(_staff(request), case),

@@ -71,6 +71,14 @@ def _form_page(
     danger: bool = False,
 ) -> HttpResponse:
     case = case if case is not None else application.case if application else None
+    # A form page shows the case, the person and the application: a read, logged.
+    access_log_record(
+        request=request,
+        action=AccessAction.VIEW,
+        obj=application or case,
+        object_type=selectors.LOG_OBJECT_TYPE if application else "",
+        individual_id=case.individual_id,
+    )
     context = {
         "case": case,
         "identity": case_identity(_staff(request), case),

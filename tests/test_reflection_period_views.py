@@ -405,9 +405,9 @@ def test_the_board_and_the_start_page_run_a_fixed_number_of_queries(
             page = client.get(board).content.decode()
         assert f"{size} bevakningar" in page
         # Start page: session, user, roles, my cases, my deadlines, their reminders, my
-        # unacknowledged reminders, unread notifications, and outreach's new referrals, their
-        # count, their access log and the navigation's count.
-        with django_assert_max_num_queries(12):
+        # unacknowledged reminders, the access log of the cases they show, unread notifications,
+        # and outreach's new referrals, their count, their access log and the navigation's count.
+        with django_assert_max_num_queries(13):
             assert client.get(start).status_code == 200
         if size == 3:
             add(20, 3)
