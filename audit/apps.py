@@ -7,3 +7,8 @@ class AuditConfig(AppConfig):
 
     name = "audit"
     verbose_name = _("Access log and change history")
+
+    def ready(self) -> None:
+        from audit import history
+
+        history.register_case_panel()

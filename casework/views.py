@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.audit import access_log_record, access_log_record_many
 from accounts.models import AccessAction, User
+from audit.history import individual_history
 from casework import services
 from casework.filters import CaseFilter
 from casework.forms import (
@@ -684,6 +685,7 @@ def individual_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "languages": list(individual.languages.all()),
         "can_edit": can_edit_cases(user) and not identity.masked,
         "can_open_case": can_edit_cases(user),
+        "history": individual_history(individual, user),
     }
     return render(request, "casework/individual_detail.html", context)
 
