@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +21,26 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+class AccessLogAppendOnlyError(Exception):
+    """Raised when code tries to change or delete an access-log row."""
+
+
+class AccessLogQuerySet(models.QuerySet["AccessLogEntry"]):
+    """Reads and inserts only: a bulk UPDATE or DELETE of the access log is refused.
+
+    On PostgreSQL a trigger refuses them too (migration audit.0001), also for raw SQL.
+    """
+
+    def update(self, **kwargs: Any) -> int:
+        raise AccessLogAppendOnlyError("The access log is append-only: rows cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AccessLogAppendOnlyError("The access log is append-only: rows cannot be deleted.")
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        raise AccessLogAppendOnlyError("The access log is append-only: rows cannot be changed.")
+
+
 class AccessAction(models.TextChoices):
     VIEW = "view", _("Viewed")
     SEARCH = "search", _("Searched")
@@ -29,7 +51,9 @@ class AccessAction(models.TextChoices):
 class AccessLogEntry(models.Model):
     """One read of personal data: who, when, what, through which page, from where.
 
-    Written only by `accounts.audit.access_log_record`, never changed or deleted.
+    Written only by `accounts.audit.access_log_record`, never changed or deleted: `save()` of
+    an existing row, `delete()` and the queryset's `update()`/`delete()` raise
+    `AccessLogAppendOnlyError`, and on PostgreSQL a trigger refuses UPDATE and DELETE.
     """
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
@@ -45,6 +69,8 @@ class AccessLogEntry(models.Model):
     detail = models.CharField(_("detail"), max_length=200, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
+    objects = AccessLogQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log entries")
@@ -57,6 +83,18 @@ class AccessLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.object_type}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if args:
+            raise TypeError("AccessLogEntry.save() takes keyword arguments only.")
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
+            raise AccessLogAppendOnlyError("The access log is append-only: rows cannot be changed.")
+        # Always an INSERT: a new object given an existing row's pk must not overwrite that row.
+        kwargs["force_insert"] = True
+        super().save(**kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AccessLogAppendOnlyError("The access log is append-only: rows cannot be deleted.")
 
 
 class Notification(models.Model):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -13,8 +15,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import notifications
+from accounts.audit import access_log_record_many
 from accounts.forms import LoginForm
-from accounts.models import Notification
+from accounts.models import AccessAction, Notification
 from accounts.notifications import notification_text, notifications_for
 from accounts.roles import Role, role_required, staff_user, user_roles
 from config.forms import is_htmx
@@ -53,17 +56,29 @@ def home(request: HttpRequest) -> HttpResponse:
 def start_coordinator(request: HttpRequest) -> HttpResponse:
     from casework.selectors import case_identity, my_open_cases
     from outreach.selectors import coordinator_inbox
-    from reflection_period.selectors import start_coordinator_context
+    from reflection_period.selectors import DeadlineRow, start_coordinator_context
 
     user = staff_user(request)
     cases = [(case, case_identity(user, case)) for case in my_open_cases(user)]
+    reflection_period = start_coordinator_context(user)
+    deadlines = cast("list[DeadlineRow]", reflection_period["deadlines"])
+    # My cases and my deadlines name cases and their people: reads, logged (one row per case).
+    shown = {case.pk: case.individual_id for case, _identity in cases}
+    shown.update((row.case.pk, row.case.individual_id) for row in deadlines)
+    access_log_record_many(
+        request=request,
+        action=AccessAction.VIEW,
+        object_type="casework.case",
+        items=[(str(pk), individual_id) for pk, individual_id in shown.items()],
+        detail="start page",
+    )
     return render(
         request,
         "accounts/start_coordinator.html",
         {
             "my_cases": cases,
             "new_referrals": coordinator_inbox(request),
-            "reflection_period": start_coordinator_context(user),
+            "reflection_period": reflection_period,
         },
     )
 

@@ -19,8 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.audit import access_log_record_many
+from accounts.audit import access_log_record, access_log_record_many
 from accounts.models import AccessAction, User
+from audit.history import individual_history
 from casework import services
 from casework.filters import CaseFilter
 from casework.forms import (
@@ -238,6 +239,13 @@ def case_create(request: HttpRequest) -> HttpResponse:
                     )
                     for found_individual in found
                 ]
+                access_log_record_many(
+                    request=request,
+                    action=AccessAction.SEARCH,
+                    object_type="casework.individual",
+                    items=[(str(person.pk), person.pk) for person in found],
+                    detail="duplicate check",
+                )
                 case = None
             else:
                 individual_fields = {
@@ -317,6 +325,10 @@ def _case_form_page(
     submit: str,
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
+    # A form page shows the case and the person (header, current values): a read, logged.
+    access_log_record(
+        request=request, action=AccessAction.VIEW, obj=case, individual_id=case.individual_id
+    )
     context = {
         "case": case,
         "identity": case_identity(_staff(request), case),
@@ -673,6 +685,7 @@ def individual_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "languages": list(individual.languages.all()),
         "can_edit": can_edit_cases(user) and not identity.masked,
         "can_open_case": can_edit_cases(user),
+        "history": individual_history(individual, user),
     }
     return render(request, "casework/individual_detail.html", context)
 

@@ -345,3 +345,8 @@ OTP_STATIC_THROTTLE_FACTOR = 0
 AXES_RESET_ON_SUCCESS = False
 # Axes stores the form data of failed attempts; never a code.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+
+# --- Access log and change history (audit app) --------------------------------------------------
+# The log review ("Logguppföljning"), the access log's append-only trigger (PostgreSQL) and the
+# change history on object pages.
+INSTALLED_APPS += ["audit"]

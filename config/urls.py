@@ -21,6 +21,7 @@ urlpatterns = [
         name="notification_acknowledge_all",
     ),
     path("accounts/", include("accounts.urls")),
+    path("accounts/log/", include("audit.urls")),
     path("", include("casework.urls")),
     path("outreach/", include("outreach.urls")),
     path("", include("reflection_period.urls")),

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.audit import access_log_record_many
 from accounts.models import AccessAction, User
+from audit.history import contact_history, referral_history
 from casework.forms import IndividualForm
 from casework.selectors import (
     Identity,
@@ -187,6 +188,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_refer": own and open_referral is None,
         "can_edit": own and open_referral is None,
         "show_cases": shows_cases(user),
+        "history": contact_history(contact, user),
     }
     return render(request, "outreach/contact_detail.html", context)
 
@@ -365,6 +367,7 @@ def _referral_page(
         "searched": bool(text),
         "errors": errors or [],
         "suggested_alias": contact.alias,
+        "history": referral_history(referral, user),
     }
     return render(request, "outreach/referral_detail.html", context, status=status)
 

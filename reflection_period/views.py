@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.audit import access_log_record, access_log_record_many
 from accounts.models import AccessAction, User
+from audit.history import application_history
 from casework.models import Offence
 from casework.selectors import can_edit_cases, can_read_cases, case_get_for_edit, case_identity
 from config.forms import is_htmx, run_service
@@ -71,6 +72,14 @@ def _form_page(
     danger: bool = False,
 ) -> HttpResponse:
     case = case if case is not None else application.case if application else None
+    # A form page shows the case, the person and the application: a read, logged.
+    access_log_record(
+        request=request,
+        action=AccessAction.VIEW,
+        obj=application or case,
+        object_type=selectors.LOG_OBJECT_TYPE if application else "",
+        individual_id=case.individual_id,
+    )
     context = {
         "case": case,
         "identity": case_identity(_staff(request), case),
@@ -135,10 +144,11 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _staff(request)
     application = selectors.application_get_for_user(request, pk)
     thresholds = Thresholds.current()
+    identity = case_identity(user, application.case)
     context = {
         "application": application,
         "case": application.case,
-        "identity": case_identity(user, application.case),
+        "identity": identity,
         "deadline": deadline_state(application, timezone.localdate(), thresholds),
         "events": application.events.select_related("by").order_by("-at", "-pk"),
         "reminders": application.reminders.select_related("recipient").order_by("-created_at"),
@@ -148,6 +158,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_granted": application.status == Status.GRANTED,
         "can_print": pdf.can_print(user, application),
         "thresholds": thresholds,
+        "history": application_history(application, user, identity_masked=identity.masked),
     }
     return render(request, "reflection_period/application_detail.html", context)
 

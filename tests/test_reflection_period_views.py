@@ -405,9 +405,9 @@ def test_the_board_and_the_start_page_run_a_fixed_number_of_queries(
             page = client.get(board).content.decode()
         assert f"{size} bevakningar" in page
         # Start page: session, user, roles, my cases, my deadlines, their reminders, my
-        # unacknowledged reminders, unread notifications, and outreach's new referrals, their
-        # count, their access log and the navigation's count.
-        with django_assert_max_num_queries(12):
+        # unacknowledged reminders, the access log of the cases they show, unread notifications,
+        # and outreach's new referrals, their count, their access log and the navigation's count.
+        with django_assert_max_num_queries(13):
             assert client.get(start).status_code == 200
         if size == 3:
             add(20, 3)
@@ -423,8 +423,9 @@ def test_the_case_page_runs_a_fixed_number_of_queries(
     client.get(url)
     for round_ in range(3):
         # casework's 12, plus the applications' events, reminders, applications and purposes,
-        # and outreach's referrals on the timeline and the navigation's count of waiting referrals.
-        with django_assert_max_num_queries(18):
+        # and outreach's referrals on the timeline and the navigation's count of waiting referrals,
+        # and the change history's two (the case's versions and its journal's).
+        with django_assert_max_num_queries(20):
             assert client.get(url).status_code == 200
         application = granted(
             case,

@@ -1,0 +1,180 @@
+"""Reads of the access log for the managers' log review ("Logguppföljning").
+
+A row is flagged when it concerns an individual and the reader was not a responsible
+coordinator of any of that individual's cases at the time of the read. "At the time" comes from
+the cases' change history (simple-history): the latest version of each case recorded before
+the read names its coordinator then. A case without any version recorded before the read (made
+before history was kept) counts with its current coordinator. All of this is one SQL query with
+two EXISTS subqueries, whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import AccessLogEntry, User
+from casework.models import Case, Individual
+
+# How the log names the kinds of object it records (object_type), in the reader's language.
+OBJECT_TYPES = {
+    "casework.case": _("Case"),
+    "casework.individual": _("Individual"),
+    "outreach.outreachcontact": _("Outreach contact"),
+    "reflection_period.application": _("Reflection-period application"),
+    "reporting.reportexport": _("Report export"),
+    "accounts.accesslogentry": _("Access log"),
+}
+
+# The pages that write most of the log, named as the menu and the page titles name them.
+PAGES = {
+    "casework:case_detail": _("Case page"),
+    "casework:case_list": _("Case list"),
+    "casework:case_export": _("Case list, CSV export"),
+    "casework:case_create": _("New individual and case"),
+    "casework:individual_detail": _("Individual page"),
+    "casework:individual_edit": _("Edit individual"),
+    "outreach:contact_detail": _("Contact page"),
+    "outreach:contact_list": _("Contact list"),
+    "outreach:referral_list": _("Referrals"),
+    "outreach:referral_detail": _("Referral page"),
+    "reflection_period:application_detail": _("Reflection-period application"),
+    "reflection_period:application_pdf": _("Application PDF (blankett 195011)"),
+    "reflection_period:deadline_board": _("Deadlines"),
+    "reporting:export_download": _("Annual report, download"),
+    "accounts:start_coordinator": _("Start page (coordinator)"),
+    "accounts:start_outreach": _("Start page (outreach)"),
+    "accounts:start_manager": _("Start page (manager)"),
+    "audit:access_log_export": _("Log review, CSV export"),
+}
+
+
+def _historical_case() -> Any:
+    return Case.history.model  # added by simple-history
+
+
+def _responsible_at_read() -> Q:
+    """The reader coordinated one of the individual's cases when they read (see module doc)."""
+    versions = _historical_case().objects
+    superseded = versions.filter(
+        id=OuterRef("id"),
+        history_date__gt=OuterRef("history_date"),
+        history_date__lte=OuterRef(OuterRef("at")),
+    )
+    then = Exists(
+        versions.filter(
+            individual_id=OuterRef("individual_id"),
+            coordinator_id=OuterRef("user_id"),
+            history_date__lte=OuterRef("at"),
+        )
+        .exclude(history_type="-")
+        .filter(~Exists(superseded))
+    )
+    recorded_before = versions.filter(id=OuterRef("pk"), history_date__lte=OuterRef(OuterRef("at")))
+    now_without_history = Exists(
+        Case.objects.filter(
+            individual_id=OuterRef("individual_id"), coordinator_id=OuterRef("user_id")
+        ).filter(~Exists(recorded_before))
+    )
+    return Q(then) | Q(now_without_history)
+
+
+def access_log_queryset() -> QuerySet[AccessLogEntry]:
+    """Every row, newest first, with the reader, the individual's reference and the flag."""
+    return (
+        AccessLogEntry.objects.select_related("user")
+        .annotate(
+            individual_reference=Subquery(
+                Individual.objects.filter(pk=OuterRef("individual_id")).values("reference")[:1]
+            ),
+            flagged=ExpressionWrapper(
+                Q(individual_id__isnull=False) & ~_responsible_at_read(),
+                output_field=BooleanField(),
+            ),
+        )
+        .order_by("-at", "-pk")
+    )
+
+
+def log_users() -> QuerySet[User]:
+    """Everyone who can appear in the log: all staff, also those no longer active."""
+    return User.objects.order_by("first_name", "last_name", "username")
+
+
+def individual_by_reference(reference: str) -> Individual | None:
+    return Individual.objects.filter(reference=reference).only("pk", "reference").first()
+
+
+# --- Rows as the page and the CSV show them ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogRow:
+    entry: AccessLogEntry
+    what: str
+    page: str
+
+    @property
+    def at(self) -> datetime:
+        return self.entry.at
+
+    @property
+    def flagged(self) -> bool:
+        return bool(getattr(self.entry, "flagged", False))
+
+    @property
+    def individual_reference(self) -> str:
+        return getattr(self.entry, "individual_reference", None) or ""
+
+
+def log_rows(entries: Iterable[AccessLogEntry]) -> list[LogRow]:
+    """Name each row's object and page; one query for the case numbers of case rows."""
+    entries = list(entries)
+    case_ids = {
+        int(e.object_id)
+        for e in entries
+        if e.object_type == "casework.case" and e.object_id.isdigit()
+    }
+    numbers: dict[int, str] = (
+        dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "number")) if case_ids else {}
+    )
+    return [LogRow(entry=e, what=_what(e, numbers), page=page_label(e.view_name)) for e in entries]
+
+
+def _what(entry: AccessLogEntry, case_numbers: dict[int, str]) -> str:
+    kind = str(OBJECT_TYPES.get(entry.object_type, entry.object_type))
+    if entry.object_type == "casework.case" and entry.object_id.isdigit():
+        number = case_numbers.get(int(entry.object_id))
+        if number:
+            return f"{kind} {number}"
+    if entry.object_type == "casework.individual":
+        return kind  # the individual's reference has its own column
+    return f"{kind} #{entry.object_id}" if entry.object_id else kind
+
+
+def page_label(view_name: str) -> str:
+    return str(PAGES.get(view_name, view_name))
+
+
+def batched(entries: Iterable[AccessLogEntry], size: int) -> Iterable[Sequence[AccessLogEntry]]:
+    batch: list[AccessLogEntry] = []
+    for entry in entries:
+        batch.append(entry)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

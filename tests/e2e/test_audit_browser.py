@@ -1,0 +1,71 @@
+"""The log review and the change history in a real browser: htmx filtering with the filters in
+the address, a bad reference explained next to its field, and no serious accessibility issue."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import AccessAction, AccessLogEntry
+from casework import services as casework_services
+from tests.e2e.conftest import check_accessibility, shot, sign_in
+from tests.factories import TEST_PASSWORD
+from tests.reflection_period_helpers import open_case
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_manager_reviews_the_log_and_a_case_history(
+    live_server, traced_context, artifacts, manager, coordinator, other_coordinator
+):
+    case = open_case(coordinator, given_name="Ana", alias="Rosa")
+    casework_services.journal_entry_create(
+        case=case, author=coordinator, entry_date=date(2024, 3, 2), kind="phone", text="Samtal"
+    )
+    for user in (coordinator, other_coordinator):
+        AccessLogEntry.objects.create(
+            user=user,
+            action=AccessAction.VIEW,
+            object_type="casework.case",
+            object_id=str(case.pk),
+            individual_id=case.individual_id,
+            view_name="casework:case_detail",
+            ip_address="10.0.0.1",
+        )
+    page = traced_context.new_page()
+    sign_in(page, live_server, manager.username, TEST_PASSWORD)
+    page.get_by_role("link", name="Logguppföljning").first.click()
+    page.wait_for_url("**/accounts/log/")
+    table = page.locator("#access-log-table")
+    assert "2 läsningar" in table.inner_text()
+    assert table.get_by_text("Inte ansvarig koordinator").count() == 1
+    check_accessibility(page, artifacts, "log")
+    shot(page, artifacts, "log")
+
+    # Choosing a staff member filters without reloading the page, and the address keeps it.
+    page.evaluate("window.lotsaMarker = 1")
+    page.get_by_label("Medarbetare").select_option(str(other_coordinator.pk))
+    page.wait_for_url(f"**/accounts/log/?*user={other_coordinator.pk}*")
+    page.wait_for_function(
+        "document.querySelector('#access-log-table').innerText.includes('1 läsning')"
+    )
+    assert page.evaluate("window.lotsaMarker") == 1  # the same page: only the table changed
+
+    # A reference that does not exist: the whole page, with the error next to the field.
+    page.get_by_label("Individ").fill("IND-424242")
+    page.get_by_label("Individ").press("Enter")
+    page.wait_for_selector("text=Det finns ingen individ med referensen IND-424242.")
+    assert page.locator("#form-errors").is_visible()
+    check_accessibility(page, artifacts, "log-error")
+
+    # The case page's change history: collapsed, opened with one click.
+    page.goto(live_server.url + reverse("casework:case_detail", args=[case.pk]))
+    summary = page.get_by_text("Ändringshistorik")
+    history = page.locator("details.change-history")
+    assert history.get_attribute("open") is None
+    summary.click()
+    assert history.get_attribute("open") is not None
+    assert history.get_by_text("Journalanteckning 2024-03-02").is_visible()
+    check_accessibility(page, artifacts, "case-history")
+    shot(page, artifacts, "case-history")
