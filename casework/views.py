@@ -56,7 +56,7 @@ from casework.selectors import (
     possible_duplicates,
 )
 from casework.timeline import case_panels, case_timeline
-from config.forms import is_htmx, run_action, run_service
+from config.forms import is_htmx, run_action, run_service, spreadsheet_safe
 
 PAGE_SIZE = 25
 
@@ -151,21 +151,23 @@ def case_export(request: HttpRequest) -> HttpResponse:
     for case in cases.iterator(chunk_size=500):
         identity = case_identity(user, case)
         writer.writerow(
-            [
-                case.number,
-                identity.reference,
-                identity.alias,
-                identity.name,
-                identity.date_of_birth or identity.birth_year or "",
-                case.get_category_display(),
-                _("Open") if case.is_open else _("Closed"),
-                case.opened_on.isoformat(),
-                case.closed_on.isoformat() if case.closed_on else "",
-                str(case.coordinator),
-                case.get_offence_display(),
-                ", ".join(str(p.get_purpose_display()) for p in case.purposes.all()),
-                case.get_origin_display(),
-            ]
+            spreadsheet_safe(
+                [
+                    case.number,
+                    identity.reference,
+                    identity.alias,
+                    identity.name,
+                    identity.date_of_birth or identity.birth_year or "",
+                    case.get_category_display(),
+                    _("Open") if case.is_open else _("Closed"),
+                    case.opened_on.isoformat(),
+                    case.closed_on.isoformat() if case.closed_on else "",
+                    str(case.coordinator),
+                    case.get_offence_display(),
+                    ", ".join(str(p.get_purpose_display()) for p in case.purposes.all()),
+                    case.get_origin_display(),
+                ]
+            )
         )
         logged.append((str(case.pk), case.individual_id))
     access_log_record_many(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 
 import pytest
@@ -584,3 +586,17 @@ def test_signing_or_deleting_someone_elses_draft_is_refused_with_a_message(
         assert "Bara författaren kan ändra ett utkast." in response.content.decode()
     entry.refresh_from_db()
     assert not entry.is_signed
+
+
+def test_export_does_not_let_excel_run_typed_text_as_a_formula(client, coordinator):
+    services.case_open_with_new_individual(
+        by=coordinator,
+        individual_fields={"alias": '=HYPERLINK("http://x")', "birth_year": 1990},
+        coordinator=coordinator,
+        opened_on=date(2024, 3, 1),
+        origin=Origin.POLICE,
+    )
+    client.force_login(coordinator)
+    body = client.get(reverse("casework:case_export"), {"status": ""}).content.decode("utf-8")
+    assert ";'=HYPERLINK" in body
+    assert ";=HYPERLINK" not in body
