@@ -35,3 +35,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+
+# Rate-limit counters live in the process's cache and would carry over from one test to the
+# next (a test signing in often would find another's count); the rate-limit tests
+# (tests/test_hardening_rate_limits.py) switch the limits on for themselves.
+LOTSA_SEARCH_RATE_LIMIT = 0
+LOTSA_LOGIN_RATE_LIMIT = 0
