@@ -12,8 +12,10 @@ from accounts.models import AccessAction, AccessLogEntry, User
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client's address as Django sees it (a proxy in front must set REMOTE_ADDR right)."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address, behind our own proxies too (the same rule as lockouts and limits)."""
+    from hardening.ratelimit import client_ip as resolved
+
+    return resolved(request)
 
 
 def _staff(request: HttpRequest) -> User:

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -56,7 +56,16 @@ from casework.selectors import (
     possible_duplicates,
 )
 from casework.timeline import case_panels, case_timeline
-from config.forms import is_htmx, run_action, run_service, spreadsheet_safe
+from config.forms import is_htmx, run_action, run_service
+from hardening.ratelimit import search_rate_limit
+from hardening.search import (
+    hidden_fields,
+    list_parameters,
+    push_shareable_url,
+    search_in_address_redirect,
+    search_text,
+)
+from hardening.spreadsheet import spreadsheet_safe
 
 PAGE_SIZE = 25
 
@@ -86,45 +95,61 @@ def _require_editors(request: HttpRequest) -> User:
 # --- List and export ------------------------------------------------------------------------------
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
+    """The filters come in the address (GET), or with the search text in a POST body: a name
+    must never travel in an address (see hardening.search)."""
     user = _require_readers(request)
-    case_filter = CaseFilter(request.GET or None, queryset=case_list_queryset(user), user=user)
-    if not request.GET:
-        case_filter = CaseFilter({"status": "open"}, queryset=case_list_queryset(user), user=user)
-    page = Paginator(case_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    if moved := search_in_address_redirect(request):
+        return moved
+    params = list_parameters(request)
+    if search_text(params) and (limited := search_rate_limit(request)):
+        return limited
+    if not params:
+        params = QueryDict("status=open")
+    case_filter = CaseFilter(params, queryset=case_list_queryset(user), user=user)
+    page = Paginator(case_filter.qs, PAGE_SIZE).get_page(params.get("page"))
     rows = [(case, case_identity(user, case)) for case in page.object_list]
     access_log_record_many(
         request=request,
-        action=AccessAction.SEARCH if request.GET.get("q") else AccessAction.VIEW,
+        action=AccessAction.SEARCH if search_text(params) else AccessAction.VIEW,
         object_type="casework.case",
         items=[(str(case.pk), case.individual_id) for case, _identity in rows],
-        detail=_list_detail(request),
+        detail=_list_detail(params),
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "filter": case_filter,
         "page": page,
         "rows": rows,
-        "query": query.urlencode(),
+        "export_fields": hidden_fields(params),
         "can_edit": can_edit_cases(user),
     }
     template = "casework/_case_table.html" if is_htmx(request) else "casework/case_list.html"
-    return render(request, template, context)
+    response = render(request, template, context)
+    if is_htmx(request) and request.method == "POST":
+        push_shareable_url(request, response, params)
+    return response
 
 
-def _list_detail(request: HttpRequest) -> str:
-    return "filters: " + ", ".join(sorted(k for k, v in request.GET.items() if v and k != "page"))
+def _list_detail(params: QueryDict) -> str:
+    return "filters: " + ", ".join(sorted(k for k, v in params.items() if v and k != "page"))
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @login_required
 def case_export(request: HttpRequest) -> HttpResponse:
-    """The filtered case list as CSV (semicolons, UTF-8 with BOM: opens right in Swedish Excel)."""
+    """The filtered case list as CSV (semicolons, UTF-8 with BOM: opens right in Swedish Excel).
+
+    The list's export button posts the list's filters and search text (never in the address).
+    """
     user = _require_readers(request)
-    cases = CaseFilter(request.GET, queryset=case_list_queryset(user), user=user).qs
+    if moved := search_in_address_redirect(request):
+        return moved
+    params = list_parameters(request)
+    if search_text(params) and (limited := search_rate_limit(request)):
+        return limited
+    cases = CaseFilter(params, queryset=case_list_queryset(user), user=user).qs
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="lotsa-arenden-{stamp}.csv"'
@@ -151,23 +176,21 @@ def case_export(request: HttpRequest) -> HttpResponse:
     for case in cases.iterator(chunk_size=500):
         identity = case_identity(user, case)
         writer.writerow(
-            spreadsheet_safe(
-                [
-                    case.number,
-                    identity.reference,
-                    identity.alias,
-                    identity.name,
-                    identity.date_of_birth or identity.birth_year or "",
-                    case.get_category_display(),
-                    _("Open") if case.is_open else _("Closed"),
-                    case.opened_on.isoformat(),
-                    case.closed_on.isoformat() if case.closed_on else "",
-                    str(case.coordinator),
-                    case.get_offence_display(),
-                    ", ".join(str(p.get_purpose_display()) for p in case.purposes.all()),
-                    case.get_origin_display(),
-                ]
-            )
+            [
+                case.number,
+                identity.reference,
+                spreadsheet_safe(identity.alias),
+                spreadsheet_safe(identity.name),
+                identity.date_of_birth or identity.birth_year or "",
+                case.get_category_display(),
+                _("Open") if case.is_open else _("Closed"),
+                case.opened_on.isoformat(),
+                case.closed_on.isoformat() if case.closed_on else "",
+                spreadsheet_safe(case.coordinator),
+                case.get_offence_display(),
+                ", ".join(str(p.get_purpose_display()) for p in case.purposes.all()),
+                case.get_origin_display(),
+            ]
         )
         logged.append((str(case.pk), case.individual_id))
     access_log_record_many(
@@ -175,7 +198,7 @@ def case_export(request: HttpRequest) -> HttpResponse:
         action=AccessAction.EXPORT,
         object_type="casework.case",
         items=logged,
-        detail=_list_detail(request),
+        detail=_list_detail(params),
     )
     return response
 
@@ -206,65 +229,52 @@ def case_create(request: HttpRequest) -> HttpResponse:
     )
     duplicates: list[tuple[Individual, Identity]] = []
     if request.method == "POST" and individual_form.is_valid() and case_form.is_valid():
-        existing_pk = request.POST.get("use_individual")
+        person = individual_form.cleaned_data
+        born = person.get("date_of_birth")
+        found = possible_duplicates(
+            personal_number=person.get("personal_number"),
+            given_name=person.get("given_name", ""),
+            family_name=person.get("family_name", ""),
+            alias=person.get("alias", ""),
+            birth_year=born.year if born else person.get("birth_year"),
+        )
+        existing_pk = request.POST.get("use_individual", "")
+        case = None
         if existing_pk:
-            existing = get_object_or_404(Individual, pk=existing_pk)
-            case = run_service(
-                case_form,
-                services.case_open,
-                individual=existing,
-                by=user,
-                **_case_fields(case_form),
-            )
-        else:
-            person = individual_form.cleaned_data
-            born = person.get("date_of_birth")
-            found = possible_duplicates(
-                personal_number=person.get("personal_number"),
-                given_name=person.get("given_name", ""),
-                family_name=person.get("family_name", ""),
-                alias=person.get("alias", ""),
-                birth_year=born.year if born else person.get("birth_year"),
-            )
-            if found and not request.POST.get("confirm_new"):
-                duplicates = [
-                    (
-                        found_individual,
-                        identity_for(
-                            found_individual,
-                            visible=identity_visible(
-                                user,
-                                found_individual,
-                                {c.coordinator_id for c in found_individual.cases.all()},
-                            ),
-                        ),
-                    )
-                    for found_individual in found
-                ]
-                access_log_record_many(
-                    request=request,
-                    action=AccessAction.SEARCH,
-                    object_type="casework.individual",
-                    items=[(str(person.pk), person.pk) for person in found],
-                    detail="duplicate check",
+            # Only a person the duplicate check offered for these details: any other id (a
+            # guess, a tampered form) must not attach a case, and so its identity, to someone.
+            existing = next((i for i in found if str(i.pk) == existing_pk), None)
+            if existing is None:
+                case_form.add_error(
+                    None, _("Choose one of the people Lotsa found, or register a new person.")
                 )
-                case = None
+                duplicates = _duplicate_rows(user, found)
             else:
-                individual_fields = {
-                    k: v for k, v in person.items() if k != "languages" and v is not None
-                }
                 case = run_service(
                     case_form,
-                    services.case_open_with_new_individual,
+                    services.case_open,
+                    individual=existing,
                     by=user,
-                    individual_fields=individual_fields,
-                    languages=person.get("languages") or [],
                     **_case_fields(case_form),
                 )
+        elif found and not request.POST.get("confirm_new"):
+            duplicates = _duplicate_rows(user, found)
+        else:
+            individual_fields = {
+                k: v for k, v in person.items() if k != "languages" and v is not None
+            }
+            case = run_service(
+                case_form,
+                services.case_open_with_new_individual,
+                by=user,
+                individual_fields=individual_fields,
+                languages=person.get("languages") or [],
+                **_case_fields(case_form),
+            )
         if case is not None:
             messages.success(request, _("Case %(number)s was opened.") % {"number": case.number})
             return redirect("casework:case_detail", pk=case.pk)
-    status = 400 if request.method == "POST" and not duplicates else 200
+    status = 400 if request.method == "POST" and (not duplicates or case_form.errors) else 200
     return render(
         request,
         "casework/case_create.html",
@@ -275,6 +285,21 @@ def case_create(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _duplicate_rows(user: User, found: list[Individual]) -> list[tuple[Individual, Identity]]:
+    return [
+        (
+            individual,
+            identity_for(
+                individual,
+                visible=identity_visible(
+                    user, individual, {c.coordinator_id for c in individual.cases.all()}
+                ),
+            ),
+        )
+        for individual in found
+    ]
 
 
 @require_http_methods(["GET", "POST"])

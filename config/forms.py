@@ -52,15 +52,3 @@ def run_action(service: Callable[..., Result], **kwargs: Any) -> tuple[Result | 
         return service(**kwargs), []
     except ValidationError as error:
         return None, [str(message) for message in error.messages]
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(row: list[object]) -> list[object]:
-    """A CSV row that Excel will not run as formulas: text starting like a formula gets a
-    leading apostrophe (names and aliases are typed by users)."""
-    return [
-        f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
-        for cell in row
-    ]

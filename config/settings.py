@@ -163,8 +163,6 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOTSA_LOGIN_COOLOFF_MINUTES", def
 # Lock the user name from the address that guessed; a colleague at another desk is not locked out.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("LOTSA_PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 # --- Security (production defaults follow DEBUG; each can be overridden) -----------------------
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -350,3 +348,63 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 # The log review ("Logguppföljning"), the access log's append-only trigger (PostgreSQL) and the
 # change history on object pages.
 INSTALLED_APPS += ["audit"]
+
+# --- Hardening (hardening app): security headers, rate limits, the cache, error reports ---------
+INSTALLED_APPS.append("hardening")
+# The headers go on every response, static files included: right after SecurityMiddleware.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "hardening.middleware.SecurityHeadersMiddleware",
+)
+# Before axes, which must stay last.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
+    "hardening.middleware.LoginRateLimitMiddleware",
+)
+# Nothing but Lotsa's own files: no inline script or style, no other origin, no framing. An
+# optional report URI lets the operator collect violations (e.g. from a reverse proxy).
+LOTSA_CSP_REPORT_URI = env.str("LOTSA_CSP_REPORT_URI", default="")
+LOTSA_CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "object-src 'none'",
+        *([f"report-uri {LOTSA_CSP_REPORT_URI}"] if LOTSA_CSP_REPORT_URI else []),
+    ]
+)
+LOTSA_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+# The cache holds the rate-limit counters. The default (memory of one process) suits one
+# process; with several web processes use Redis, so that they count together.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+CACHES["default"].setdefault("KEY_PREFIX", "lotsa")
+LOTSA_RATE_LIMIT_CACHE = "default"
+# Free-text searches (names) per user and minute; sign-in attempts per address and minute.
+# 0 switches a limit off.
+LOTSA_SEARCH_RATE_LIMIT = env.int("LOTSA_SEARCH_RATE_LIMIT", default=30)
+LOTSA_LOGIN_RATE_LIMIT = env.int("LOTSA_LOGIN_RATE_LIMIT", default=30)
+# The sign-in steps the address limit covers (a later step, e.g. a one-time code, goes here).
+LOTSA_LOGIN_RATE_LIMIT_VIEWS = ["accounts:login", "twofactor:verify"]
+if LOTSA_SEARCH_RATE_LIMIT < 0 or LOTSA_LOGIN_RATE_LIMIT < 0:
+    raise ImproperlyConfigured(
+        "LOTSA_SEARCH_RATE_LIMIT and LOTSA_LOGIN_RATE_LIMIT must be 0 (off) or a positive number."
+    )
+# The client's address behind our own proxies (X-Forwarded-For counted from the right), for the
+# sign-in limit and for django-axes (django-ipware, which would read the proxy count, is not
+# installed: without this, axes saw every client behind a proxy as the proxy's address).
+LOTSA_PROXY_COUNT = env.int("LOTSA_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "hardening.ratelimit.client_ip"
+# Error reports (e-mails to ADMINS) never carry form data or local variables: personal data.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "hardening.errors.PersonalDataExceptionReporterFilter"
+# django-axes records sign-in attempts under the user name cut to the longest a user can have
+# (an absurd "user name" would not fit its column).
+AXES_USERNAME_CALLABLE = "hardening.signin.attempted_username"

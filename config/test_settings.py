@@ -39,3 +39,9 @@ CSRF_COOKIE_SECURE = False
 # Two-factor sign-in is off, so the suite signs in with force_login alone; the twofactor tests
 # switch it on.
 LOTSA_REQUIRE_2FA = False
+
+# Rate-limit counters live in the process's cache and would carry over from one test to the
+# next (a test signing in often would find another's count); the rate-limit tests
+# (tests/test_hardening_rate_limits.py) switch the limits on for themselves.
+LOTSA_SEARCH_RATE_LIMIT = 0
+LOTSA_LOGIN_RATE_LIMIT = 0

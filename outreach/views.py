@@ -33,6 +33,13 @@ from casework.selectors import (
     individual_get_for_user,
 )
 from config.forms import is_htmx, run_service
+from hardening.ratelimit import search_rate_limit
+from hardening.search import (
+    list_parameters,
+    push_shareable_url,
+    search_in_address_redirect,
+    search_text,
+)
 from outreach import services
 from outreach.filters import ContactFilter, ReferralFilter
 from outreach.forms import (
@@ -193,33 +200,43 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "outreach/contact_detail.html", context)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @login_required
 def contact_list(request: HttpRequest) -> HttpResponse:
-    """Outreach: my contacts. Managers: every contact (read-only)."""
+    """Outreach: my contacts. Managers: every contact (read-only).
+
+    The search text (alias, description) comes in a POST body, never in the address; the other
+    filters may come in the address (see hardening.search)."""
     user = _staff(request)
     if not (can_log_contacts(user) or reads_everything(user)):
         raise PermissionDenied  # coordinators see contacts through their referrals
+    if moved := search_in_address_redirect(request):
+        return moved
+    params = list_parameters(request)
+    if search_text(params) and (limited := search_rate_limit(request)):
+        return limited
     contact_filter = ContactFilter(
-        request.GET or None, queryset=contact_queryset(user).order_by("-contacted_at"), user=user
+        params or None, queryset=contact_queryset(user).order_by("-contacted_at"), user=user
     )
-    page = Paginator(contact_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(contact_filter.qs, PAGE_SIZE).get_page(params.get("page"))
     rows = list(page.object_list)
     log_contact_reads(
         request,
         rows,
-        action=AccessAction.SEARCH if request.GET.get("q") else AccessAction.VIEW,
+        action=AccessAction.SEARCH if search_text(params) else AccessAction.VIEW,
         detail="contact list",
     )
     context = {
         "filter": contact_filter,
         "page": page,
         "rows": rows,
-        "query": _query_without_page(request),
         "everyone": reads_everything(user),
     }
     template = "outreach/_contact_table.html" if is_htmx(request) else "outreach/contact_list.html"
-    return render(request, template, context)
+    response = render(request, template, context)
+    if is_htmx(request) and request.method == "POST":
+        push_shareable_url(request, response, params)
+    return response
 
 
 # --- Referring and withdrawing (outreach) ----------------------------------------------------------
@@ -340,9 +357,12 @@ def _referral_page(
     status: int = 200,
 ) -> HttpResponse:
     user = _staff(request)
-    search = LinkSearchForm(request.GET or None)
-    text = search.cleaned_data["q"] if search.is_valid() else ""
+    # The search text may be a name: it comes in a POST body, never in the address.
+    search = LinkSearchForm(request.POST if request.method == "POST" else None)
+    text = search.cleaned_data["q"].strip() if search.is_valid() else ""
     handle = can_handle_referrals(user) and referral.is_pending
+    if handle and text and (limited := search_rate_limit(request)):
+        return limited
     candidates = _link_candidates(request, user, text) if handle else []
     if is_htmx(request) and handle:
         return render(
@@ -372,10 +392,13 @@ def _referral_page(
     return render(request, "outreach/referral_detail.html", context, status=status)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @login_required
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The referral; a coordinator finds the person's case here (POST: the search text)."""
     user = _staff(request)
+    if moved := search_in_address_redirect(request):
+        return moved
     # The search's htmx partial and the redirect below do not show the contact: no log entry.
     referral = referral_get_for_user(request, pk, log=shows_cases(user) and not is_htmx(request))
     if not shows_cases(user):

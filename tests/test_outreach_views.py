@@ -532,9 +532,9 @@ def test_accepting_into_a_found_case_then_the_timeline_shows_the_referral(
     )
     client.force_login(coordinator)
     url = reverse("outreach:referral_detail", args=[referral.pk])
-    page = _page(client.get(url, {"q": "Rosa"}))
+    page = _page(client.post(url, {"q": "Rosa"}))
     assert f"Ta emot i ärende {case.number}" in page
-    found = client.get(url, {"q": case.individual.reference}, HTTP_HX_REQUEST="true")
+    found = client.post(url, {"q": case.individual.reference}, HTTP_HX_REQUEST="true")
     assert case.number in _page(found)
     assert "<html" not in _page(found)
     response = client.post(
@@ -578,8 +578,8 @@ def test_searching_a_protected_name_finds_nothing_for_other_coordinators(
     )
     client.force_login(other_coordinator)
     url = reverse("outreach:referral_detail", args=[referral.pk])
-    assert "Inget ärende matchar sökningen." in _page(client.get(url, {"q": "Hemliga"}))
-    by_alias = _page(client.get(url, {"q": "Stella"}))
+    assert "Inget ärende matchar sökningen." in _page(client.post(url, {"q": "Hemliga"}))
+    by_alias = _page(client.post(url, {"q": "Stella"}))
     assert "Stella" in by_alias
     assert "Hemliga" not in by_alias
     assert "Skyddad" in by_alias
@@ -836,7 +836,7 @@ def test_every_read_of_a_contact_is_logged(
     assert entry.view_name == "outreach:contact_detail"
     assert AccessLogEntry.objects.filter(user=coordinator, object_type=CONTACT_TYPE).count() == 2
     client.force_login(manager)
-    client.get(reverse("outreach:contact_list"), {"q": "Iris"})
+    client.post(reverse("outreach:contact_list"), {"q": "Iris"})
     (search,) = AccessLogEntry.objects.filter(user=manager, object_type=CONTACT_TYPE)
     assert (search.action, search.object_id, search.individual_id) == (
         "search",

@@ -8,3 +8,11 @@ document.addEventListener("htmx:responseError", function (event) {
     target.setAttribute("aria-busy", "false");
   }
 });
+
+document.addEventListener("htmx:beforeSwap", function (event) {
+  // Too many searches (429): show the server's explanation where the results would go.
+  if (event.detail.xhr.status === 429) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
