@@ -248,7 +248,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
                 case_form.add_error(
                     None, _("Choose one of the people Lotsa found, or register a new person.")
                 )
-                duplicates = _duplicate_rows(user, found)
+                duplicates = _duplicate_rows(request, user, found)
             else:
                 case = run_service(
                     case_form,
@@ -258,7 +258,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
                     **_case_fields(case_form),
                 )
         elif found and not request.POST.get("confirm_new"):
-            duplicates = _duplicate_rows(user, found)
+            duplicates = _duplicate_rows(request, user, found)
         else:
             individual_fields = {
                 k: v for k, v in person.items() if k != "languages" and v is not None
@@ -287,7 +287,17 @@ def case_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _duplicate_rows(user: User, found: list[Individual]) -> list[tuple[Individual, Identity]]:
+def _duplicate_rows(
+    request: HttpRequest, user: User, found: list[Individual]
+) -> list[tuple[Individual, Identity]]:
+    """The people the duplicate check found, as the form shows them; showing them is a read."""
+    access_log_record_many(
+        request=request,
+        action=AccessAction.SEARCH,
+        object_type="casework.individual",
+        items=[(str(person.pk), person.pk) for person in found],
+        detail="duplicate check",
+    )
     return [
         (
             individual,

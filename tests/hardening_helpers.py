@@ -396,10 +396,26 @@ EXPECTATIONS: dict[str, Expect] = {
     "reporting:training_delete": expect(
         *MANAGERS, method=POST, kwargs=lambda w: {"pk": w.training.pk}
     ),
+    # Access log review (managers)
+    "audit:access_log": expect(*MANAGERS),
+    "audit:access_log_export": expect(*MANAGERS),
+    # Two-factor sign-in: every signed-in user manages their own device. With no sign-in
+    # pending, the verification step sends on to the start page; backup codes are shown once,
+    # right after they are made, and new ones are made with a POST only.
+    "twofactor:overview": expect(L, A, A, A, A, A),
+    "twofactor:enrol": expect(L, A, A, A, A, A),
+    "twofactor:verify": expect(L, A, A, A, A, A),
+    "twofactor:backup_codes": expect(L, A, A, A, A, A),
+    "twofactor:backup_codes_regenerate": expect(L, A, A, A, A, A, method=POST),
+    # The admin role resets a user's device from the admin site.
+    "admin:accounts_user_two_factor_reset": expect(
+        AL, AL, AL, AL, A, AL, kwargs=lambda w: {"object_id": w.users["coordinator"].pk}
+    ),
     # The admin site's own pages (its model pages follow the rule in `admin_expectation`)
     "admin:index": expect(AL, AL, AL, AL, A, AL),
-    # One sign-in page for everyone: anonymous users are sent on to it, signed-in users refused.
-    "admin:login": expect(L, F, F, F, F, F),
+    # One sign-in page for everyone: anonymous users are sent on to it, system administrators
+    # (back from signing in) on to the admin, other signed-in users refused.
+    "admin:login": expect(L, F, F, F, A, F),
     # Django's admin logout sends users without admin access to the admin index.
     "admin:logout": expect(A, A, A, A, A, A, method=POST),
     "admin:password_change": expect(AL, AL, AL, AL, A, AL),
