@@ -30,6 +30,12 @@ def _cases(coordinator) -> None:
         )
 
 
+def _list_post(live_server):
+    return lambda response: (
+        response.url.startswith(f"{live_server.url}/cases/") and response.request.method == "POST"
+    )
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_search_for_a_name_never_reaches_the_address(
     live_server, traced_context, artifacts, coordinator
@@ -41,9 +47,12 @@ def test_a_search_for_a_name_never_reaches_the_address(
     sign_in(page, live_server, "karin", TEST_PASSWORD)
     page.get_by_role("link", name="Ärenden").first.click()
     page.get_by_role("heading", name="Ärenden").wait_for()
-    page.get_by_label("Status").select_option("")
+    # Every open case shows before the filter changes too: wait for the list's answer itself.
+    with page.expect_response(_list_post(live_server)):
+        page.get_by_label("Status").select_option("")
     page.get_by_text("30 ärenden").wait_for()
-    page.get_by_role("button", name="Nästa").click()  # paging posts the filter form
+    with page.expect_response(_list_post(live_server)):
+        page.get_by_role("button", name="Nästa").click()  # paging posts the filter form
     page.get_by_text("Sida 2 av 2").wait_for()
     assert page.url.endswith("page=2")
     page.get_by_label("Sök").press_sequentially("Ekorrs", delay=30)
