@@ -92,8 +92,8 @@ def _ref(related: models.Model) -> Any:
 
 def _value(obj: models.Model, field: models.Field[Any, Any]) -> Any:
     raw = obj.__dict__.get(field.attname)
-    if raw is None:
-        return None
+    if raw is None or raw == "":
+        return raw  # not recorded (a blank choice too: no label to give)
     if field.is_relation:
         return _ref(getattr(obj, field.name))  # joined by the queryset (see _relations)
     if field.name == "personal_number":
@@ -112,8 +112,18 @@ def _record(obj: models.Model, skip: Iterable[str] = ()) -> dict[str, Any]:
     return {f.name: _value(obj, f) for f in _fields(type(obj), skip)}
 
 
+def _fallback_labels() -> dict[str, str]:
+    """Names for the few fields declared without a verbose name (Django would print the
+    attribute's name, in English)."""
+    return {"created_by": _("created by"), "recorded_by": _("recorded by"), "by": _("recorded by")}
+
+
 def _labels(model: type[models.Model], skip: Iterable[str] = (), **extra: str) -> dict[str, str]:
-    labels = {f.name: capfirst(str(f.verbose_name)) for f in _fields(model, skip)}
+    fallback = _fallback_labels()
+    labels = {}
+    for f in _fields(model, skip):
+        named = str(f.verbose_name) != f.name.replace("_", " ")
+        labels[f.name] = capfirst(str(f.verbose_name) if named else fallback.get(f.name, f.name))
     labels["id"] = _("Id")
     return labels | extra
 

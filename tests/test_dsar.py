@@ -228,7 +228,9 @@ def test_json_holds_everything_about_the_individual(client, manager, coordinator
     assert first["support_measures"][0]["type"]["value"] == "protected_housing"
     assert first["consents"][0]["given_on"] == "2025-03-02"
     assert first["organisation_links"][0]["purpose"] == "Skyddat boende"
+    assert first["closing_reason"] == ""  # an open case: no choice, so no label
     assert data["cases"][1]["category"]["value"] == "relative"
+    assert data["field_labels"]["consent"]["recorded_by"] == "Registrerad av"
 
     (application,) = data["reflection_period_applications"]
     assert application["case"]["number"] == subject["cases"][0].number
@@ -303,6 +305,7 @@ def test_pdf_holds_the_same_in_swedish(client, manager, subject):
     ]:
         assert _compact(needle) in text, needle
     assert "SEKRETESS–skyddadepersonuppgifter" not in text
+    assert "Createdby" not in text  # every field is named in Swedish
 
 
 def test_a_protected_person_is_exported_to_a_manager_marked_confidential(
