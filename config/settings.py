@@ -349,6 +349,9 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 # change history on object pages.
 INSTALLED_APPS += ["audit"]
 
+# --- Data-subject export (dsar app): registerutdrag, GDPR art. 15, for managers ------------------
+INSTALLED_APPS += ["dsar"]
+
 # --- Hardening (hardening app): security headers, rate limits, the cache, error reports ---------
 INSTALLED_APPS.append("hardening")
 # The headers go on every response, static files included: right after SecurityMiddleware.

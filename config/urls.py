@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("casework.urls")),
     path("outreach/", include("outreach.urls")),
     path("", include("reflection_period.urls")),
+    path("", include("dsar.urls")),
     path("reports/", include("reporting.urls")),
     path("two-factor/", include("twofactor.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -411,6 +411,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "admin:accounts_user_two_factor_reset": expect(
         AL, AL, AL, AL, A, AL, kwargs=lambda w: {"object_id": w.users["coordinator"].pk}
     ),
+    # Data-subject export (managers; every other role is refused before any lookup)
+    "dsar:subject_export": expect(*MANAGERS, kwargs=lambda w: {"pk": w.individual.pk}),
     # The admin site's own pages (its model pages follow the rule in `admin_expectation`)
     "admin:index": expect(AL, AL, AL, AL, A, AL),
     # One sign-in page for everyone: anonymous users are sent on to it, system administrators
