@@ -7,8 +7,9 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from config.pdf_tags import css_string
 
 register = template.Library()
 
@@ -60,16 +61,5 @@ def label(labels: dict[str, str], key: str) -> str:
     return labels.get(key, key)
 
 
-_CSS_PLAIN = frozenset(" .,:;()·–-/")
-
-
-@register.filter
-def css_string(value: Any) -> SafeString:
-    """Text for a CSS string in the PDF's page margins ("content: ..."): every character that
-    is not a letter, a digit or plain punctuation becomes a CSS escape (`escapejs` gives
-    JavaScript escapes, which CSS prints as they are). Safe: nothing left can end the string,
-    the rule or the <style> element."""
-    text = "".join(
-        char if char.isalnum() or char in _CSS_PLAIN else f"\\{ord(char):x} " for char in str(value)
-    )
-    return mark_safe(text)  # every special character is escaped above
+# The PDF page margins' text filter is shared with the annual report.
+register.filter("css_string", css_string)
