@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from reporting.models import ExportFormat, ExportStatus, ReportExport
 from reporting.selectors import annual_statistics
@@ -144,6 +145,7 @@ def test_the_manager_finds_the_seed_figures_on_the_page_and_in_the_pdf_and_csv(
     page.locator("nav").get_by_role("link", name="Statistik", exact=True).click()
     page.wait_for_url("**/reports/annual/")
     check_accessibility(page, artifacts, "report-this-year")
+    shot(page, artifacts, "02-report-this-year")
     page.get_by_role("combobox", name=re.compile(r"^År")).select_option("2024")
     page.get_by_label("Per datum").fill("2025-03-31")
     page.get_by_role("button", name="Visa", exact=True).click()
@@ -152,7 +154,7 @@ def test_the_manager_finds_the_seed_figures_on_the_page_and_in_the_pdf_and_csv(
     _assert_the_page_shows_the_seed_figures(page)
     assert page.get_by_text("Internt läge: exakta antal").is_visible()
     check_accessibility(page, artifacts, "report-2024")
-    shot(page, artifacts, "02-report-2024")
+    shot(page, artifacts, "03-report-2024")
     report_url = page.url
 
     # --- The PDF: its text holds the same figures and the report's Swedish phrases. ------------
@@ -166,6 +168,8 @@ def test_the_manager_finds_the_seed_figures_on_the_page_and_in_the_pdf_and_csv(
         "Period 2024-01-01 – 2024-12-31, lägen per 2025-03-31.",
         "Internt läge: alla antal är exakta. Publicera inte denna version.",
         "Sida 1 av",
+        f"Skapad {timezone.localdate():%Y-%m-%d}",
+        f"av {manager} ur Lotsa.",
         "Bilaga: definitioner",
         *ANSWERS[1],
         *ANSWERS[7],
@@ -214,10 +218,15 @@ def test_the_manager_finds_the_seed_figures_on_the_page_and_in_the_pdf_and_csv(
     sign_in(phone, live_server, manager.username, TEST_PASSWORD)
     phone.wait_for_url("**/start/manager/")
     phone.get_by_role("button", name="Visa menyn").click()
-    phone.locator("nav").get_by_role("link", name="Statistik", exact=True).click()
+    statistics_link = phone.locator("nav").get_by_role("link", name="Statistik", exact=True)
+    statistics_link.wait_for()
+    check_accessibility(phone, artifacts, "manager-start-phone-menu")
+    shot(phone, artifacts, "04-manager-start-phone-menu")
+    statistics_link.click()
     phone.wait_for_url("**/reports/annual/")
+    check_accessibility(phone, artifacts, "report-this-year-phone")
     phone.goto(report_url)
     _assert_the_page_shows_the_seed_figures(phone)
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     check_accessibility(phone, artifacts, "report-2024-phone")
-    shot(phone, artifacts, "03-report-2024-phone")
+    shot(phone, artifacts, "05-report-2024-phone")
