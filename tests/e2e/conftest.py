@@ -76,14 +76,12 @@ def artifacts(request: pytest.FixtureRequest) -> Path:
     return folder
 
 
-@pytest.fixture
-def traced_context(browser, artifacts: Path, request: pytest.FixtureRequest) -> Iterator:
-    """A browser context that records a trace; kept only when the test failed.
-
-    Every Content-Security-Policy violation the browser reports on the pages a journey visits
-    (Chromium writes each to the console) fails the journey.
-    """
-    context = browser.new_context(locale="sv-SE", viewport={"width": 1280, "height": 900})
+def _traced(
+    browser, artifacts: Path, request: pytest.FixtureRequest, name: str, **options: object
+) -> Iterator:
+    """A browser context that records a trace (test-artifacts/<test>/<name>.zip, kept only when
+    the test failed) and fails the test on any Content-Security-Policy violation."""
+    context = browser.new_context(locale="sv-SE", **options)
     context.tracing.start(screenshots=True, snapshots=True, sources=False)
     csp_violations: list[str] = []
     context.on(
@@ -97,11 +95,31 @@ def traced_context(browser, artifacts: Path, request: pytest.FixtureRequest) -> 
     yield context
     failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
     if failed:
-        context.tracing.stop(path=str(artifacts / "trace.zip"))
+        context.tracing.stop(path=str(artifacts / f"{name}.zip"))
     else:
         context.tracing.stop()
     context.close()
     assert not csp_violations, "Content-Security-Policy violations:\n" + "\n".join(csp_violations)
+
+
+@pytest.fixture
+def traced_context(browser, artifacts: Path, request: pytest.FixtureRequest) -> Iterator:
+    """A desktop browser context that records a trace; kept only when the test failed.
+
+    Every Content-Security-Policy violation the browser reports on the pages a journey visits
+    (Chromium writes each to the console) fails the journey.
+    """
+    yield from _traced(
+        browser, artifacts, request, "trace", viewport={"width": 1280, "height": 900}
+    )
+
+
+@pytest.fixture
+def traced_phone_context(browser, artifacts: Path, request: pytest.FixtureRequest) -> Iterator:
+    """Like traced_context, on a 360 × 740 px touch phone (trace: phone-trace.zip)."""
+    yield from _traced(
+        browser, artifacts, request, "phone-trace", viewport=PHONE, is_mobile=True, has_touch=True
+    )
 
 
 @pytest.hookimpl(wrapper=True)
