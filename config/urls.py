@@ -26,6 +26,7 @@ urlpatterns = [
     path("outreach/", include("outreach.urls")),
     path("", include("reflection_period.urls")),
     path("reports/", include("reporting.urls")),
+    path("retention/", include("retention.urls")),
     path("two-factor/", include("twofactor.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
