@@ -34,6 +34,16 @@ from retention.models import RetentionItem, RetentionRun
 from retention.selectors import find_candidates, retention_cutoff
 from retention.tasks import propose_retention
 from tests.factories import CaseFactory, IndividualFactory
+from tests.hardening_helpers import (
+    POST,
+    ROLES,
+    all_routes,
+    build_world,
+    expectation_for,
+    outcome,
+    request_and_undo,
+    user_for,
+)
 
 FAR = date(2040, 1, 1)  # a day when everything closed today is long due
 
@@ -563,3 +573,36 @@ def test_a_manager_makes_a_proposal_from_the_list(person, manager, client):
     assert response["Location"] == reverse("retention:run_detail", args=[run.pk])
     assert run.proposed_by == manager
     assert run.today == timezone.localdate()
+
+
+# --- The authorisation audit's rules, for these pages -----------------------------------------
+# (tests/test_hardening_authorisation.py walks every URL; these walk retention's alone, against
+# the same declared expectations, so a failure elsewhere in the walk cannot hide one here.)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_retention_pages_answer_each_role_as_declared(db, role):
+    world = build_world()
+    user = user_for(world, role)
+    routes = [route for route in all_routes() if route.key.startswith("retention:")]
+    assert len(routes) == 5
+    for route in routes:
+        expected = expectation_for(route)
+        assert expected is not None, route.key
+        url = expected.url(route.key, world)
+        got = outcome(request_and_undo(user, expected.method, url))
+        assert got == expected.outcomes[role], f"{expected.method} {url}"
+
+
+def test_every_retention_post_refuses_a_missing_csrf_token(db):
+    world = build_world()
+    for route in all_routes():
+        if not route.key.startswith("retention:"):
+            continue
+        expected = expectation_for(route)
+        assert expected is not None
+        url = expected.url(route.key, world)
+        response = request_and_undo(
+            world.users["manager"], POST, url, client=Client(enforce_csrf_checks=True)
+        )
+        assert response.status_code == 403, url
