@@ -606,3 +606,34 @@ def test_every_retention_post_refuses_a_missing_csrf_token(db):
             world.users["manager"], POST, url, client=Client(enforce_csrf_checks=True)
         )
         assert response.status_code == 403, url
+
+
+def test_the_pages_of_a_culled_case_still_open_and_show_the_marker(person, manager, coordinator):
+    services.run_confirm(run=services.run_propose(by=manager, today=FAR), by=manager)
+    marker = f"[Gallrad {timezone.localdate():%Y-%m-%d}]"
+    browser = Client()
+    browser.force_login(coordinator)
+    case_page = browser.get(reverse("casework:case_detail", args=[person.pk]))
+    assert case_page.status_code == 200
+    assert marker in case_page.content.decode()
+    individual_page = browser.get(
+        reverse("casework:individual_detail", args=[person.individual_id])
+    )
+    assert individual_page.status_code == 200
+    for page in (case_page, individual_page):
+        for text in SECRET.values():
+            assert text not in page.content.decode()
+
+
+def test_the_dry_run_list_costs_the_same_queries_for_many_people(
+    coordinator, manager, client, django_assert_max_num_queries
+):
+    for day in range(1, 29):
+        _closed_case(coordinator, closed_on=date(2020, 1, day), born=date(1990, 1, 1))
+    run = services.run_propose(by=manager, today=FAR)
+    assert run.individuals_count == 28
+    client.force_login(manager)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("retention:run_detail", args=[run.pk]))
+    assert response.status_code == 200
+    assert AccessLogEntry.objects.filter(view_name="retention:run_detail").count() == 28
