@@ -29,6 +29,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, PositiveSmallIntegerField
 from django.db.models.functions import Coalesce, ExtractYear
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
@@ -105,8 +106,6 @@ def run_propose(
         run.cutoff,
     )
     if notify_managers and run.individuals_count:
-        from django.urls import reverse
-
         notify(
             recipients=User.objects.filter(groups__name=Role.MANAGER, is_active=True),
             key=f"retention-run-{run.pk}",
@@ -118,8 +117,8 @@ def run_propose(
 
 
 def _save_items(run: RetentionRun, candidates: Candidates) -> None:
-    decisions = [(RetentionItem.Decision.CULL, candidates.cull)]
-    decisions.append((RetentionItem.Decision.KEEP, candidates.keep))
+    listed = [(RetentionItem.Decision.CULL, c) for c in candidates.cull]
+    listed += [(RetentionItem.Decision.KEEP, c) for c in candidates.keep]
     RetentionItem.objects.bulk_create(
         RetentionItem(
             run=run,
@@ -129,8 +128,7 @@ def _save_items(run: RetentionRun, candidates: Candidates) -> None:
             last_activity=candidate.last_activity,
             decision=decision,
         )
-        for decision, listed in decisions
-        for candidate in listed
+        for decision, candidate in listed
     )
 
 
