@@ -67,8 +67,9 @@ def _own_ids(world: World, key: str) -> set[int]:
 
 
 def _refusal(key: str) -> int:
-    # Statistics are refused to the role before any object is looked up: 403 for every id.
-    return 403 if key.startswith("reporting:") else 404
+    # Statistics and retention are refused to the role before any object is looked up: 403 for
+    # every id.
+    return 403 if key.startswith(("reporting:", "retention:")) else 404
 
 
 def _page(response, url: str) -> str:
