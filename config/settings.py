@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -412,3 +413,26 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "hardening.errors.PersonalDataExceptionRepor
 # django-axes records sign-in attempts under the user name cut to the longest a user can have
 # (an absurd "user name" would not fit its column).
 AXES_USERNAME_CALLABLE = "hardening.signin.attempted_username"
+
+# --- Retention (retention app): culling personal data of old cases (gallring) ------------------
+INSTALLED_APPS.append("retention")
+# An individual's personal data is culled when all their cases are closed and the last activity
+# (last journal entry, or the closing date) is more than this many years old.
+LOTSA_RETENTION_YEARS = env.int("LOTSA_RETENTION_YEARS", default=5)
+# Individuals born on these days of a month are kept (the research sample).
+LOTSA_RETENTION_KEEP_BIRTH_DAYS: list[int] = env.list(
+    "LOTSA_RETENTION_KEEP_BIRTH_DAYS", cast=int, default=[5, 15, 25]
+)
+if LOTSA_RETENTION_YEARS < 1 or not all(1 <= day <= 31 for day in LOTSA_RETENTION_KEEP_BIRTH_DAYS):
+    raise ImproperlyConfigured(
+        "LOTSA_RETENTION_YEARS must be at least 1 and LOTSA_RETENTION_KEEP_BIRTH_DAYS days of a "
+        "month (1-31), separated by commas (e.g. 5,15,25), or empty."
+    )
+# Once a month (the 1st, at 03:30) a proposal is made; nothing is culled before a manager
+# confirms it.
+CELERY_BEAT_SCHEDULE["retention-monthly-proposal"] = {
+    "task": "retention.tasks.propose_retention",
+    "schedule": crontab(minute="30", hour="3", day_of_month="1"),
+    # A proposal that waited a day for a worker is replaced by next month's.
+    "options": {"expires": 24 * 60 * 60},
+}

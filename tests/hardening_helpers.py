@@ -42,6 +42,7 @@ from outreach.models import District, OutreachContact, Referral
 from reflection_period import services as reflection_services
 from reflection_period.models import ReflectionPeriodApplication, Reminder, ReminderRule
 from reporting.models import ExportStatus, ReportExport, Training
+from retention.models import RetentionRun
 from tests.factories import UserFactory
 
 # --- The world ------------------------------------------------------------------------------------
@@ -296,6 +297,17 @@ def _application(w: World) -> dict[str, Any]:
     return {"pk": w.application.pk}
 
 
+def _retention_run() -> dict[str, Any]:
+    """A waiting retention proposal (the one there is, else a new empty one)."""
+    run = RetentionRun.objects.filter(status=RetentionRun.Status.PROPOSED).first()
+    if run is None:
+        today = timezone.localdate()
+        run = RetentionRun.objects.create(
+            today=today, cutoff=today - timedelta(days=5 * 365), retention_years=5
+        )
+    return {"pk": run.pk}
+
+
 # Coordinators and managers read cases, coordinators change them; everyone else must not learn
 # that cases exist (404). Outreach staff see their own contacts and their referrals' status;
 # coordinators handle referrals; managers read everything. Statistics are the managers' (others
@@ -413,6 +425,12 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     # Data-subject export (managers; every other role is refused before any lookup)
     "dsar:subject_export": expect(*MANAGERS, kwargs=lambda w: {"pk": w.individual.pk}),
+    # Retention (managers): the runs, a run's dry-run list, propose, confirm, cancel
+    "retention:run_list": expect(*MANAGERS),
+    "retention:run_propose": expect(*MANAGERS, method=POST),
+    "retention:run_detail": expect(*MANAGERS, kwargs=lambda w: _retention_run()),
+    "retention:run_confirm": expect(*MANAGERS, method=POST, kwargs=lambda w: _retention_run()),
+    "retention:run_cancel": expect(*MANAGERS, method=POST, kwargs=lambda w: _retention_run()),
     # The admin site's own pages (its model pages follow the rule in `admin_expectation`)
     "admin:index": expect(AL, AL, AL, AL, A, AL),
     # One sign-in page for everyone: anonymous users are sent on to it, system administrators

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RetentionConfig(AppConfig):
+    """Culling personal data of old cases (gallring), confirmed by a manager."""
+
+    name = "retention"
+    verbose_name = _("Retention")
+
+    def ready(self) -> None:
+        # Registers the notification managers get when a proposal is waiting.
+        from retention import notifications  # noqa: F401
