@@ -155,15 +155,30 @@ def suppress(grid: Grid, k: int) -> tuple[set[Cell], set[Cell]]:
         exposed = disclosed(grid, primary, secondary, k)
         if not exposed:
             return primary, secondary
-        cell = _partner_for(grid, primary, secondary, min(exposed))
+        # Protect the first exposed cell that can be protected through its own equations. One
+        # that cannot (every cell it shares an equation with is hidden already) is exposed through
+        # another exposed cell, which is protected first: in ((0, 1), (1, 3)) with its totals
+        # hidden, the column total 1 equals the hidden 1 below the 0, which its row gives away.
+        cell = next(
+            (
+                partner
+                for candidate in sorted(exposed)
+                if (partner := _partner_for(grid, primary, secondary, candidate)) is not None
+            ),
+            None,
+        )
+        if cell is None:
+            raise ValueError(f"cannot protect cells {sorted(exposed)}")  # nothing left to hide
         primary.discard(cell)  # a "<k" cell may have to become ".." when nothing else is left
         secondary.add(cell)
 
 
-def _partner_for(grid: Grid, primary: set[Cell], secondary: set[Cell], exposed: Cell) -> Cell:
+def _partner_for(
+    grid: Grid, primary: set[Cell], secondary: set[Cell], exposed: Cell
+) -> Cell | None:
     """A further cell to hide (or to blur from "<k" to "..") that protects `exposed`: the
     smallest visible count sharing an equation with it (least information lost), else that
-    equation's total, else a "<k" cell of the equation."""
+    equation's total, else a "<k" cell of the equation; None when all of them are ".." already."""
     hidden = primary | secondary
     candidates: list[tuple[int, Cell]] = []
     totals: list[Cell] = []
@@ -184,4 +199,4 @@ def _partner_for(grid: Grid, primary: set[Cell], secondary: set[Cell], exposed: 
         return min(totals, key=lambda cell: (grid.value(cell), cell))
     if blurrable:
         return max(blurrable)  # totals (row or column -1) sort first; prefer a body cell
-    raise ValueError(f"cannot protect cell {exposed}")  # every member is "..": cannot happen
+    return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -108,6 +110,28 @@ def test_when_every_count_is_small_some_become_dots():
 
 def test_internal_mode_hides_nothing():
     assert suppress(Grid(((1, 2), (3, 4))), 1) == (set(), set())
+
+
+def test_a_cell_exposed_only_through_another_exposed_cell_is_protected():
+    """Found by the property test below: with its totals hidden, the column total 1 equals the
+    hidden 1 under the 0, and that 1 is its row's total 4 minus the 3 beside it. No cell the
+    column total shares an equation with can still be hidden; the 3 must go instead."""
+    grid = Grid(((0, 1), (1, 3)))
+    primary, secondary = suppress(grid, K)
+    assert (1, 1) in secondary
+    assert not _brute_force_disclosed(grid, primary, secondary, K)
+
+
+def test_every_small_table_is_protected():
+    """Every 2 × 2 table of counts 0–3, with and without totals: suppression finds a pattern
+    and no hidden cell can be computed back."""
+    for values in itertools.product(range(4), repeat=4):
+        for row_totals, column_totals in itertools.product((True, False), repeat=2):
+            grid = Grid(
+                (values[:2], values[2:]), row_totals=row_totals, column_totals=column_totals
+            )
+            primary, secondary = suppress(grid, K)
+            assert not _brute_force_disclosed(grid, primary, secondary, K), grid
 
 
 @settings(max_examples=40, deadline=None)
