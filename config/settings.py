@@ -308,6 +308,11 @@ LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}  # type: ignore[index]
 LOTSA_PUBLICATION_THRESHOLD = env.int("LOTSA_PUBLICATION_THRESHOLD", default=3)
 if LOTSA_PUBLICATION_THRESHOLD < 2:
     raise ImproperlyConfigured("LOTSA_PUBLICATION_THRESHOLD must be at least 2.")
+# The annual statistics are cached until the data they read changes (reporting/cache.py), at
+# most this long; 0 switches the cache off. The cache is CACHE_URL's (Redis with several web
+# processes, or each process keeps its own copy).
+LOTSA_REPORT_CACHE_SECONDS = env.int("LOTSA_REPORT_CACHE_SECONDS", default=24 * 3600)
+LOTSA_REPORT_CACHE = "default"
 
 # --- Two-factor sign-in (twofactor app: django-otp, an authenticator app plus backup codes) ----
 INSTALLED_APPS += [
