@@ -23,6 +23,14 @@ TRIGRAM_INDEXES = [
 ]
 
 
+class TrigramExtensionOnPostgres(TrigramExtension):
+    """pg_trgm on PostgreSQL; nothing on SQLite (Django guards only the forward step). Going
+    back leaves the extension installed: harmless, and other indexes may come to use it."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        pass
+
+
 def create_trigram_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
@@ -47,7 +55,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),
+        TrigramExtensionOnPostgres(),
         migrations.RunPython(create_trigram_indexes, drop_trigram_indexes, elidable=False),
         migrations.AddIndex(
             model_name="case",
