@@ -6,12 +6,12 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from casework.models import Case, Category, Purpose
+from casework.models import Case, CasePurpose, Category, Purpose
 from casework.selectors import case_search_filter, coordinators
 
 
@@ -67,8 +67,7 @@ class CaseFilter(django_filters.FilterSet):
         label=_("Purpose"),
         choices=Purpose.choices,
         empty_label=_("All"),
-        field_name="purposes__purpose",
-        distinct=True,
+        method="filter_purpose",
     )
     year = django_filters.ChoiceFilter(
         label=_("Year opened"),
@@ -111,6 +110,15 @@ class CaseFilter(django_filters.FilterSet):
         if value == "closed":
             return queryset.filter(closed_on__isnull=False)
         return queryset
+
+    def filter_purpose(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        # EXISTS, not a join: a join needs DISTINCT, and DISTINCT over every column of the case
+        # (for the count too) sorted all 120,000 cases of a national installation.
+        if not value:
+            return queryset
+        return queryset.filter(
+            Exists(CasePurpose.objects.filter(case=OuterRef("pk"), purpose=value))
+        )
 
     def filter_mine(self, queryset: QuerySet[Case], name: str, value: bool) -> QuerySet[Case]:
         return queryset.filter(coordinator=self.user) if value else queryset

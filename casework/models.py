@@ -285,7 +285,18 @@ class Case(models.Model):
             ),
             # Statistics: cases active in a period (opened before its end, not closed before start).
             models.Index(fields=["opened_on", "closed_on"], name="case_active_period_idx"),
+            # The case list's default view (open cases, newest number first) and its count.
+            models.Index(
+                fields=["-year", "-sequence"],
+                condition=Q(closed_on__isnull=True),
+                name="case_open_number_idx",
+            ),
+            # The case list sorted by last activity.
+            models.Index(fields=["-last_activity_at", "-id"], name="case_activity_idx"),
         ]
+        # Searching (case number, and the individual's reference, alias and names) uses trigram
+        # indexes on PostgreSQL, created by migration 0004 outside the model state: a GIN index
+        # in Meta.indexes would break SQLite (the demo) whenever a migration rebuilds the table.
 
     def __str__(self) -> str:
         return self.number
@@ -314,6 +325,10 @@ class CasePurpose(models.Model):
                 name="case_purpose_unique",
                 violation_error_message=_("This purpose is already recorded for the case."),
             )
+        ]
+        indexes = [
+            # The case list's purpose filter (and its count) reads only this index.
+            models.Index(fields=["purpose", "case"], name="case_purpose_filter_idx"),
         ]
 
     def __str__(self) -> str:

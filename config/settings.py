@@ -392,6 +392,15 @@ LOTSA_PERMISSIONS_POLICY = (
 # process; with several web processes use Redis, so that they count together.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 CACHES["default"].setdefault("KEY_PREFIX", "lotsa")
+# The annual statistics are cached until the data they read changes (reporting/cache.py), at
+# most this long; 0 switches the cache off. A change clears the cache it is made through, so
+# the cache must be shared by every process: on by default only with a shared cache (Redis),
+# since with one process's memory another web process would go on showing old figures.
+LOTSA_REPORT_CACHE = "default"
+LOTSA_REPORT_CACHE_SECONDS = env.int(
+    "LOTSA_REPORT_CACHE_SECONDS",
+    default=0 if CACHES[LOTSA_REPORT_CACHE]["BACKEND"].endswith("LocMemCache") else 24 * 3600,
+)
 LOTSA_RATE_LIMIT_CACHE = "default"
 # Free-text searches (names) per user and minute; sign-in attempts per address and minute.
 # 0 switches a limit off.

@@ -45,3 +45,7 @@ LOTSA_REQUIRE_2FA = False
 # (tests/test_hardening_rate_limits.py) switch the limits on for themselves.
 LOTSA_SEARCH_RATE_LIMIT = 0
 LOTSA_LOGIN_RATE_LIMIT = 0
+
+# The annual statistics' cache lives in the process's cache too, and a test's rolled-back data
+# would leave figures behind for the next; tests/test_reporting_cache.py switches it on.
+LOTSA_REPORT_CACHE_SECONDS = 0

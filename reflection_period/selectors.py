@@ -142,8 +142,10 @@ def board_queryset(
         )
     )
     if scope == "mine":
+        # The user's cases as a subquery, not a join: a join made PostgreSQL read every case.
         applications = applications.filter(
-            Q(case__coordinator=user) | Q(status=Status.DRAFT, created_by=user)
+            Q(case__in=Case.objects.filter(coordinator=user).values("pk"))
+            | Q(status=Status.DRAFT, created_by=user)
         )
     if kind in DueKind.values:
         applications = applications.filter(due_kind=kind)

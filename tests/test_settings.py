@@ -12,7 +12,8 @@ SHOW = (
     "print(json.dumps({'engine': s.DATABASES['default']['ENGINE'], "
     "'name': str(s.DATABASES['default']['NAME']), 'eager': s.CELERY_TASK_ALWAYS_EAGER, "
     "'broker': s.CELERY_BROKER_URL, 'tz': s.TIME_ZONE, 'lang': s.LANGUAGE_CODE, "
-    "'email': s.EMAIL_BACKEND, 'hosts': s.ALLOWED_HOSTS}))"
+    "'email': s.EMAIL_BACKEND, 'hosts': s.ALLOWED_HOSTS, "
+    "'report_cache': s.LOTSA_REPORT_CACHE_SECONDS}))"
 )
 PRODUCTION = {
     "DEBUG": "false",
@@ -48,6 +49,15 @@ def test_defaults_are_the_zero_install_setup():
     assert values["tz"] == "Europe/Stockholm"
     assert values["lang"] == "sv"
     assert values["email"] == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_the_report_cache_is_on_only_with_a_cache_every_process_shares():
+    """A change clears the cached statistics in the cache it is made through: with each web
+    process's own memory, the others would go on showing the old figures."""
+    assert _settings(**PRODUCTION)["report_cache"] == 0
+    assert _settings(**PRODUCTION, CACHE_URL="redis://127.0.0.1:6379/1")["report_cache"] == 86400
+    chosen = _settings(**PRODUCTION, LOTSA_REPORT_CACHE_SECONDS="600")
+    assert chosen["report_cache"] == 600
 
 
 def test_database_url_switches_the_engine():

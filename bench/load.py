@@ -1,0 +1,422 @@
+"""Load test: ten signed-in users against a running Lotsa (gunicorn, bench/settings.py).
+
+    .venv/bin/python -m bench.load --base-url http://127.0.0.1:8077 --requests 200 \
+        --output bench/results/after.json
+
+For each page in turn (the floor first), `--users` threads (each its own session: coordinators,
+or managers for the report pages) send a warm-up, then `--requests` requests in all, as fast as
+the server answers. Reported per page: p50/p95/p99 latency (ms), requests/second, SQL queries
+per request (the X-Bench-Queries header of bench/middleware.py: median and max), and the ratio
+of the page's p95 to the floor's p95. The yearly PDF is one export (POST, generated in the
+request without a broker) plus its download, timed together.
+
+Only the standard library (http.client, threads): no extra dependency. Reads the database (with
+bench/settings.py) only to choose case ids and search terms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import random
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+
+from bench.generate import BENCH_PASSWORD
+
+TARGET_P95_MS = 300.0
+TARGET_RATIO = 3.0
+TARGET_PDF_MS = 5000.0
+
+
+class Session:
+    """One user's cookies over one keep-alive connection."""
+
+    def __init__(self, base_url: str) -> None:
+        parts = urllib.parse.urlsplit(base_url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.cookies: dict[str, str] = {}
+        self.conn = http.client.HTTPConnection(self.host, self.port, timeout=120)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        data: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, http.client.HTTPMessage, bytes, float]:
+        body = None
+        all_headers = {"Host": f"{self.host}:{self.port}", **(headers or {})}
+        if self.cookies:
+            all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if data is not None:
+            data = {"csrfmiddlewaretoken": self.cookies.get("csrftoken", ""), **data}
+            body = urllib.parse.urlencode(data)
+            all_headers["Content-Type"] = "application/x-www-form-urlencoded"
+        started = time.perf_counter()
+        for attempt in range(2):
+            try:
+                self.conn.request(method, path, body=body, headers=all_headers)
+                response = self.conn.getresponse()
+                content = response.read()
+                break
+            except (http.client.HTTPException, ConnectionError):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=120)
+                if attempt:
+                    raise
+        elapsed = time.perf_counter() - started
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return response.status, response.headers, content, elapsed
+
+    def login(self, username: str) -> None:
+        self.request("GET", "/accounts/login/")
+        status, _headers, _body, _t = self.request(
+            "POST", "/accounts/login/", {"username": username, "password": BENCH_PASSWORD}
+        )
+        if status != 302:
+            raise SystemExit(f"sign-in of {username} failed: HTTP {status}")
+
+
+@dataclass
+class Result:
+    latency_ms: float
+    queries: int
+    status: int
+
+
+@dataclass
+class Page:
+    name: str
+    description: str
+    role: str  # "coordinator" or "manager"
+    run: Callable[[Session, random.Random], Result]
+    requests: int | None = None  # None: --requests
+    results: list[Result] = field(default_factory=list)
+    wall_s: float = 0.0
+
+
+def _queries(headers: http.client.HTTPMessage) -> int:
+    return int(headers.get("X-Bench-Queries", "-1"))
+
+
+def simple_get(
+    path_for: Callable[[random.Random], str], *, htmx: bool = False
+) -> Callable[[Session, random.Random], Result]:
+    def run(session: Session, rng: random.Random) -> Result:
+        headers = {"HX-Request": "true"} if htmx else None
+        status, response_headers, _body, elapsed = session.request(
+            "GET", path_for(rng), headers=headers
+        )
+        return Result(elapsed * 1000, _queries(response_headers), status)
+
+    return run
+
+
+def targets() -> dict[str, Any]:
+    """Case ids, search terms and years, from the benchmark database."""
+    import django
+
+    django.setup()
+    from casework.models import Case, Individual
+
+    rng = random.Random(7)
+    max_case = Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 1
+    case_ids = [rng.randint(1, max_case) for _ in range(400)]
+    # The longest journals too (the generator gives every 500th case a long one).
+    case_ids += list(Case.objects.order_by("-pk").values_list("pk", flat=True)[:20])
+    numbers = list(Case.objects.filter(pk__in=case_ids[:50]).values_list("number", flat=True))
+    people = list(
+        Individual.objects.filter(
+            pk__in=[rng.randint(1, max_case // 2) for _ in range(100)]
+        ).values_list("reference", "family_name", "alias")
+    )
+    terms = numbers[:20] + [ref for ref, _f, _a in people[:20]]
+    terms += [f for _r, f, _a in people if f][:20] + [a for _r, _f, a in people if a][:20]
+    this_year = timezone.localdate().year
+    return {
+        "case_ids": case_ids,
+        "terms": terms,
+        "years": list(range(this_year - 6, this_year)),
+        "closed_years": list(range(this_year - 6, this_year)),
+        "coordinator_count": 20,
+    }
+
+
+def pages(t: dict[str, Any], pdf_requests: int) -> list[Page]:
+    years = t["years"]
+
+    def case_list_filtered(rng: random.Random) -> str:
+        query = rng.choice(
+            [
+                {"status": "open"},
+                {"status": "open", "mine": "on"},
+                {"status": "closed", "category": "adult", "year": str(rng.choice(years))},
+                {"status": "", "purpose": "labour", "sort": "-opened_on"},
+                {"status": "closed", "coordinator": "", "sort": "-activity", "page": "3"},
+            ]
+        )
+        return "/cases/?" + urllib.parse.urlencode(query)
+
+    def case_list_search(session: Session, rng: random.Random) -> Result:
+        status, headers, _b, elapsed = session.request(
+            "POST", "/cases/", {"q": rng.choice(t["terms"]), "status": ""}
+        )
+        return Result(elapsed * 1000, _queries(headers), status)
+
+    def report_pdf(session: Session, rng: random.Random) -> Result:
+        year = rng.choice(t["closed_years"])
+        status, headers, _b, first = session.request(
+            "POST",
+            "/reports/annual/export/",
+            {"year": str(year), "as_of": timezone.localdate().isoformat(), "format": "pdf"},
+        )
+        location = headers.get("Location", "")
+        match = re.search(r"/reports/exports/(\d+)/", location)
+        if status != 302 or not match:
+            return Result(first * 1000, _queries(headers), status)
+        status2, headers2, body, second = session.request(
+            "GET", f"/reports/exports/{match.group(1)}/download/"
+        )
+        if not body.startswith(b"%PDF"):
+            status2 = 599
+        return Result((first + second) * 1000, _queries(headers) + _queries(headers2), status2)
+
+    return [
+        Page(
+            "floor",
+            "base template only (bench/urls.py)",
+            "coordinator",
+            simple_get(lambda r: "/bench/floor/"),
+        ),
+        Page(
+            "case_list_filtered",
+            "GET /cases/ with filters (5 combinations)",
+            "coordinator",
+            simple_get(case_list_filtered),
+        ),
+        Page(
+            "case_list_search",
+            "POST /cases/ search (number, reference, name, alias)",
+            "coordinator",
+            case_list_search,
+        ),
+        Page(
+            "case_page",
+            "GET /cases/<id>/ (random cases)",
+            "coordinator",
+            simple_get(lambda r: f"/cases/{r.choice(t['case_ids'])}/"),
+        ),
+        Page(
+            "deadline_board",
+            "GET /reflection-period/deadlines/ (mine / unit)",
+            "coordinator",
+            simple_get(
+                lambda r: r.choice(
+                    ["/reflection-period/deadlines/", "/reflection-period/deadlines/?scope=unit"]
+                )
+            ),
+        ),
+        Page(
+            "referral_inbox",
+            "GET /outreach/referrals/ (coordinator's inbox)",
+            "coordinator",
+            simple_get(lambda r: "/outreach/referrals/"),
+        ),
+        Page(
+            "report_page",
+            "GET /reports/annual/?year=<past year>",
+            "manager",
+            simple_get(lambda r: f"/reports/annual/?year={r.choice(years)}"),
+        ),
+        Page(
+            "report_pdf",
+            "POST export (PDF, made in the request) + download",
+            "manager",
+            report_pdf,
+            requests=pdf_requests,
+        ),
+    ]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    position = fraction * (len(ordered) - 1)
+    lower, upper = int(position), min(int(position) + 1, len(ordered) - 1)
+    return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
+
+
+def run_page(page: Page, sessions: list[Session], n: int, warmup: int) -> None:
+    remaining = [n]
+    lock = threading.Lock()
+    results: list[Result] = []
+
+    def worker(index: int) -> None:
+        rng = random.Random(index * 1000 + hash(page.name) % 1000)
+        session = sessions[index]
+        for _ in range(warmup):
+            page.run(session, rng)
+        barrier.wait()
+        while True:
+            with lock:
+                if remaining[0] <= 0:
+                    return
+                remaining[0] -= 1
+            result = page.run(session, rng)
+            with lock:
+                results.append(result)
+
+    barrier = threading.Barrier(len(sessions) + 1)
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(sessions))]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    page.wall_s = time.perf_counter() - started
+    page.results = results
+
+
+def summarise(page: Page, floor_p95: float | None) -> dict[str, Any]:
+    latencies = [r.latency_ms for r in page.results]
+    queries = [r.queries for r in page.results]
+    errors = sum(1 for r in page.results if r.status >= 400)
+    p95 = percentile(latencies, 0.95)
+    ratio = p95 / floor_p95 if floor_p95 else 1.0
+    if page.name == "report_pdf":
+        met = p95 <= TARGET_PDF_MS
+    elif page.name == "floor":
+        met = p95 <= TARGET_P95_MS
+    else:
+        met = p95 <= TARGET_P95_MS and ratio <= TARGET_RATIO
+    return {
+        "page": page.name,
+        "description": page.description,
+        "requests": len(page.results),
+        "errors": errors,
+        "p50_ms": round(percentile(latencies, 0.50), 1),
+        "p95_ms": round(p95, 1),
+        "p99_ms": round(percentile(latencies, 0.99), 1),
+        "rps": round(len(page.results) / page.wall_s, 1) if page.wall_s else 0,
+        "queries_median": statistics.median(queries) if queries else 0,
+        "queries_max": max(queries) if queries else 0,
+        "ratio_to_floor_p95": round(ratio, 2),
+        "target_met": met and errors == 0,
+    }
+
+
+def machine() -> dict[str, Any]:
+    def sh(*cmd: str) -> str:
+        try:
+            return subprocess.run(
+                cmd, capture_output=True, text=True, timeout=10, check=False
+            ).stdout.strip()
+        except OSError:
+            return ""
+
+    mem = sh("sh", "-c", "free -h | awk '/Mem:/ {print $2}'")
+    return {
+        "nproc": os.cpu_count(),
+        "ram": mem,
+        "cpu": sh("sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip(),
+        "python": platform.python_version(),
+        "postgres": sh("psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", "show server_version"),
+        "commit": sh("git", "rev-parse", "--short", "HEAD"),
+        "loadavg_start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+    }
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
+    print(
+        f"{'page':20} {'n':>5} {'err':>4} {'p50':>8} {'p95':>8} {'p99':>8} {'rps':>7} {'q':>5} {'qmax':>5} {'x floor':>8} ok"
+    )
+    for row in rows:
+        print(
+            f"{row['page']:20} {row['requests']:>5} {row['errors']:>4} {row['p50_ms']:>8} "
+            f"{row['p95_ms']:>8} {row['p99_ms']:>8} {row['rps']:>7} {row['queries_median']:>5} "
+            f"{row['queries_max']:>5} {row['ratio_to_floor_p95']:>8} {'yes' if row['target_met'] else 'NO'}"
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--base-url", default="http://127.0.0.1:8077")
+    parser.add_argument("--users", type=int, default=10)
+    parser.add_argument(
+        "--requests", type=int, default=200, help="requests per page (after warm-up)"
+    )
+    parser.add_argument("--warmup", type=int, default=2, help="warm-up requests per user and page")
+    parser.add_argument("--pdf-requests", type=int, default=20)
+    parser.add_argument("--only", default="", help="comma-separated page names (floor always runs)")
+    parser.add_argument("--label", default="")
+    parser.add_argument("--output", default="")
+    args = parser.parse_args(argv)
+
+    info = machine()
+    t = targets()
+    all_pages = pages(t, args.pdf_requests)
+    if args.only:
+        wanted = {"floor", *args.only.split(",")}
+        all_pages = [p for p in all_pages if p.name in wanted]
+    sessions: dict[str, list[Session]] = {"coordinator": [], "manager": []}
+    for i in range(args.users):
+        coordinator = Session(args.base_url)
+        coordinator.login(f"bench-coordinator-{i % t['coordinator_count'] + 1:02d}")
+        manager = Session(args.base_url)
+        manager.login(f"bench-manager-{i % 3 + 1:02d}")
+        sessions["coordinator"].append(coordinator)
+        sessions["manager"].append(manager)
+
+    rows: list[dict[str, Any]] = []
+    floor_p95: float | None = None
+    for page in all_pages:
+        n = page.requests or args.requests
+        print(f"... {page.name} ({n} requests, {args.users} users)", file=sys.stderr, flush=True)
+        run_page(page, sessions[page.role], n, args.warmup if page.name != "report_pdf" else 1)
+        row = summarise(page, floor_p95)
+        if page.name == "floor":
+            floor_p95 = row["p95_ms"]
+        rows.append(row)
+    info["loadavg_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"# {args.label}  {info}")
+    print_table(rows)
+    if args.output:
+        os.makedirs(os.path.dirname(args.output) or ".", exist_ok=True)
+        with open(args.output, "w") as out:
+            json.dump(
+                {
+                    "label": args.label,
+                    "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                    "users": args.users,
+                    "machine": info,
+                    "pages": rows,
+                },
+                out,
+                indent=2,
+            )
+
+
+if __name__ == "__main__":
+    main()

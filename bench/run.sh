@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Serve Lotsa with gunicorn and the bench settings, run the load script against it, stop it.
+#   bench/run.sh [label] [extra arguments for bench.load, e.g. --requests 300]
+# Needs the data first: .venv/bin/python -m bench.generate --scale 1.0
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${VENV:-.venv}/bin
+PORT=${BENCH_PORT:-8077}
+WORKERS=${BENCH_WORKERS:-4}
+LABEL=${1:-run}
+shift || true
+export DJANGO_SETTINGS_MODULE=bench.settings
+"$BIN/python" manage.py collectstatic --noinput -v 0
+"$BIN/gunicorn" config.wsgi --workers "$WORKERS" --bind "127.0.0.1:$PORT" --timeout 120 \
+  --access-logfile /dev/null --error-logfile var/bench-gunicorn.log &
+GUNICORN=$!
+trap 'kill "$GUNICORN" 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do
+  curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+echo "gunicorn ($WORKERS workers) on port $PORT; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+"$BIN/python" -m bench.load --base-url "http://127.0.0.1:$PORT" --label "$LABEL" \
+  --output "bench/results/$LABEL.json" "$@"
