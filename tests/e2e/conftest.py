@@ -159,5 +159,22 @@ def check_accessibility(page, artifacts: Path, name: str) -> None:
     )
 
 
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def check_everywhere(page, artifacts: Path, name: str) -> None:
+    """axe on the page as it is shown now, then on the other kind of screen (a 360 px phone for
+    a desktop page, a desktop for a phone page), then back: every page a journey visits is
+    checked on both."""
+    check_accessibility(page, artifacts, name)
+    shown = page.viewport_size
+    other = DESKTOP if shown and shown["width"] <= PHONE["width"] else PHONE
+    page.set_viewport_size(other)
+    try:
+        check_accessibility(page, artifacts, f"{name}-{'desktop' if other is DESKTOP else 'phone'}")
+    finally:
+        page.set_viewport_size(shown)
+
+
 def shot(page, artifacts: Path, name: str) -> None:
     page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)

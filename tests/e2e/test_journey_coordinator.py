@@ -9,19 +9,8 @@ from django.utils import timezone
 
 from casework.models import Case, JournalEntry
 from reflection_period.models import ReflectionPeriodApplication, Status
-from tests.e2e.conftest import PHONE, check_accessibility, shot, sign_in
+from tests.e2e.conftest import check_everywhere, shot, sign_in
 from tests.factories import TEST_PASSWORD
-
-
-def _check(page, artifacts, name: str) -> None:
-    """axe on the page as a desktop shows it and as a 360 px phone shows it."""
-    check_accessibility(page, artifacts, name)
-    desktop = page.viewport_size
-    page.set_viewport_size(PHONE)
-    try:
-        check_accessibility(page, artifacts, f"{name}-phone")
-    finally:
-        page.set_viewport_size(desktop)
 
 
 def _day(delta: int = 0) -> str:
@@ -35,7 +24,7 @@ def test_coordinator_case_to_reflection_period_to_next_step(
     page = traced_context.new_page()
     sign_in(page, live_server, "karin", TEST_PASSWORD)
     page.get_by_role("heading", name="Mitt arbete").wait_for()
-    _check(page, artifacts, "start")
+    check_everywhere(page, artifacts, "start")
     shot(page, artifacts, "01-start")
 
     # Create individual and case.
@@ -47,13 +36,13 @@ def test_coordinator_case_to_reflection_period_to_next_step(
     page.get_by_label("Misstänkt brott").select_option("trafficking")
     page.get_by_label("Sexuella ändamål").check()
     page.get_by_label("Kom in via").select_option("outreach_referral")
-    _check(page, artifacts, "create")
+    check_everywhere(page, artifacts, "create")
     shot(page, artifacts, "02-create")
     page.get_by_role("button", name="Kontrollera och öppna ärendet").click()
     page.get_by_text("har öppnats").wait_for()
     case = Case.objects.get()
     assert case.individual.alias == "Lilja"
-    _check(page, artifacts, "case")
+    check_everywhere(page, artifacts, "case")
     shot(page, artifacts, "03-case")
 
     # Journal entry, signed.
@@ -70,7 +59,7 @@ def test_coordinator_case_to_reflection_period_to_next_step(
     page.get_by_label("Omständigheter").fill(
         "Träffad av uppsökarna; berättar om skuld och kontroll."
     )
-    _check(page, artifacts, "apply")
+    check_everywhere(page, artifacts, "apply")
     shot(page, artifacts, "04-apply")
     page.get_by_role("button", name="Spara").click()
     page.get_by_role("link", name="Registrera inskickad ansökan").click()
@@ -83,7 +72,7 @@ def test_coordinator_case_to_reflection_period_to_next_step(
     page.get_by_label("Beslutsdatum").fill(_day())
     page.get_by_label("Tillståndet gäller från").fill(_day())
     page.get_by_label("Tillståndet gäller till").fill(_day(5))
-    _check(page, artifacts, "decision")
+    check_everywhere(page, artifacts, "decision")
     page.get_by_role("button", name="Registrera beslut").click()
     page.get_by_text("Beviljad").first.wait_for()
     application = ReflectionPeriodApplication.objects.get()
@@ -95,7 +84,7 @@ def test_coordinator_case_to_reflection_period_to_next_step(
     row = page.locator("tr", has_text=case.number)
     row.wait_for()
     assert "Tillståndet" in row.inner_text()
-    _check(page, artifacts, "board")
+    check_everywhere(page, artifacts, "board")
     shot(page, artifacts, "05-board")
 
     # Record the next step: the deadline is met.

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from reporting.models import ExportFormat, ExportStatus, ReportExport
 from reporting.selectors import annual_statistics
-from tests.e2e.conftest import PHONE, check_accessibility, shot, sign_in
+from tests.e2e.conftest import PHONE, check_everywhere, shot, sign_in
 from tests.factories import TEST_PASSWORD
 
 AS_OF = date(2025, 3, 31)
@@ -107,7 +107,7 @@ def _download(page, artifacts: Path, button: str, export_format: str) -> Path:
     export = ReportExport.objects.get(format=export_format)
     assert export.status == ExportStatus.DONE
     assert (export.year, export.as_of, export.publication) == (2024, AS_OF, False)
-    check_accessibility(page, artifacts, f"export-{export_format}")
+    check_everywhere(page, artifacts, f"export-{export_format}")
     shot(page, artifacts, f"export-{export_format}")
     with page.expect_download() as info:
         download_link.click()
@@ -140,11 +140,11 @@ def test_the_manager_finds_the_seed_figures_on_the_page_and_in_the_pdf_and_csv(
     page = traced_context.new_page()
     sign_in(page, live_server, manager.username, TEST_PASSWORD)
     page.wait_for_url("**/start/manager/")
-    check_accessibility(page, artifacts, "manager-start")
+    check_everywhere(page, artifacts, "manager-start")
     shot(page, artifacts, "01-manager-start")
     page.locator("nav").get_by_role("link", name="Statistik", exact=True).click()
     page.wait_for_url("**/reports/annual/")
-    check_accessibility(page, artifacts, "report-this-year")
+    check_everywhere(page, artifacts, "report-this-year")
     shot(page, artifacts, "02-report-this-year")
     page.get_by_role("combobox", name=re.compile(r"^År")).select_option("2024")
     page.get_by_label("Per datum").fill("2025-03-31")
@@ -153,7 +153,7 @@ def test_the_manager_finds_the_seed_figures_on_the_page_and_in_the_pdf_and_csv(
     assert "as_of=2025-03-31" in page.url
     _assert_the_page_shows_the_seed_figures(page)
     assert page.get_by_text("Internt läge: exakta antal").is_visible()
-    check_accessibility(page, artifacts, "report-2024")
+    check_everywhere(page, artifacts, "report-2024")
     shot(page, artifacts, "03-report-2024")
     report_url = page.url
 
@@ -189,7 +189,7 @@ def test_the_manager_finds_the_seed_figures_on_the_page_and_in_the_pdf_and_csv(
     page.get_by_role("link", name="Tillbaka till rapporten").click()
     page.wait_for_url("**/reports/annual/?*year=2024*")
     _assert_the_page_shows_the_seed_figures(page)
-    check_accessibility(page, artifacts, "report-2024-again")
+    check_everywhere(page, artifacts, "report-2024-again")
     archive = zipfile.ZipFile(_download(page, artifacts, "CSV (ZIP, en fil per tabell)", "csv"))
 
     def rows(name: str) -> list[list[str]]:
@@ -220,13 +220,13 @@ def test_the_manager_finds_the_seed_figures_on_the_page_and_in_the_pdf_and_csv(
     phone.get_by_role("button", name="Visa menyn").click()
     statistics_link = phone.locator("nav").get_by_role("link", name="Statistik", exact=True)
     statistics_link.wait_for()
-    check_accessibility(phone, artifacts, "manager-start-phone-menu")
+    check_everywhere(phone, artifacts, "manager-start-phone-menu")
     shot(phone, artifacts, "04-manager-start-phone-menu")
     statistics_link.click()
     phone.wait_for_url("**/reports/annual/")
-    check_accessibility(phone, artifacts, "report-this-year-phone")
+    check_everywhere(phone, artifacts, "report-this-year-phone")
     phone.goto(report_url)
     _assert_the_page_shows_the_seed_figures(phone)
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    check_accessibility(phone, artifacts, "report-2024-phone")
+    check_everywhere(phone, artifacts, "report-2024-phone")
     shot(phone, artifacts, "05-report-2024-phone")

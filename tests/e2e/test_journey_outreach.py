@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from casework.models import Case, JournalEntry, Origin
 from outreach.models import OutreachContact, Referral, ReferralStatus
-from tests.e2e.conftest import check_accessibility, shot, sign_in
+from tests.e2e.conftest import check_everywhere, shot, sign_in
 from tests.factories import TEST_PASSWORD
 
 JOURNAL_TEXT = "Första samtalet på mottagningen, med tolk på rumänska."
@@ -32,7 +32,7 @@ def test_outreach_refers_a_contact_and_the_coordinator_accepts_it_into_a_new_cas
     phone = traced_phone_context.new_page()
     sign_in(phone, live_server, outreach_worker.username, TEST_PASSWORD)
     phone.wait_for_url("**/start/outreach/")
-    check_accessibility(phone, artifacts, "outreach-start")
+    check_everywhere(phone, artifacts, "outreach-start")
     shot(phone, artifacts, "01-outreach-start")
 
     phone.get_by_role("link", name="Ny kontakt").click()
@@ -44,7 +44,7 @@ def test_outreach_refers_a_contact_and_the_coordinator_accepts_it_into_a_new_cas
     phone.get_by_text("18–25", exact=True).click()
     phone.get_by_text("Ja", exact=True).click()  # consent to be referred
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
-    check_accessibility(phone, artifacts, "contact-form")
+    check_everywhere(phone, artifacts, "contact-form")
     shot(phone, artifacts, "02-contact-form")
     phone.get_by_role("button", name="Spara kontakten").click()
     phone.wait_for_url(re.compile(r".*/outreach/contacts/\d+/$"))
@@ -54,7 +54,7 @@ def test_outreach_refers_a_contact_and_the_coordinator_accepts_it_into_a_new_cas
     assert (contact.sex, contact.age_group) == ("female", "18_25")
     assert contact.district is not None
     assert contact.district.code == "sodermalm"
-    check_accessibility(phone, artifacts, "contact")
+    check_everywhere(phone, artifacts, "contact")
     shot(phone, artifacts, "03-contact")
 
     # --- Refer it to the coordinator Karin. --------------------------------------------------------
@@ -63,7 +63,7 @@ def test_outreach_refers_a_contact_and_the_coordinator_accepts_it_into_a_new_cas
     phone.get_by_label("Länka till").select_option(str(coordinator.pk))
     phone.get_by_label("Meddelande till koordinatorn").fill(MESSAGE)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
-    check_accessibility(phone, artifacts, "referral-form")
+    check_everywhere(phone, artifacts, "referral-form")
     shot(phone, artifacts, "04-referral-form")
     phone.get_by_role("button", name="Länka", exact=True).click()
     phone.wait_for_url(f"**/outreach/contacts/{contact.pk}/")
@@ -76,7 +76,7 @@ def test_outreach_refers_a_contact_and_the_coordinator_accepts_it_into_a_new_cas
         coordinator,
         outreach_worker,
     )
-    check_accessibility(phone, artifacts, "contact-referred")
+    check_everywhere(phone, artifacts, "contact-referred")
     shot(phone, artifacts, "05-contact-referred")
 
     # --- The coordinator, at a desk: the inbox count, then accept into a new case. -----------------
@@ -87,7 +87,7 @@ def test_outreach_refers_a_contact_and_the_coordinator_accepts_it_into_a_new_cas
     assert " ".join(inbox_link.locator(".badge").inner_text().split()) == "1 väntar"
     new_referrals = desk.get_by_role("heading", name=re.compile(r"^Nya länkningar"))
     assert new_referrals.locator(".badge").inner_text() == "1"
-    check_accessibility(desk, artifacts, "coordinator-start")
+    check_everywhere(desk, artifacts, "coordinator-start")
     shot(desk, artifacts, "06-coordinator-start")
 
     inbox_link.click()
@@ -97,13 +97,13 @@ def test_outreach_refers_a_contact_and_the_coordinator_accepts_it_into_a_new_cas
     row = table.locator("tbody tr").first
     assert "Lilja" in row.inner_text()
     assert row.locator(".badge").first.inner_text() == "Väntar"
-    check_accessibility(desk, artifacts, "inbox")
+    check_everywhere(desk, artifacts, "inbox")
     shot(desk, artifacts, "07-inbox")
 
     row.get_by_role("link", name="Hantera").click()
     desk.wait_for_url(f"**/outreach/referrals/{referral.pk}/")
     assert desk.get_by_text(MESSAGE).is_visible()
-    check_accessibility(desk, artifacts, "referral")
+    check_everywhere(desk, artifacts, "referral")
     shot(desk, artifacts, "08-referral")
 
     desk.get_by_role("link", name="Ta emot: ny individ och nytt ärende").click()
@@ -113,7 +113,7 @@ def test_outreach_refers_a_contact_and_the_coordinator_accepts_it_into_a_new_cas
     assert desk.get_by_label("Ansvarig koordinator").input_value() == str(coordinator.pk)
     desk.get_by_label("Uppskattat födelseår").fill("2003")
     desk.get_by_label("Sexuella ändamål").check()
-    check_accessibility(desk, artifacts, "accept-new")
+    check_everywhere(desk, artifacts, "accept-new")
     shot(desk, artifacts, "09-accept-new")
     desk.get_by_role("button", name="Ta emot och öppna ärendet").click()
 
@@ -122,17 +122,17 @@ def test_outreach_refers_a_contact_and_the_coordinator_accepts_it_into_a_new_cas
     desk.wait_for_url(f"**/cases/{case.pk}/")
     assert desk.get_by_text(f"Länkningen togs emot och ärende {case.number} öppnades.").is_visible()
     assert "#}" not in desk.inner_text("body")  # no template source on the page
-    check_accessibility(desk, artifacts, "case")
+    check_everywhere(desk, artifacts, "case")
     shot(desk, artifacts, "10-case")
 
     # The coordinator's first journal entry: something outreach must never see.
     desk.get_by_role("link", name="Ny journalanteckning").click()
     desk.get_by_label("Typ").select_option("meeting")
     desk.get_by_label("Text").fill(JOURNAL_TEXT)
-    check_accessibility(desk, artifacts, "journal-form")
+    check_everywhere(desk, artifacts, "journal-form")
     desk.get_by_role("button", name="Spara och signera").click()
     desk.get_by_text(JOURNAL_TEXT).wait_for()
-    check_accessibility(desk, artifacts, "case-with-journal")
+    check_everywhere(desk, artifacts, "case-with-journal")
     shot(desk, artifacts, "11-case-with-journal")
 
     referral.refresh_from_db()
@@ -163,7 +163,7 @@ def test_outreach_refers_a_contact_and_the_coordinator_accepts_it_into_a_new_cas
         assert phone.locator("a[href*='/cases/']").count() == 0, name
         assert phone.evaluate("document.documentElement.scrollWidth") <= 360, name
         assert "#}" not in phone.inner_text("body"), name  # no template source on the page
-        check_accessibility(phone, artifacts, name)
+        check_everywhere(phone, artifacts, name)
         shot(phone, artifacts, f"{number}-{name}")
 
     # The referral's own page sends outreach back to the contact (no case content).
@@ -178,5 +178,5 @@ def test_outreach_refers_a_contact_and_the_coordinator_accepts_it_into_a_new_cas
         html = phone.content()
         assert case.number not in html
         assert JOURNAL_TEXT not in html
-    check_accessibility(phone, artifacts, "case-refused")
+    check_everywhere(phone, artifacts, "case-refused")
     shot(phone, artifacts, "15-case-refused")
