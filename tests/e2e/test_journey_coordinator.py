@@ -49,6 +49,7 @@ def test_coordinator_case_to_reflection_period_to_next_step(
     page.get_by_role("link", name="Ny journalanteckning").click()
     page.get_by_label("Typ").select_option("meeting")
     page.get_by_label("Text").fill("Första samtalet med tolk.")
+    check_everywhere(page, artifacts, "journal")
     page.get_by_role("button", name="Spara och signera").click()
     page.get_by_text("Första samtalet med tolk.").wait_for()
     assert JournalEntry.objects.get().is_signed
@@ -64,6 +65,7 @@ def test_coordinator_case_to_reflection_period_to_next_step(
     page.get_by_role("button", name="Spara").click()
     page.get_by_role("link", name="Registrera inskickad ansökan").click()
     page.get_by_label("Skickad till Migrationsverket den").fill(_day())
+    check_everywhere(page, artifacts, "submit")
     page.get_by_role("button", name="Registrera inskickad ansökan").click()
 
     # Record the grant with the permit dates of the decision (ending in five days).
@@ -78,6 +80,7 @@ def test_coordinator_case_to_reflection_period_to_next_step(
     application = ReflectionPeriodApplication.objects.get()
     assert application.status == Status.GRANTED
     assert application.valid_to == timezone.localdate() + timedelta(days=5)
+    check_everywhere(page, artifacts, "granted")
 
     # The deadline board shows the permit ending.
     page.get_by_role("link", name="Bevakning").click()
@@ -91,10 +94,12 @@ def test_coordinator_case_to_reflection_period_to_next_step(
     row.get_by_role("link").first.click()
     page.get_by_role("link", name="Registrera nästa steg").click()
     page.get_by_label("Nästa steg").select_option("police_report")
+    check_everywhere(page, artifacts, "next-step")
     page.get_by_role("button", name="Spara").click()
     page.get_by_text("Polisanmälan gjord").first.wait_for()
     application.refresh_from_db()
     assert application.next_step == "police_report"
+    check_everywhere(page, artifacts, "done")
     shot(page, artifacts, "06-next-step")
 
 
