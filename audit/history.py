@@ -113,10 +113,12 @@ def can_see_history(user: object) -> bool:
 
 
 # --- Building the entries -------------------------------------------------------------------------
+# HistorySource, history_versions and build_history are also used by the data-subject export
+# (dsar.selectors), so that a person's registerutdrag lists the history as the object pages show it.
 
 
 @dataclass
-class _Source:
+class HistorySource:
     """The versions of one tracked model to show (oldest first), and how to name their object."""
 
     model: type[models.Model]
@@ -131,7 +133,7 @@ def _shown_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
     return [f for f in history.model.tracked_fields if f.name not in hidden]
 
 
-def _versions(model: type[models.Model], **lookups: Any) -> list[Any]:
+def history_versions(model: type[models.Model], **lookups: Any) -> list[Any]:
     """One query: the versions of `model` matching `lookups`, oldest first, with the user who
     made each and the objects its shown foreign keys point to (joined, so naming them costs no
     further query)."""
@@ -153,7 +155,7 @@ def _raw(record: Any, model_field: models.Field[Any, Any]) -> Any:
 _Change: TypeAlias = "tuple[models.Field[Any, Any], str, str]"
 
 
-def _changes(source: _Source) -> Iterable[tuple[Any, list[_Change]]]:
+def _changes(source: HistorySource) -> Iterable[tuple[Any, list[_Change]]]:
     """Each version worth showing, with its changed fields (old, new, as shown) against the
     previous version of the same object. Identity fields come out as MASK where masked."""
     fields = _shown_fields(source.model)
@@ -186,7 +188,9 @@ def _changes(source: _Source) -> Iterable[tuple[Any, list[_Change]]]:
             yield record, changed
 
 
-def _build(sources: Iterable[_Source]) -> list[HistoryEntry]:
+def build_history(sources: Iterable[HistorySource]) -> list[HistoryEntry]:
+    """The entries of several objects' histories, newest first (the order of `sources` breaks
+    ties between versions saved at the same moment)."""
     entries = [
         HistoryEntry(
             at=record.history_date,
@@ -215,7 +219,7 @@ def _display(model: type[models.Model], model_field: models.Field[Any, Any], rec
     if formatter is not None:
         return formatter(value)
     if model_field.is_relation:
-        # Joined by _versions(); None when the object no longer exists.
+        # Joined by history_versions(); None when the object no longer exists.
         related = getattr(record, model_field.name, None)
         return str(related) if related is not None else f"#{value}"
     if model_field.choices:
@@ -242,12 +246,12 @@ def case_history(case: Case, user: User) -> list[HistoryEntry] | None:
     """The case page: the case and its journal entries (also deleted drafts). Two queries."""
     if not can_see_history(user):
         return None
-    return _build(
+    return build_history(
         [
-            _Source(Case, _versions(Case, id=case.pk), _named(_("The case"))),
-            _Source(
+            HistorySource(Case, history_versions(Case, id=case.pk), _named(_("The case"))),
+            HistorySource(
                 JournalEntry,
-                _versions(JournalEntry, case_id=case.pk),
+                history_versions(JournalEntry, case_id=case.pk),
                 lambda record: (
                     _("Journal entry of %(date)s") % {"date": record.entry_date.isoformat()}
                 ),
@@ -262,16 +266,16 @@ def individual_history(individual: Individual, user: User) -> list[HistoryEntry]
     Two queries: the versions, and whether the user is a responsible coordinator."""
     if not can_see_history(user):
         return None
-    records = _versions(Individual, id=individual.pk)
+    records = history_versions(Individual, id=individual.pk)
     ever_protected = individual.protection != Protection.NONE or any(
         record.protection != Protection.NONE for record in records
     )
     entitled = has_role(user, Role.MANAGER) or (
         ever_protected and individual.cases.filter(coordinator=user).exists()
     )
-    return _build(
+    return build_history(
         [
-            _Source(
+            HistorySource(
                 Individual,
                 records,
                 _named(_("The individual")),
@@ -287,11 +291,11 @@ def application_history(
     """The application page; the person's age is masked where the page masks the identity."""
     if not can_see_history(user):
         return None
-    return _build(
+    return build_history(
         [
-            _Source(
+            HistorySource(
                 ReflectionPeriodApplication,
-                _versions(ReflectionPeriodApplication, id=application.pk),
+                history_versions(ReflectionPeriodApplication, id=application.pk),
                 _named(_("The application")),
                 masked=identity_masked,
             )
@@ -302,11 +306,11 @@ def application_history(
 def contact_history(contact: OutreachContact, user: User) -> list[HistoryEntry] | None:
     if not can_see_history(user):
         return None
-    return _build(
+    return build_history(
         [
-            _Source(
+            HistorySource(
                 OutreachContact,
-                _versions(OutreachContact, id=contact.pk),
+                history_versions(OutreachContact, id=contact.pk),
                 _named(_("The contact")),
             )
         ]
@@ -316,8 +320,12 @@ def contact_history(contact: OutreachContact, user: User) -> list[HistoryEntry] 
 def referral_history(referral: Referral, user: User) -> list[HistoryEntry] | None:
     if not can_see_history(user):
         return None
-    return _build(
-        [_Source(Referral, _versions(Referral, id=referral.pk), _named(_("The referral")))]
+    return build_history(
+        [
+            HistorySource(
+                Referral, history_versions(Referral, id=referral.pk), _named(_("The referral"))
+            )
+        ]
     )
 
 

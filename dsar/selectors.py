@@ -30,7 +30,7 @@ from django_countries.fields import Country, CountryField
 from accounts.models import AccessLogEntry, User
 
 # The change history is read exactly as the object pages show it (same labels, same old → new).
-from audit.history import _build, _Source, _versions
+from audit.history import HistorySource, build_history, history_versions
 from casework.models import (
     Case,
     CaseEvent,
@@ -213,20 +213,22 @@ def _history(
         return numbers.get(case_id, f"#{case_id}")
 
     sources = [
-        _Source(
-            Individual, _versions(Individual, id=individual.pk), lambda record: _("The individual")
+        HistorySource(
+            Individual,
+            history_versions(Individual, id=individual.pk),
+            lambda record: _("The individual"),
         )
     ]
     if case_ids:
         sources += [
-            _Source(
+            HistorySource(
                 Case,
-                _versions(Case, id__in=case_ids),
+                history_versions(Case, id__in=case_ids),
                 lambda record: _("Case %(number)s") % {"number": record.number},
             ),
-            _Source(
+            HistorySource(
                 JournalEntry,
-                _versions(JournalEntry, case_id__in=case_ids),
+                history_versions(JournalEntry, case_id__in=case_ids),
                 lambda record: (
                     _("Journal entry of %(date)s in case %(number)s")
                     % {"date": record.entry_date.isoformat(), "number": case_number(record.case_id)}
@@ -235,9 +237,9 @@ def _history(
         ]
     if applications:
         sources.append(
-            _Source(
+            HistorySource(
                 ReflectionPeriodApplication,
-                _versions(ReflectionPeriodApplication, id__in=[a.pk for a in applications]),
+                history_versions(ReflectionPeriodApplication, id__in=[a.pk for a in applications]),
                 lambda record: (
                     _("Reflection-period application %(id)s in case %(number)s")
                     % {"id": record.id, "number": case_number(record.case_id)}
@@ -246,17 +248,17 @@ def _history(
         )
     if contacts:
         sources.append(
-            _Source(
+            HistorySource(
                 OutreachContact,
-                _versions(OutreachContact, id__in=[c.pk for c in contacts]),
+                history_versions(OutreachContact, id__in=[c.pk for c in contacts]),
                 lambda record: _("Outreach contact #%(id)s") % {"id": record.id},
             )
         )
     if referrals:
         sources.append(
-            _Source(
+            HistorySource(
                 Referral,
-                _versions(Referral, id__in=[r.pk for r in referrals]),
+                history_versions(Referral, id__in=[r.pk for r in referrals]),
                 lambda record: _("Referral R%(id)s") % {"id": record.id},
             )
         )
@@ -272,7 +274,7 @@ def _history(
                 for change in entry.changes
             ],
         }
-        for entry in reversed(_build(sources))
+        for entry in reversed(build_history(sources))
     ]
 
 
