@@ -8,12 +8,13 @@ anything a user can get wrong. Views, commands and other apps call these, never 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
+from django.db.models import F, PositiveSmallIntegerField
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -539,3 +540,48 @@ def consent_withdraw(*, consent: Consent, by: User, withdrawn_on: date) -> Conse
     locked.save(update_fields=["withdrawn_on"])
     case_touch(case=locked.case)
     return locked
+
+
+def personal_data_cull(
+    *, individual_ids: list[int], marker: str, now: datetime
+) -> tuple[list[int], int]:
+    """Retention: remove these individuals' personal data and their cases' free texts, in the
+    live tables and in the change history; journal texts become `marker`. Returns the cases'
+    ids and the number of journal entries culled. Written with QuerySet.update(): the journal
+    services refuse to change a signed entry, and must keep refusing for everyone else; each
+    row's version is raised, so an edit form opened before the cull cannot write the old data
+    back. Call inside a transaction (retention.services.run_confirm)."""
+    identity = {
+        "given_name": "",
+        "family_name": "",
+        "alias": "",
+        "personal_number": None,
+        "phone": "",
+        "notes": "",
+        # Both in one UPDATE: the right-hand side reads the old date of birth.
+        "birth_year": Coalesce(
+            ExtractYear("date_of_birth"), F("birth_year"), output_field=PositiveSmallIntegerField()
+        ),
+        "date_of_birth": None,
+    }
+    Individual.objects.filter(pk__in=individual_ids).update(
+        **identity, version=F("version") + 1, updated_at=now
+    )
+    Individual.history.filter(id__in=individual_ids).update(**identity)
+
+    case_ids = list(
+        Case.objects.filter(individual_id__in=individual_ids).values_list("pk", flat=True)
+    )
+    Case.objects.filter(pk__in=case_ids).update(
+        closing_note="", version=F("version") + 1, updated_at=now
+    )
+    Case.history.filter(id__in=case_ids).update(closing_note="")
+    CaseEvent.objects.filter(case_id__in=case_ids).update(note="")
+    # Drafts deleted long ago live on in the history table only: culled by case, not by id.
+    entries = JournalEntry.objects.filter(case_id__in=case_ids).update(text=marker, updated_at=now)
+    JournalEntry.history.filter(case_id__in=case_ids).update(text=marker)
+    SupportMeasure.objects.filter(case_id__in=case_ids).update(notes="")
+    Consent.objects.filter(case_id__in=case_ids).update(notes="")
+    CaseOrganisation.objects.filter(case_id__in=case_ids).update(purpose=marker)
+
+    return case_ids, entries

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -514,3 +515,20 @@ def referral_withdraw(*, referral: Referral, by: User, at: datetime | None = Non
     locked.save(update_fields=["status", "withdrawn_at", "withdrawn_by"])
     notifications_retire(key=_new_referral_key(locked))
     return locked
+
+
+def referred_contacts_cull(*, case_ids: list[int], now: datetime) -> None:
+    """Retention: blank the free texts of the outreach contacts referred into these cases and of
+    their referrals (live tables and change history); sex, age group, place and time stay for
+    the statistics. Call inside a transaction (retention.services.run_confirm)."""
+    contact_ids = list(
+        Referral.objects.filter(case_id__in=case_ids).values_list("contact_id", flat=True)
+    )
+    contact_texts = {"alias": "", "description": "", "notes": ""}
+    OutreachContact.objects.filter(pk__in=contact_ids).update(
+        **contact_texts, version=F("version") + 1, updated_at=now
+    )
+    OutreachContact.history.filter(id__in=contact_ids).update(**contact_texts)
+    referral_texts = {"note": "", "decline_reason": ""}
+    Referral.objects.filter(contact_id__in=contact_ids).update(**referral_texts)
+    Referral.history.filter(contact_id__in=contact_ids).update(**referral_texts)

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -677,3 +677,22 @@ def reminders_sync_acknowledged() -> int:
         .filter(Exists(read))
         .update(acknowledged_at=Subquery(read))
     )
+
+
+def application_texts_cull(*, case_ids: list[int], now: datetime) -> None:
+    """Retention: blank the free texts of these cases' applications (live tables and change
+    history); dates, statuses and the sex and age recorded at submission stay for the
+    statistics. Call inside a transaction (retention.services.run_confirm)."""
+    application_texts = {
+        "applicant_contact": "",
+        "circumstances": "",
+        "migration_agency_number": "",
+        "withdrawal_reason": "",
+        "next_step_note": "",
+        "notes": "",
+    }
+    ReflectionPeriodApplication.objects.filter(case_id__in=case_ids).update(
+        **application_texts, version=F("version") + 1, updated_at=now
+    )
+    ReflectionPeriodApplication.history.filter(case_id__in=case_ids).update(**application_texts)
+    ApplicationEvent.objects.filter(application__case_id__in=case_ids).update(note="")

@@ -27,8 +27,6 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, PositiveSmallIntegerField
-from django.db.models.functions import Coalesce, ExtractYear
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -37,17 +35,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.notifications import notify
 from accounts.roles import Role, has_role
-from casework.models import (
-    Case,
-    CaseEvent,
-    CaseOrganisation,
-    Consent,
-    Individual,
-    JournalEntry,
-    SupportMeasure,
-)
-from outreach.models import OutreachContact, Referral
-from reflection_period.models import ApplicationEvent, ReflectionPeriodApplication
+from casework import services as casework_services
+from outreach import services as outreach_services
+from reflection_period import services as reflection_services
 from retention.models import RetentionItem, RetentionRun
 from retention.notifications import RUN_PROPOSED
 from retention.selectors import Candidates, find_candidates
@@ -228,62 +218,9 @@ def individuals_cull(*, individual_ids: list[int], on: date) -> int:
         return 0
     marker = culled_marker(on)
     now = timezone.now()
-    identity = {
-        "given_name": "",
-        "family_name": "",
-        "alias": "",
-        "personal_number": None,
-        "phone": "",
-        "notes": "",
-        # Both in one UPDATE: the right-hand side reads the old date of birth.
-        "birth_year": Coalesce(
-            ExtractYear("date_of_birth"), F("birth_year"), output_field=PositiveSmallIntegerField()
-        ),
-        "date_of_birth": None,
-    }
-    Individual.objects.filter(pk__in=individual_ids).update(
-        **identity, version=F("version") + 1, updated_at=now
+    case_ids, entries = casework_services.personal_data_cull(
+        individual_ids=individual_ids, marker=marker, now=now
     )
-    Individual.history.filter(id__in=individual_ids).update(**identity)
-
-    case_ids = list(
-        Case.objects.filter(individual_id__in=individual_ids).values_list("pk", flat=True)
-    )
-    Case.objects.filter(pk__in=case_ids).update(
-        closing_note="", version=F("version") + 1, updated_at=now
-    )
-    Case.history.filter(id__in=case_ids).update(closing_note="")
-    CaseEvent.objects.filter(case_id__in=case_ids).update(note="")
-    # Drafts deleted long ago live on in the history table only: culled by case, not by id.
-    entries = JournalEntry.objects.filter(case_id__in=case_ids).update(text=marker, updated_at=now)
-    JournalEntry.history.filter(case_id__in=case_ids).update(text=marker)
-    SupportMeasure.objects.filter(case_id__in=case_ids).update(notes="")
-    Consent.objects.filter(case_id__in=case_ids).update(notes="")
-    CaseOrganisation.objects.filter(case_id__in=case_ids).update(purpose=marker)
-
-    application_texts = {
-        "applicant_contact": "",
-        "circumstances": "",
-        "migration_agency_number": "",
-        "withdrawal_reason": "",
-        "next_step_note": "",
-        "notes": "",
-    }
-    ReflectionPeriodApplication.objects.filter(case_id__in=case_ids).update(
-        **application_texts, version=F("version") + 1, updated_at=now
-    )
-    ReflectionPeriodApplication.history.filter(case_id__in=case_ids).update(**application_texts)
-    ApplicationEvent.objects.filter(application__case_id__in=case_ids).update(note="")
-
-    contact_ids = list(
-        Referral.objects.filter(case_id__in=case_ids).values_list("contact_id", flat=True)
-    )
-    contact_texts = {"alias": "", "description": "", "notes": ""}
-    OutreachContact.objects.filter(pk__in=contact_ids).update(
-        **contact_texts, version=F("version") + 1, updated_at=now
-    )
-    OutreachContact.history.filter(id__in=contact_ids).update(**contact_texts)
-    referral_texts = {"note": "", "decline_reason": ""}
-    Referral.objects.filter(contact_id__in=contact_ids).update(**referral_texts)
-    Referral.history.filter(contact_id__in=contact_ids).update(**referral_texts)
+    reflection_services.application_texts_cull(case_ids=case_ids, now=now)
+    outreach_services.referred_contacts_cull(case_ids=case_ids, now=now)
     return entries
