@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from accounts.staff import StaffQuerySet
 from casework.models import Case, Language, Sex
 
 # The code-defined lists below are the keys the statistics count: never rename a key, only its
@@ -320,6 +321,7 @@ class Referral(models.Model):
     )
 
     # Who changed what, when, old -> new (shown on the object's page; culled with it).
+    objects = StaffQuerySet["Referral"].as_manager()
     history = HistoricalRecords()
 
     class Meta:

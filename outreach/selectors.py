@@ -140,17 +140,8 @@ def referral_queryset(user: User) -> QuerySet[Referral]:
         return Referral.objects.none()
     return (
         Referral.objects.filter(allowed)
-        .select_related(
-            "contact__district",
-            "contact__language",
-            "to_coordinator",
-            "referred_by",
-            "accepted_by",
-            "declined_by",
-            "withdrawn_by",
-            "case__individual",
-            "case__coordinator",
-        )
+        .select_related("contact__district", "contact__language", "case")
+        .with_staff("to_coordinator", "referred_by", "accepted_by", "declined_by", "withdrawn_by")
         .prefetch_related("contact__indicators")
         .annotate(
             viewer_owns=ExpressionWrapper(

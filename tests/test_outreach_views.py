@@ -491,12 +491,13 @@ def test_the_inbox_query_count_does_not_grow(
     client.force_login(coordinator)
     client.get(reverse("outreach:referral_list"))  # warm the session
     fill(3)
-    # session, user, roles, count, page (with contacts, people, cases), indicators, access log,
-    # the waiting count in the navigation, unread notifications
-    with django_assert_max_num_queries(9):
+    # session, user, roles, count, page (with contacts and cases), the staff the rows name (one
+    # query for all: accounts.staff), indicators, access log, the waiting count in the
+    # navigation, unread notifications
+    with django_assert_max_num_queries(10):
         small = client.get(reverse("outreach:referral_list"), {"status": ""})
     fill(40)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         large = client.get(reverse("outreach:referral_list"), {"status": ""})
     assert "3 länkningar" in _page(small)
     assert "43 länkningar" in _page(large)
@@ -776,12 +777,13 @@ def test_the_start_pages_query_counts_do_not_grow(
 
     # Outreach: session, user, roles, my contacts this week (with indicators, offers, staff),
     # my referrals, access log, unread notifications. Coordinators: session, user, roles, my
-    # open cases, new referrals (with indicators), their count, access log, the navigation's
+    # open cases, new referrals (with indicators and the staff they name), their count, access
+    # log, the navigation's
     # count, unread notifications, and the reflection period's deadlines, their reminders and
     # unacknowledged reminders, and the access log of the cases the page shows.
     pages = [
         (outreach_worker, "accounts:start_outreach", 12),
-        (coordinator, "accounts:start_coordinator", 13),
+        (coordinator, "accounts:start_coordinator", 14),
     ]
     fill(2)
     for user, url, most in pages:
