@@ -54,6 +54,7 @@ from casework.selectors import (
     individual_get_for_user,
     journal_entry_get_for_edit,
     possible_duplicates,
+    search_results_page,
 )
 from casework.timeline import case_panels, case_timeline
 from config.forms import is_htmx, run_action, run_service
@@ -109,7 +110,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if not params:
         params = QueryDict("status=open")
     case_filter = CaseFilter(params, queryset=case_list_queryset(user), user=user)
-    page = Paginator(case_filter.qs, PAGE_SIZE).get_page(params.get("page"))
+    if search_text(params):
+        page = search_results_page(
+            case_filter.qs, case_list_queryset(user), params.get("page"), PAGE_SIZE
+        )
+    else:
+        page = Paginator(case_filter.qs, PAGE_SIZE).get_page(params.get("page"))
     rows = [(case, case_identity(user, case)) for case in page.object_list]
     access_log_record_many(
         request=request,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -509,6 +510,37 @@ def test_list_filters_and_search(client, coordinator, other_coordinator):
     assert numbers(q="stell", status="") == {mine.number}
     assert numbers(q=theirs.number, status="") == {theirs.number}
     assert numbers(q=mine.individual.reference, status="") == {mine.number}
+
+
+def test_searched_lists_are_paged_in_order_with_the_full_count(
+    client, coordinator, django_assert_max_num_queries
+):
+    """A search reads the matching ids first and then one page of rows (selectors.
+    search_results_page): the count, the order and the pages must be the list's own."""
+    cases = [
+        CaseFactory.create(coordinator=coordinator, individual__alias=f"Lovisa {i}")
+        for i in range(30)
+    ]
+    CaseFactory.create(coordinator=coordinator, individual__alias="Someone else")
+    client.force_login(coordinator)
+    url = reverse("casework:case_list")
+    client.get(url)  # warm the session
+    newest_first = sorted(cases, key=lambda case: case.sequence, reverse=True)
+
+    def shown(page: str) -> list[str]:
+        return re.findall(r'href="/cases/\d+/">(\d{4}-\d{4})</a>', page)
+
+    # session, user, roles, rate limit, matching ids, page rows, purposes, access log,
+    # coordinators, notifications, waiting referrals
+    with django_assert_max_num_queries(11):
+        first = client.post(url, {"q": "lovisa", "status": "", "sort": "-number"})
+    first_page = first.content.decode()
+    assert "30 ärenden" in first_page
+    assert shown(first_page) == [case.number for case in newest_first[:25]]
+    second = client.post(url, {"q": "lovisa", "status": "", "sort": "-number", "page": "2"})
+    assert shown(second.content.decode()) == [case.number for case in newest_first[25:]]
+    oldest = client.post(url, {"q": "lovisa", "status": "", "sort": "number"}).content.decode()
+    assert shown(oldest)[0] == newest_first[-1].number
 
 
 def test_list_htmx_request_gets_only_the_table(client, coordinator):
