@@ -9,12 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, TypeVar
 
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from casework.models import Case
+from casework.models import Case, JournalEntry
+
+# The case page shows the newest items; the rest is one click away ("?timeline=all"). A case
+# can hold hundreds of journal entries (a page of 600 took 205 ms to render, bench/RESULTS.md).
+TIMELINE_LENGTH = 50
+
+_M = TypeVar("_M", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -31,7 +38,15 @@ class TimelineItem:
         return (self.on, self.recorded_at)
 
 
-Provider = Callable[[Case, User], Iterable[TimelineItem]]
+@dataclass(frozen=True)
+class Timeline:
+    items: list[TimelineItem]
+    complete: bool  # False: older items exist and were left out
+
+
+# A provider yields the case's items for the user; given a number, at most that many of its
+# newest (by `on`, then `recorded_at`), each in a fixed number of queries.
+Provider = Callable[[Case, User, int | None], Iterable[TimelineItem]]
 _providers: list[Provider] = []
 
 
@@ -42,9 +57,24 @@ def register(provider: Provider) -> Provider:
     return provider
 
 
-def case_timeline(case: Case, user: User) -> list[TimelineItem]:
-    items = [item for provider in _providers for item in provider(case, user)]
-    return sorted(items, key=lambda item: item.sort_key, reverse=True)
+def newest(rows: QuerySet[_M], limit: int | None, *ordering: str) -> QuerySet[_M]:
+    """`rows` newest first by `ordering` (descending), at most `limit` of them."""
+    rows = rows.order_by(*(f"-{name}" for name in ordering))
+    return rows if limit is None else rows[:limit]
+
+
+def case_timeline(case: Case, user: User, *, limit: int | None = TIMELINE_LENGTH) -> Timeline:
+    """The newest `limit` items of the case, newest first (all of them with `limit=None`).
+
+    Each provider gives at most limit + 1 of its own newest items; their union then holds the
+    whole timeline's newest limit + 1, which also tells whether anything was left out.
+    """
+    fetch = None if limit is None else limit + 1
+    items = [item for provider in _providers for item in provider(case, user, fetch)]
+    items.sort(key=lambda item: item.sort_key, reverse=True)
+    if limit is None or len(items) <= limit:
+        return Timeline(items=items, complete=True)
+    return Timeline(items=items[:limit], complete=False)
 
 
 def start_of(day: date) -> datetime:
@@ -56,14 +86,23 @@ def start_of(day: date) -> datetime:
 
 
 @register
-def _journal_items(case: Case, user: User) -> Iterable[TimelineItem]:
-    entries = case.journal_entries.select_related("author", "signed_by", "corrects").order_by(
+def _journal_items(case: Case, user: User, limit: int | None) -> Iterable[TimelineItem]:
+    entries = list(
+        newest(
+            case.journal_entries.select_related("author", "signed_by", "corrects"),
+            limit,
+            "entry_date",
+            "created_at",
+        )
+    )
+    shown = {entry.pk for entry in entries}
+    # Corrections of the entries shown, wherever they are in the journal (one query).
+    corrected_by: dict[int, list[Any]] = {}
+    corrections = JournalEntry.objects.filter(corrects__in=shown).order_by(
         "entry_date", "created_at"
     )
-    corrected_by: dict[int, list[Any]] = {}
-    for entry in entries:
-        if entry.corrects_id:
-            corrected_by.setdefault(entry.corrects_id, []).append(entry)
+    for correction in corrections if shown else []:
+        corrected_by.setdefault(correction.corrects_id or 0, []).append(correction)
     for entry in entries:
         yield TimelineItem(
             on=entry.entry_date,
@@ -73,13 +112,16 @@ def _journal_items(case: Case, user: User) -> Iterable[TimelineItem]:
                 "entry": entry,
                 "corrections": corrected_by.get(entry.pk, []),
                 "is_author": entry.author_id == user.pk,
+                # Links to entries not on this page go to the whole timeline.
+                "shown": shown,
             },
         )
 
 
 @register
-def _support_items(case: Case, user: User) -> Iterable[TimelineItem]:
-    for measure in case.support_measures.select_related("organisation"):
+def _support_items(case: Case, user: User, limit: int | None) -> Iterable[TimelineItem]:
+    measures = case.support_measures.select_related("organisation")
+    for measure in newest(measures, limit, "started_on", "created_at"):
         yield TimelineItem(
             on=measure.started_on,
             recorded_at=measure.created_at,
@@ -89,8 +131,9 @@ def _support_items(case: Case, user: User) -> Iterable[TimelineItem]:
 
 
 @register
-def _organisation_items(case: Case, user: User) -> Iterable[TimelineItem]:
-    for link in case.organisation_links.select_related("organisation"):
+def _organisation_items(case: Case, user: User, limit: int | None) -> Iterable[TimelineItem]:
+    links = case.organisation_links.select_related("organisation")
+    for link in newest(links, limit, "linked_on", "created_at"):
         yield TimelineItem(
             on=link.linked_on,
             recorded_at=link.created_at,
@@ -100,8 +143,9 @@ def _organisation_items(case: Case, user: User) -> Iterable[TimelineItem]:
 
 
 @register
-def _consent_items(case: Case, user: User) -> Iterable[TimelineItem]:
-    for consent in case.consents.select_related("organisation"):
+def _consent_items(case: Case, user: User, limit: int | None) -> Iterable[TimelineItem]:
+    consents = case.consents.select_related("organisation")
+    for consent in newest(consents, limit, "given_on", "created_at"):
         yield TimelineItem(
             on=consent.given_on,
             recorded_at=consent.created_at,
@@ -111,8 +155,8 @@ def _consent_items(case: Case, user: User) -> Iterable[TimelineItem]:
 
 
 @register
-def _event_items(case: Case, user: User) -> Iterable[TimelineItem]:
-    for event in case.events.select_related("by"):
+def _event_items(case: Case, user: User, limit: int | None) -> Iterable[TimelineItem]:
+    for event in newest(case.events.select_related("by"), limit, "on", "at"):
         yield TimelineItem(
             on=event.on,
             recorded_at=event.at,

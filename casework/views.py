@@ -56,7 +56,7 @@ from casework.selectors import (
     possible_duplicates,
     search_results_page,
 )
-from casework.timeline import case_panels, case_timeline
+from casework.timeline import TIMELINE_LENGTH, case_panels, case_timeline
 from config.forms import is_htmx, run_action, run_service
 from hardening.ratelimit import search_rate_limit
 from hardening.search import (
@@ -352,7 +352,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "case": case,
         "identity": case_identity(user, case),
         "purposes": [p.get_purpose_display() for p in case.purposes.order_by("purpose")],
-        "timeline": case_timeline(case, user),
+        # The newest events; "?timeline=all" shows every one.
+        "timeline": case_timeline(
+            case, user, limit=None if request.GET.get("timeline") == "all" else TIMELINE_LENGTH
+        ),
+        "timeline_length": TIMELINE_LENGTH,
         "panels": case_panels(case, user),
         "can_edit": can_edit_cases(user),
     }

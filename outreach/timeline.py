@@ -13,20 +13,19 @@ from django.utils import timezone
 
 from accounts.models import User
 from casework.models import Case
-from casework.timeline import TimelineItem, register
+from casework.timeline import TimelineItem, newest, register
 from outreach.models import Referral
 
 
 @register
-def referral_items(case: Case, user: User) -> Iterable[TimelineItem]:
+def referral_items(case: Case, user: User, limit: int | None) -> Iterable[TimelineItem]:
     """Three queries whatever the number of referrals: referrals, indicators, offers."""
     referrals = (
         Referral.objects.filter(case=case)
         .select_related("contact__district", "contact__language", "referred_by", "accepted_by")
         .prefetch_related("contact__indicators", "contact__offers")
-        .order_by("referred_at")
     )
-    for referral in referrals:
+    for referral in newest(referrals, limit, "referred_at"):
         yield TimelineItem(
             on=timezone.localtime(referral.referred_at).date(),
             recorded_at=referral.referred_at,

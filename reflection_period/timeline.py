@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from casework.models import Case
 from casework.selectors import can_edit_cases
-from casework.timeline import Panel, TimelineItem, register, register_panel
+from casework.timeline import Panel, TimelineItem, newest, register, register_panel
 from reflection_period.deadlines import Thresholds, deadline_state
 from reflection_period.models import ApplicationEvent, Reminder
 from reflection_period.selectors import case_applications
@@ -32,11 +32,11 @@ def application_panel(case: Case, user: User) -> Panel:
     )
 
 
-def event_items(case: Case, user: User) -> Iterable[TimelineItem]:
+def event_items(case: Case, user: User, limit: int | None) -> Iterable[TimelineItem]:
     events = ApplicationEvent.objects.filter(application__case=case).select_related(
         "application", "by"
     )
-    for event in events:
+    for event in newest(events, limit, "on", "at"):
         yield TimelineItem(
             on=event.on,
             recorded_at=event.at,
@@ -45,11 +45,11 @@ def event_items(case: Case, user: User) -> Iterable[TimelineItem]:
         )
 
 
-def reminder_items(case: Case, user: User) -> Iterable[TimelineItem]:
+def reminder_items(case: Case, user: User, limit: int | None) -> Iterable[TimelineItem]:
     reminders = Reminder.objects.filter(application__case=case).select_related(
         "application", "recipient"
     )
-    for reminder in reminders:
+    for reminder in newest(reminders, limit, "created_at"):
         yield TimelineItem(
             on=timezone.localdate(reminder.created_at),
             recorded_at=reminder.created_at,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -24,6 +24,7 @@ from casework.models import (
     Origin,
     SupportMeasure,
 )
+from casework.timeline import TIMELINE_LENGTH
 from tests.factories import CaseFactory, IndividualFactory
 
 
@@ -243,6 +244,44 @@ def test_a_failed_form_keeps_what_was_typed(client, coordinator):
 
 
 # --- Case page and edits --------------------------------------------------------------------------
+
+
+def test_a_long_case_page_shows_the_newest_events_and_links_to_the_whole_timeline(
+    client, case, coordinator
+):
+    def write(day: date, text: str, corrects=None):
+        entry = services.journal_entry_create(
+            case=case,
+            author=coordinator,
+            entry_date=day,
+            kind="meeting",
+            text=text,
+            corrects=corrects,
+        )
+        return services.journal_entry_sign(entry=entry, by=coordinator)
+
+    first = write(date(2024, 3, 2), "Anteckning 0")
+    for day in range(1, 60):
+        write(date(2024, 3, 2) + timedelta(days=day), f"Anteckning {day}")
+    # A correction written last, of the first entry (which is no longer on the first page).
+    correction = write(date(2025, 1, 10), "Rättelse", corrects=first)
+    client.force_login(coordinator)
+    url = reverse("casework:case_detail", args=[case.pk])
+    page = client.get(url).content.decode()
+    assert page.count('class="timeline-item') == TIMELINE_LENGTH
+    assert "Anteckning 59" in page
+    assert "Rättelse" in page
+    assert "Anteckning 0<" not in page
+    assert "De 50 senaste händelserna visas." in page
+    assert 'href="?timeline=all#timeline-older"' in page
+    assert f'href="?timeline=all#journal-{first.pk}"' in page  # the corrected entry's link
+    whole = client.get(url, {"timeline": "all"}).content.decode()
+    # 61 entries, and the case's opening event
+    assert whole.count('class="timeline-item') == 62
+    assert 'id="timeline-older"' in whole
+    assert "De 50 senaste händelserna visas." not in whole
+    assert f'href="#journal-{first.pk}"' in whole
+    assert f'href="#journal-{correction.pk}"' in whole  # "Corrected by" on the first entry
 
 
 def test_case_page_tells_the_story_newest_first(client, case, coordinator, organisation):
