@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import connection, models
 from django.http import HttpRequest
+from django.utils import timezone
 
 from accounts.models import AccessAction, AccessLogEntry, User
 
@@ -60,21 +61,65 @@ def access_log_record_many(
     items: Iterable[tuple[str, int | None]],
     detail: str = "",
 ) -> None:
-    """Record a read of several objects at once (a search result, an export): one row each."""
+    """Record a read of several objects at once (a list, a search result, an export): one row
+    each."""
     user = _staff(request)
     match = request.resolver_match
-    view_name = match.view_name if match else request.path[:100]
-    ip = client_ip(request)
+    row = AccessLogEntry(
+        at=timezone.now(),
+        user=user,
+        action=action,
+        object_type=object_type[:60],
+        view_name=match.view_name if match else request.path[:100],
+        detail=detail[:200],
+        ip_address=client_ip(request),
+    )
+    objects = [(object_id[:40], individual_id) for object_id, individual_id in items]
+    if not objects:
+        return
+    if connection.vendor == "postgresql":
+        _insert_postgresql(row, objects)
+    else:
+        _insert_orm(row, objects)
+
+
+def _insert_orm(row: AccessLogEntry, objects: list[tuple[str, int | None]]) -> None:
     AccessLogEntry.objects.bulk_create(
         AccessLogEntry(
-            user=user,
-            action=action,
-            object_type=object_type[:60],
-            object_id=object_id[:40],
+            at=row.at,
+            user_id=row.user_id,
+            action=row.action,
+            object_type=row.object_type,
+            object_id=object_id,
             individual_id=individual_id,
-            view_name=view_name,
-            detail=detail[:200],
-            ip_address=ip,
+            view_name=row.view_name,
+            detail=row.detail,
+            ip_address=row.ip_address,
         )
-        for object_id, individual_id in items
+        for object_id, individual_id in objects
     )
+
+
+def _insert_postgresql(row: AccessLogEntry, objects: list[tuple[str, int | None]]) -> None:
+    """One INSERT with the objects as two arrays: a list page logs 25–50 rows, and building
+    that many model instances for bulk_create took 3.1 ms of the deadline board's request;
+    this takes 1.0 ms (bench/RESULTS.md)."""
+    table = AccessLogEntry._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (at, user_id, action, object_type, object_id, individual_id,"  # noqa: S608
+            " view_name, detail, ip_address)"
+            " SELECT %s, %s, %s, %s, o.object_id, o.individual_id, %s, %s, %s"
+            " FROM unnest(%s::varchar[], %s::bigint[]) AS o(object_id, individual_id)",
+            [
+                row.at,
+                row.user_id,
+                row.action,
+                row.object_type,
+                row.view_name,
+                row.detail,
+                row.ip_address,
+                [object_id for object_id, _individual in objects],
+                [individual_id for _object, individual_id in objects],
+            ],
+        )

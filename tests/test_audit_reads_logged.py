@@ -281,3 +281,65 @@ def test_the_log_never_holds_the_data_itself(client, coordinator, manager, world
         text = " ".join(str(value) for value in row)
         for secret in SECRETS:
             assert secret not in text, (secret, row)
+
+
+def test_both_writers_of_a_list_read_write_the_same_rows(rf, coordinator):
+    """A list's reads are written with one INSERT … unnest() on PostgreSQL and with bulk_create
+    elsewhere (the demo's SQLite); both must write the same rows."""
+    from django.urls import resolve
+
+    from accounts import audit
+    from accounts.models import AccessAction
+
+    request = rf.get("/cases/", REMOTE_ADDR="192.0.2.7")
+    request.user = coordinator
+    request.resolver_match = resolve("/cases/")
+    items = [("1", 11), ("2", None), ("x" * 50, 13)]
+
+    def written() -> list[tuple[Any, ...]]:
+        rows = AccessLogEntry.objects.order_by("pk").values_list(
+            "user_id",
+            "action",
+            "object_type",
+            "object_id",
+            "individual_id",
+            "view_name",
+            "detail",
+            "ip_address",
+        )
+        return list(rows[len(rows) - len(items) :])
+
+    audit.access_log_record_many(
+        request=request,
+        action=AccessAction.SEARCH,
+        object_type="casework.case",
+        items=items,
+        detail="filters: q",
+    )
+    fast = written()
+    row = AccessLogEntry(
+        at=timezone.now(),
+        user=coordinator,
+        action=AccessAction.SEARCH,
+        object_type="casework.case",
+        view_name="casework:case_list",
+        detail="filters: q",
+        ip_address="192.0.2.7",
+    )
+    audit._insert_orm(row, [(object_id[:40], individual) for object_id, individual in items])
+    assert written() == fast
+    assert fast[2][3] == "x" * 40  # cut to the column's length
+    assert fast[0] == (
+        coordinator.pk,
+        "search",
+        "casework.case",
+        "1",
+        11,
+        "casework:case_list",
+        "filters: q",
+        "192.0.2.7",
+    )
+    audit.access_log_record_many(
+        request=request, action=AccessAction.VIEW, object_type="casework.case", items=[]
+    )
+    assert AccessLogEntry.objects.count() == 6  # an empty list writes nothing
