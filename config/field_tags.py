@@ -18,30 +18,36 @@ from django import forms, template
 from django.forms.boundfield import BoundField
 from django.forms.utils import flatatt
 from django.forms.widgets import Input
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
 
-def _options(choices: Iterable[Any], selected: set[str]) -> SafeString:
+def _options(choices: Iterable[Any], selected: set[str]) -> str:
     parts = []
     for value, label in choices:
         if isinstance(label, (list, tuple)):  # an option group
             parts.append(
-                format_html('<optgroup label="{}">{}</optgroup>', value, _options(label, selected))
+                f'<optgroup label="{escape(value)}">{_options(label, selected)}</optgroup>'
             )
             continue
         key = "" if value is None else str(value)
-        parts.append(
-            format_html(
-                '<option value="{}"{}>{}</option>',
-                key,
-                mark_safe(" selected") if key in selected else "",
-                label,
-            )
-        )
-    return mark_safe("".join(parts))
+        chosen = " selected" if key in selected else ""
+        parts.append(f'<option value="{escape(key)}"{chosen}>{escape(label)}</option>')
+    return "".join(parts)
+
+
+def _choices(form_field: forms.Field) -> Iterable[Any]:
+    """The field's choices. A model choice field's rows in one query: iterating its choices
+    reads them through a server-side cursor, four round trips to PostgreSQL."""
+    if isinstance(form_field, forms.ModelChoiceField):
+        empty = [] if form_field.empty_label is None else [("", form_field.empty_label)]
+        return empty + [
+            (form_field.prepare_value(row), form_field.label_from_instance(row))
+            for row in (form_field.queryset or [])
+        ]
+    return getattr(form_field, "choices", ())
 
 
 def _control(field: BoundField, attrs: dict[str, Any]) -> SafeString:
@@ -59,7 +65,7 @@ def _control(field: BoundField, attrs: dict[str, Any]) -> SafeString:
             '<select name="{}"{}>{}</select>',
             name,
             flatatt(attrs),
-            _options(getattr(field.field, "choices", ()), set(value)),
+            mark_safe(_options(_choices(field.field), set(value))),
         )
     value = widget.format_value(field.value())
     value_attr = format_html(' value="{}"', value) if value not in (None, "") else ""
