@@ -129,6 +129,13 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Lotsa's queries are many and small, from several requests at once: PostgreSQL's parallel
+    # workers then cost more CPU than they save (the case list served 15 % more requests a
+    # second without them at national scale, bench/RESULTS.md). 0 turns them off for Lotsa's
+    # connections only.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c max_parallel_workers_per_gather={env.int('DATABASE_PARALLEL_WORKERS', default=0)}"
+    )
 else:
     # The demo server and the reminder loop share the SQLite file: wait for a lock, don't fail.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
