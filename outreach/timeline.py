@@ -22,7 +22,8 @@ def referral_items(case: Case, user: User, limit: int | None) -> Iterable[Timeli
     """Three queries whatever the number of referrals: referrals, indicators, offers."""
     referrals = (
         Referral.objects.filter(case=case)
-        .select_related("contact__district", "contact__language", "referred_by", "accepted_by")
+        .select_related("contact__district", "contact__language")
+        .with_staff("referred_by", "accepted_by")
         .prefetch_related("contact__indicators", "contact__offers")
     )
     for referral in newest(referrals, limit, "referred_at"):

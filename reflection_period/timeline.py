@@ -13,13 +13,23 @@ from casework.models import Case
 from casework.selectors import can_edit_cases
 from casework.timeline import Panel, TimelineItem, newest, register, register_panel
 from reflection_period.deadlines import Thresholds, deadline_state
-from reflection_period.models import ApplicationEvent, Reminder
+from reflection_period.models import ApplicationEvent, ReflectionPeriodApplication, Reminder
 from reflection_period.selectors import case_applications
 
 
+def _applications(case: Case) -> list[ReflectionPeriodApplication]:
+    """The case's applications, read once per case page: the panel and both timeline providers
+    ask, and a case without applications then costs one query instead of three."""
+    store = case.__dict__
+    if "_reflection_period_applications" not in store:
+        store["_reflection_period_applications"] = case_applications(case)
+    applications: list[ReflectionPeriodApplication] = store["_reflection_period_applications"]
+    return applications
+
+
 def application_panel(case: Case, user: User) -> Panel:
-    """Two queries: the case's applications and their purposes."""
-    applications = case_applications(case)
+    """Two queries (shared with the timeline): the case's applications and their purposes."""
+    applications = _applications(case)
     today = timezone.localdate()
     thresholds = Thresholds.current()
     rows = [(app, deadline_state(app, today, thresholds)) for app in applications]
@@ -33,6 +43,8 @@ def application_panel(case: Case, user: User) -> Panel:
 
 
 def event_items(case: Case, user: User, limit: int | None) -> Iterable[TimelineItem]:
+    if not _applications(case):
+        return
     events = ApplicationEvent.objects.filter(application__case=case).select_related(
         "application", "by"
     )
@@ -46,6 +58,8 @@ def event_items(case: Case, user: User, limit: int | None) -> Iterable[TimelineI
 
 
 def reminder_items(case: Case, user: User, limit: int | None) -> Iterable[TimelineItem]:
+    if not _applications(case):
+        return
     reminders = Reminder.objects.filter(application__case=case).select_related(
         "application", "recipient"
     )
