@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import Any, TypeAlias
 
 from django.db import models
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -333,10 +334,14 @@ def referral_history(referral: Referral, user: User) -> list[HistoryEntry] | Non
 
 
 def case_history_panel(case: Case, user: User) -> Panel | None:
-    history = case_history(case, user)
-    if history is None:
+    """The case page shows the history's heading only; opening it loads the entries
+    (casework.views.case_history), so a case page never reads its versions itself."""
+    if not can_see_history(user):
         return None
-    return Panel(template="audit/_history_panel.html", context={"history": history})
+    return Panel(
+        template="audit/_history_panel.html",
+        context={"url": reverse("casework:case_history", args=[case.pk])},
+    )
 
 
 def register_case_panel() -> None:

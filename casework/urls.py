@@ -9,6 +9,7 @@ urlpatterns = [
     path("cases/export.csv", views.case_export, name="case_export"),
     path("cases/new/", views.case_create, name="case_create"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/history/", views.case_history, name="case_history"),
     path("cases/<int:pk>/edit/", views.case_edit, name="case_edit"),
     path("cases/<int:pk>/close/", views.case_close, name="case_close"),
     path("cases/<int:pk>/reopen/", views.case_reopen, name="case_reopen"),

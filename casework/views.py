@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.audit import access_log_record, access_log_record_many
 from accounts.models import AccessAction, User
+from audit.history import case_history as case_history_entries
 from audit.history import individual_history
 from casework import services
 from casework.filters import CaseFilter
@@ -361,6 +362,29 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": can_edit_cases(user),
     }
     return render(request, "casework/case_detail.html", context)
+
+
+@require_GET
+@login_required
+def case_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """The change history of a case and its journal: the case page loads it (htmx) when the
+    reader opens it; without JavaScript it is a page of its own. The read is logged."""
+    user = _require_readers(request)
+    case = case_get_for_user(request, pk, log=False)
+    history = case_history_entries(case, user)
+    if history is None:
+        raise Http404
+    access_log_record(
+        request=request,
+        action=AccessAction.VIEW,
+        obj=case,
+        individual_id=case.individual_id,
+        detail="change history",
+    )
+    if is_htmx(request):
+        return render(request, "audit/_history_list.html", {"history": history})
+    context = {"case": case, "identity": case_identity(user, case), "history": history}
+    return render(request, "casework/case_history.html", context)
 
 
 def _case_form_page(

@@ -337,6 +337,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "casework:case_export": expect(*CASE_READ),
     "casework:case_create": expect(*CASE_EDIT),
     "casework:case_detail": expect(*CASE_READ, kwargs=_case),
+    "casework:case_history": expect(*CASE_READ, kwargs=_case),
     "casework:case_edit": expect(*CASE_EDIT, kwargs=_case),
     "casework:case_close": expect(*CASE_EDIT, kwargs=_case),
     "casework:case_reopen": expect(*CASE_EDIT, kwargs=_case),

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import AccessLogEntry
 from accounts.roles import user_roles
 from audit.history import case_history, individual_history
 from casework import services as casework_services
@@ -31,7 +32,7 @@ def _page(response) -> str:
 
 def _history(page: str) -> str:
     """The history section of a page, as text without tags."""
-    match = re.search(r'<details class="card mb-3 change-history">(.*?)</details>', page, re.S)
+    match = re.search(r'<details class="card mb-3 change-history"[^>]*>(.*?)</details>', page, re.S)
     assert match, "no change history on the page"
     text = re.sub(r"<[^>]+>", " ", match.group(1)).replace("→", " ")  # the arrow is for the eye
     return re.sub(r"\s+", " ", text.replace("&gt;", ">"))
@@ -83,7 +84,7 @@ def _edit_individual(client, user, individual, **changes):
 
 def test_the_case_page_shows_who_changed_what_old_and_new(client, coordinator, manager, case):
     _edit_case(client, coordinator, case, offence="exploitation", origin="health_care")
-    page = _page(client.get(reverse("casework:case_detail", args=[case.pk])))
+    page = _page(client.get(reverse("casework:case_history", args=[case.pk])))
     history = _history(page)
     assert HISTORY in page
     assert "Ändring Ärendet" in history
@@ -100,7 +101,7 @@ def test_the_case_page_shows_who_changed_what_old_and_new(client, coordinator, m
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", history)  # when
     client.force_login(manager)
     assert "Människoexploatering (BrB 4:1 b)" in _history(
-        _page(client.get(reverse("casework:case_detail", args=[case.pk])))
+        _page(client.get(reverse("casework:case_history", args=[case.pk])))
     )
 
 
@@ -117,7 +118,7 @@ def test_the_case_page_shows_the_journals_history_also_of_deleted_drafts(client,
     )
     casework_services.journal_entry_delete(entry=dropped, by=coordinator)
     client.force_login(coordinator)
-    history = _history(_page(client.get(reverse("casework:case_detail", args=[case.pk]))))
+    history = _history(_page(client.get(reverse("casework:case_history", args=[case.pk]))))
     assert "Journalanteckning 2024-03-02" in history
     assert "Typ : Telefonsamtal ändrades till Möte" in history
     assert "Text : Första ändrades till Rättad" in history
@@ -314,10 +315,13 @@ def test_the_individual_history_runs_a_fixed_number_of_queries(
     assert small == large == 2
 
 
-def test_the_case_page_with_its_history_runs_a_fixed_number_of_queries(client, coordinator, case):
+def test_the_case_page_and_its_history_run_a_fixed_number_of_queries(client, coordinator, case):
     client.force_login(coordinator)
-    url = reverse("casework:case_detail", args=[case.pk])
-    counts = []
+    urls = [
+        reverse("casework:case_detail", args=[case.pk]),
+        reverse("casework:case_history", args=[case.pk]),
+    ]
+    counts: dict[str, list[int]] = {url: [] for url in urls}
     for size in (1, 10):
         for n in range(size):
             entry = casework_services.journal_entry_create(
@@ -328,8 +332,41 @@ def test_the_case_page_with_its_history_runs_a_fixed_number_of_queries(client, c
                 text=f"{n}",
             )
             casework_services.journal_entry_sign(entry=entry, by=coordinator)
-        client.get(url)  # warm the session
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get(url).status_code == 200
-        counts.append(len(captured))
-    assert counts[0] == counts[1]
+        for url in urls:
+            client.get(url)  # warm the session
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            counts[url].append(len(captured))
+    for url in urls:
+        assert counts[url][0] == counts[url][1], url
+
+
+def test_the_case_page_loads_its_history_only_when_opened(
+    client, coordinator, outreach_worker, case
+):
+    """The case page holds the history's heading and the address of its entries; htmx loads
+    them when the reader opens it (a fragment), and without JavaScript the link is a page."""
+    _edit_case(client, coordinator, case, offence="exploitation")
+    history_url = reverse("casework:case_history", args=[case.pk])
+    page = _page(client.get(reverse("casework:case_detail", args=[case.pk])))
+    assert f'hx-get="{history_url}"' in page
+    assert 'hx-trigger="toggle once"' in page
+    assert f'<a href="{history_url}">Visa ändringshistoriken</a>' in page
+    assert "Människoexploatering" not in _history(page)  # not read with the page
+    before = AccessLogEntry.objects.count()
+    fragment = _page(client.get(history_url, HTTP_HX_REQUEST="true"))
+    assert "<html" not in fragment
+    assert "Människoexploatering (BrB 4:1 b)" in fragment
+    read = AccessLogEntry.objects.order_by("-pk").first()
+    assert AccessLogEntry.objects.count() == before + 1
+    assert (read.view_name, read.detail, read.individual_id) == (
+        "casework:case_history",
+        "change history",
+        case.individual_id,
+    )
+    full = _page(client.get(history_url))
+    assert "<html" in full
+    assert f"Ärende {case.number}" in full
+    assert "Människoexploatering (BrB 4:1 b)" in _history(full)
+    client.force_login(outreach_worker)
+    assert client.get(history_url).status_code == 404

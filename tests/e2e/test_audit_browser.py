@@ -59,13 +59,14 @@ def test_a_manager_reviews_the_log_and_a_case_history(
     assert page.locator("#form-errors").is_visible()
     check_accessibility(page, artifacts, "log-error")
 
-    # The case page's change history: collapsed, opened with one click.
+    # The case page's change history: collapsed, opened with one click, which loads it.
     page.goto(live_server.url + reverse("casework:case_detail", args=[case.pk]))
-    summary = page.get_by_text("Ändringshistorik")
     history = page.locator("details.change-history")
+    summary = history.locator("summary")
     assert history.get_attribute("open") is None
+    assert history.get_by_text("Journalanteckning 2024-03-02").count() == 0
     summary.click()
     assert history.get_attribute("open") is not None
-    assert history.get_by_text("Journalanteckning 2024-03-02").is_visible()
+    history.get_by_text("Journalanteckning 2024-03-02").first.wait_for(state="visible")
     check_accessibility(page, artifacts, "case-history")
     shot(page, artifacts, "case-history")
