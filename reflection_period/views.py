@@ -47,7 +47,9 @@ from reflection_period.models import (
     Status,
 )
 
-BOARD_PAGE_SIZE = 50
+# 25 rows a page, as every list in Lotsa; overdue and soonest first, so the first page holds
+# what cannot wait.
+BOARD_PAGE_SIZE = 25
 
 
 def _staff(request: HttpRequest) -> User:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -380,6 +381,33 @@ def test_managers_see_the_whole_unit(client, manager, unit_deadlines):
     page = client.get(reverse("reflection_period:deadline_board")).content.decode()
     assert mine.case.number in page
     assert theirs.case.number in page
+
+
+def test_the_board_pages_by_25_soonest_first(client, coordinator):
+    today = TODAY()
+    applications = [
+        submitted(
+            open_case(coordinator, opened_on=today - timedelta(days=90), alias=f"P{number}"),
+            subtract_working_days(today, number % 5),
+        )
+        for number in range(30)
+    ]
+    client.force_login(coordinator)
+    board = reverse("reflection_period:deadline_board")
+    first = client.get(board).content.decode()
+    second = client.get(board, {"page": "2"}).content.decode()
+    assert "30 bevakningar" in first
+    assert "Sida 1 av 2" in first
+    assert "Sida 2 av 2" in second
+
+    def shown(page: str) -> list[str]:
+        return [a.case.number for a in applications if a.case.number in page]
+
+    assert len(shown(first)) == 25
+    assert len(shown(second)) == 5
+    assert not set(shown(first)) & set(shown(second))
+    dates = re.findall(r'<time datetime="(\d{4}-\d\d-\d\d)"', first + second)
+    assert dates == sorted(dates)
 
 
 def test_the_board_and_the_start_page_run_a_fixed_number_of_queries(
