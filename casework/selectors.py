@@ -13,7 +13,6 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
 from django.db.models import F, Lookup, Max, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -237,25 +236,6 @@ def case_search_filter(user: User, text: str) -> Q:
         | _individuals_matching(person_match | (name_match & Q(protection=Protection.NONE)))
         | (Q(coordinator=user) & _individuals_matching(name_match & ~Q(protection=Protection.NONE)))
     )
-
-
-def search_results_page(
-    matching: QuerySet[Case], rows: QuerySet[Case], number: Any, per_page: int
-) -> Page[Any]:
-    """One page of a searched case list: the matching ids first, in order, then that page's rows.
-
-    PostgreSQL cannot estimate how many cases a search matches (the person conditions are a
-    subquery), and for `ORDER BY … LIMIT 25` it then walks the whole list order's index hoping
-    to meet 25 matches early: 23 ms to find the one case of a reference at national scale
-    (bench/RESULTS.md). Without a LIMIT it reads the matches through the trigram indexes and
-    sorts only those; the same query gives the count. The page's rows are then read by id from
-    `rows` (the list's queryset without the search, which need not run twice).
-    """
-    ids = list(matching.values_list("pk", flat=True))
-    page: Page[Any] = Paginator(ids, per_page).get_page(number)
-    found = {case.pk: case for case in rows.filter(pk__in=list(page.object_list))}
-    page.object_list = [found[pk] for pk in page.object_list if pk in found]
-    return page
 
 
 def my_open_cases(user: User, limit: int = 10) -> list[Case]:

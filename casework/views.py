@@ -55,10 +55,10 @@ from casework.selectors import (
     individual_get_for_user,
     journal_entry_get_for_edit,
     possible_duplicates,
-    search_results_page,
 )
 from casework.timeline import TIMELINE_LENGTH, case_panels, case_timeline
 from config.forms import is_htmx, run_action, run_service
+from config.paging import page_by_ids
 from hardening.ratelimit import search_rate_limit
 from hardening.search import (
     hidden_fields,
@@ -112,9 +112,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         params = QueryDict("status=open")
     case_filter = CaseFilter(params, queryset=case_list_queryset(user), user=user)
     if search_text(params):
-        page = search_results_page(
-            case_filter.qs, case_list_queryset(user), params.get("page"), PAGE_SIZE
-        )
+        # A search's matches are found once, through the trigram indexes (config.paging).
+        page = page_by_ids(case_filter.qs, case_list_queryset(user), params.get("page"), PAGE_SIZE)
     else:
         page = Paginator(case_filter.qs, PAGE_SIZE).get_page(params.get("page"))
     rows = [(case, case_identity(user, case)) for case in page.object_list]

@@ -128,19 +128,20 @@ def deadline_rows(user: User, applications: Iterable[Application]) -> list[Deadl
     return rows
 
 
+def board_rows() -> QuerySet[Application]:
+    """Applications with what a deadline board row shows."""
+    return _with_case().prefetch_related(
+        Prefetch("reminders", queryset=Reminder.objects.order_by("-created_at", "-pk"))
+    )
+
+
 def board_queryset(
     user: User, *, scope: str, kind: str = "", overdue_only: bool = False
 ) -> QuerySet[Application]:
     """Every open deadline the user may see, soonest first, with what a row shows."""
     if not can_read_cases(user):
         return Application.objects.none()
-    applications = (
-        _with_case()
-        .exclude(due_kind="")
-        .prefetch_related(
-            Prefetch("reminders", queryset=Reminder.objects.order_by("-created_at", "-pk"))
-        )
-    )
+    applications = board_rows().exclude(due_kind="")
     if scope == "mine":
         # The user's cases as a subquery, not a join: a join made PostgreSQL read every case.
         applications = applications.filter(

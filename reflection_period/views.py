@@ -13,7 +13,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -27,6 +26,7 @@ from audit.history import application_history
 from casework.models import Offence
 from casework.selectors import can_edit_cases, can_read_cases, case_get_for_edit, case_identity
 from config.forms import is_htmx, run_service
+from config.paging import page_by_ids
 from reflection_period import pdf, selectors, services
 from reflection_period.deadlines import Thresholds, deadline_state
 from reflection_period.forms import (
@@ -391,7 +391,11 @@ def deadline_board(request: HttpRequest) -> HttpResponse:
         kind = form.cleaned_data["kind"]
         overdue_only = form.cleaned_data["overdue"]
     applications = selectors.board_queryset(user, scope=scope, kind=kind, overdue_only=overdue_only)
-    page = Paginator(applications, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    # The open deadlines are found once (for "mine", through the coordinator's case ids), then
+    # the page's rows are read by id (config.paging).
+    page = page_by_ids(
+        applications, selectors.board_rows(), request.GET.get("page"), BOARD_PAGE_SIZE
+    )
     rows = selectors.deadline_rows(user, page.object_list)
     access_log_record_many(
         request=request,

@@ -357,7 +357,7 @@ def test_the_case_page_loads_its_history_only_when_opened(
     fragment = _page(client.get(history_url, HTTP_HX_REQUEST="true"))
     assert "<html" not in fragment
     assert "Människoexploatering (BrB 4:1 b)" in fragment
-    read = AccessLogEntry.objects.order_by("-pk").first()
+    read = AccessLogEntry.objects.latest("pk")
     assert AccessLogEntry.objects.count() == before + 1
     assert (read.view_name, read.detail, read.individual_id) == (
         "casework:case_history",

@@ -554,8 +554,8 @@ def test_list_filters_and_search(client, coordinator, other_coordinator):
 def test_searched_lists_are_paged_in_order_with_the_full_count(
     client, coordinator, django_assert_max_num_queries
 ):
-    """A search reads the matching ids first and then one page of rows (selectors.
-    search_results_page): the count, the order and the pages must be the list's own."""
+    """A search reads the matching ids first and then one page of rows (config.paging): the
+    count, the order and the pages must be the list's own."""
     cases = [
         CaseFactory.create(coordinator=coordinator, individual__alias=f"Lovisa {i}")
         for i in range(30)

@@ -1,0 +1,29 @@
+"""Paging a list by its ids: one query for the matching ids in order, one for the page's rows.
+
+Django's Paginator asks for `COUNT(*)` and then for `ORDER BY … LIMIT 25 OFFSET n`. Where the
+matching rows are few but expensive to find, that finds them twice, and where PostgreSQL cannot
+estimate how many rows match, the LIMIT can make it walk the list order's whole index hoping to
+meet a page's worth early (23 ms to find the one case of a searched reference at national scale,
+bench/RESULTS.md). Reading the ids first finds them once, sorts only those, and gives the count.
+Meant for lists whose matches are at most a few thousand: searches, open deadlines.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Model, QuerySet
+
+
+def page_by_ids(
+    matching: QuerySet[Any], rows: QuerySet[Any], number: Any, per_page: int
+) -> Page[Any]:
+    """Page `number` of `matching` (in its order), its objects read from `rows` by id: `rows`
+    is the list's queryset with what a row shows, without the conditions that need not run
+    twice."""
+    ids = list(matching.values_list("pk", flat=True))
+    page: Page[Any] = Paginator(ids, per_page).get_page(number)
+    found: dict[Any, Model] = {row.pk: row for row in rows.filter(pk__in=list(page.object_list))}
+    page.object_list = [found[pk] for pk in page.object_list if pk in found]
+    return page
