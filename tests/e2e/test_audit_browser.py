@@ -70,3 +70,9 @@ def test_a_manager_reviews_the_log_and_a_case_history(
     history.get_by_text("Journalanteckning 2024-03-02").first.wait_for(state="visible")
     check_accessibility(page, artifacts, "case-history")
     shot(page, artifacts, "case-history")
+
+    # Without JavaScript the summary's link opens the history as a page of its own.
+    page.goto(live_server.url + reverse("casework:case_history", args=[case.pk]))
+    assert page.locator("details.change-history").get_attribute("open") is not None
+    assert page.get_by_text("Journalanteckning 2024-03-02").first.is_visible()
+    check_accessibility(page, artifacts, "case-history-page")
