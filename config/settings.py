@@ -132,10 +132,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Lotsa's queries are many and small, from several requests at once: PostgreSQL's parallel
     # workers then cost more CPU than they save (the case list served 15 % more requests a
     # second without them at national scale, bench/RESULTS.md). 0 turns them off for Lotsa's
-    # connections only.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        f"-c max_parallel_workers_per_gather={env.int('DATABASE_PARALLEL_WORKERS', default=0)}"
-    )
+    # connections only. Empty: send no option and keep the server's setting (a connection pooler
+    # such as PgBouncer refuses startup options it does not know).
+    _parallel_workers = env.str("DATABASE_PARALLEL_WORKERS", default="0").strip()
+    if _parallel_workers:
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+            f"-c max_parallel_workers_per_gather={int(_parallel_workers)}"
+        )
 else:
     # The demo server and the reminder loop share the SQLite file: wait for a lock, don't fail.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20

@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 import secrets
 
+import psycopg
+import pytest
+from django.db import connection
+
 from tests.helpers import run_manage, run_python
 
 SHOW = (
@@ -83,23 +87,28 @@ def test_deploy_check_is_clean_with_production_settings():
     assert "System check identified no issues" in result.stdout
 
 
+PARALLEL = "max_parallel_workers_per_gather"
+
+
 def test_postgresql_connections_run_without_parallel_workers_unless_asked(db):
     """DATABASE_PARALLEL_WORKERS (default 0) reaches every PostgreSQL connection Lotsa opens."""
-    import pytest
-    from django.db import connection
-
     if connection.vendor != "postgresql":
         pytest.fail("the test suite runs on PostgreSQL (scripts/test)")
     with connection.cursor() as cursor:
-        cursor.execute("SHOW max_parallel_workers_per_gather")
+        cursor.execute(f"SHOW {PARALLEL}")
         assert cursor.fetchone() == ("0",)
     show = (
         "import django; django.setup(); from django.db import connection as c; "
         "cur = c.cursor(); cur.execute('SHOW max_parallel_workers_per_gather'); "
         "print(cur.fetchone()[0])"
     )
-    db = connection.settings_dict
-    server = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    result = run_python(show, DEBUG="true", DATABASE_URL=server, DATABASE_PARALLEL_WORKERS="2")
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "2"
+    params = connection.settings_dict
+    server = f"postgres://{params['USER']}@{params['HOST']}:{params['PORT']}/{params['NAME']}"
+    with psycopg.connect(server.replace("postgres://", "postgresql://")) as plain:
+        (server_default,) = plain.execute(f"SHOW {PARALLEL}").fetchone() or ("?",)
+    for value, shown in (("3", "3"), ("", server_default)):  # empty: no option sent
+        result = run_python(
+            show, DEBUG="true", DATABASE_URL=server, DATABASE_PARALLEL_WORKERS=value
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip().splitlines()[-1] == shown
