@@ -1,7 +1,6 @@
 """Where one page's time goes, in one process: wall time, SQL time and (optionally) a profile.
 
-    PYTHONPATH=. DJANGO_SETTINGS_MODULE=bench.settings \
-        .venv/bin/python -m bench.profile /cases/?status=open --repeat 30 [--profile 25] [--post q=…]
+    .venv/bin/python -m bench.profile /cases/?status=open --repeat 30 [--profile 25] [--post q=…]
 
 Signs in as the benchmark's busiest coordinator (or --user), warms the page up, then requests it
 --repeat times through Django's test client and prints the median and minimum wall time, the SQL
@@ -13,10 +12,12 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import pstats
 import statistics
 import time
-from typing import Any
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 
 import django
 
@@ -33,38 +34,13 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     django.setup()
-    from django.db import connection
-    from django.db.models import Count
-    from django.test import Client
+    from bench.inprocess import page_request, signed_in, timed_sql
 
-    from accounts.models import User
-    from casework.models import Case
-
-    if args.user:
-        user = User.objects.get(username=args.user)
-    else:
-        busiest = (
-            Case.objects.values("coordinator")
-            .annotate(n=Count("pk"))
-            .order_by("-n")
-            .values_list("coordinator", flat=True)
-            .first()
-        )
-        if busiest is None:
-            raise SystemExit(
-                "no cases: generate the benchmark data first (python -m bench.generate)"
-            )
-        user = User.objects.get(pk=busiest)
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(user)
-    headers: dict[str, Any] = {"HTTP_HX_REQUEST": "true"} if args.htmx else {}
-    data = dict(item.split("=", 1) for item in args.post)
+    client, username = signed_in(args.user)
+    send = page_request(client, args.path, args.post, htmx=args.htmx)
 
     def request() -> int:
-        if data:
-            response = client.post(args.path, data, **headers)
-        else:
-            response = client.get(args.path, **headers)
+        response = send()
         if response.status_code != 200:
             raise SystemExit(f"{args.path}: HTTP {response.status_code}")
         return len(response.content)
@@ -72,25 +48,15 @@ def main(argv: list[str] | None = None) -> None:
     for _ in range(3):
         size = request()
     walls, sql_times, counts = [], [], []
-    timings: list[float] = []
-
-    def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            timings.append(time.perf_counter() - started)
-
     for _ in range(args.repeat):
-        timings.clear()
         started = time.perf_counter()
-        with connection.execute_wrapper(timed):
+        with timed_sql() as timings:
             request()
         walls.append((time.perf_counter() - started) * 1000)
-        sql_times.append(sum(timings) * 1000)
+        sql_times.append(sum(seconds for seconds, _sql, _params in timings) * 1000)
         counts.append(len(timings))
     print(
-        f"{args.path} as {user.username}: {size:,} bytes; wall median {statistics.median(walls):.1f} ms"
+        f"{args.path} as {username}: {size:,} bytes; wall median {statistics.median(walls):.1f} ms"
         f" (min {min(walls):.1f}); SQL median {statistics.median(sql_times):.1f} ms"
         f" in {statistics.median(counts):.0f} queries"
     )

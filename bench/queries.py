@@ -32,33 +32,17 @@ def main(argv: list[str] | None = None) -> None:
 
     django.setup()
     from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
-    from accounts.models import User
+    from bench.inprocess import page_request, signed_in, timed_sql
 
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(User.objects.get(username=args.user))
-    data = dict(item.split("=", 1) for item in args.post)
-    timings: list[tuple[float, str, object]] = []
-    status = 0
-    elapsed = 0.0
-
-    def timer(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            timings.append((time.perf_counter() - started, sql, params))
-
+    client, _username = signed_in(args.user)
+    send = page_request(client, args.path, args.post)
     for _ in range(args.repeat):
-        timings.clear()
-
         started = time.perf_counter()
-        with connection.execute_wrapper(timer), CaptureQueriesContext(connection):
-            response = client.post(args.path, data) if data else client.get(args.path)
+        with timed_sql() as timings:
+            response = send()
         elapsed = time.perf_counter() - started
-        status = response.status_code
+    status = response.status_code
     print(
         f"HTTP {status}, {elapsed * 1000:.0f} ms, {len(timings)} queries, "
         f"{sum(t for t, _s, _p in timings) * 1000:.0f} ms in SQL"
