@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from retention import services
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task(
