@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.staff import StaffQuerySet
 from casework.models import Case, Language, Sex
+from config.choices import ChoiceLabels
 
 # The code-defined lists below are the keys the statistics count: never rename a key, only its
 # label. Multi-valued ones (indicators, offered support) are child rows, one per value.
@@ -92,7 +93,7 @@ class District(models.Model):
         return self.name
 
 
-class OutreachContact(models.Model):
+class OutreachContact(ChoiceLabels, models.Model):
     """A contact outreach staff made with a person in the field; anonymous by default."""
 
     contacted_at = models.DateTimeField(_("when"))
@@ -191,7 +192,7 @@ class OutreachContact(models.Model):
         return self.age_group == AgeGroup.UNDER_18
 
 
-class ContactIndicator(models.Model):
+class ContactIndicator(ChoiceLabels, models.Model):
     """One trafficking indicator noticed in a contact."""
 
     contact = models.ForeignKey(
@@ -215,7 +216,7 @@ class ContactIndicator(models.Model):
         return str(self.get_indicator_display())
 
 
-class ContactOffer(models.Model):
+class ContactOffer(ChoiceLabels, models.Model):
     """One kind of support offered in a contact."""
 
     contact = models.ForeignKey(OutreachContact, on_delete=models.CASCADE, related_name="offers")
@@ -244,7 +245,7 @@ class ReferralStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class Referral(models.Model):
+class Referral(ChoiceLabels, models.Model):
     """Outreach hands a contact to the coordinators (the unit's queue or one coordinator).
 
     pending → accepted (into a case) / declined (with a reason) / withdrawn (by outreach). Each

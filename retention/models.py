@@ -14,9 +14,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import Individual
+from config.choices import ChoiceLabels
 
 
-class RetentionRun(models.Model):
+class RetentionRun(ChoiceLabels, models.Model):
     """One retention run: a dry-run list of individuals, confirmed (culled) or cancelled."""
 
     class Status(models.TextChoices):
@@ -106,7 +107,7 @@ class RetentionRun(models.Model):
         return self.status == self.Status.PROPOSED
 
 
-class RetentionItem(models.Model):
+class RetentionItem(ChoiceLabels, models.Model):
     """One individual in a run: to be culled, or kept for research (born on a kept day)."""
 
     class Decision(models.TextChoices):
