@@ -49,12 +49,14 @@ from casework.selectors import (
     case_get_for_user,
     case_identity,
     case_list_queryset,
+    case_rows_queryset,
     identity_for,
     identity_visible,
     individual_get_for_edit,
     individual_get_for_user,
     journal_entry_get_for_edit,
     possible_duplicates,
+    purposes_by_case,
 )
 from casework.timeline import TIMELINE_LENGTH, case_panels, case_timeline
 from config.forms import is_htmx, run_action, run_service
@@ -110,18 +112,20 @@ def case_list(request: HttpRequest) -> HttpResponse:
         return limited
     if not params:
         params = QueryDict("status=open")
-    case_filter = CaseFilter(params, queryset=case_list_queryset(user), user=user)
+    case_filter = CaseFilter(params, queryset=case_rows_queryset(user), user=user)
     if search_text(params):
         # A search's matches are found once, through the trigram indexes (config.paging).
-        page = page_by_ids(case_filter.qs, case_list_queryset(user), params.get("page"), PAGE_SIZE)
+        page = page_by_ids(case_filter.qs, case_rows_queryset(user), params.get("page"), PAGE_SIZE)
     else:
         page = Paginator(case_filter.qs, PAGE_SIZE).get_page(params.get("page"))
-    rows = [(case, case_identity(user, case)) for case in page.object_list]
+    cases: list[Case] = list(page.object_list)
+    purposes = purposes_by_case([case.pk for case in cases])
+    rows = [(case, case_identity(user, case), purposes.get(case.pk, [])) for case in cases]
     access_log_record_many(
         request=request,
         action=AccessAction.SEARCH if search_text(params) else AccessAction.VIEW,
         object_type="casework.case",
-        items=[(str(case.pk), case.individual_id) for case, _identity in rows],
+        items=[(str(case.pk), case.individual_id) for case in cases],
         detail=_list_detail(params),
     )
     context = {
