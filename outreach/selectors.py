@@ -138,15 +138,12 @@ def referral_queryset(user: User) -> QuerySet[Referral]:
     allowed = _visible_referrals(user)
     if allowed is None:
         return Referral.objects.none()
-    return (
+    referrals = (
         Referral.objects.filter(allowed)
         .select_related("contact__district", "contact__language", "case")
         .with_staff("to_coordinator", "referred_by", "accepted_by", "declined_by", "withdrawn_by")
         .prefetch_related("contact__indicators")
         .annotate(
-            viewer_owns=ExpressionWrapper(
-                _own_contacts(user, via_referral=True), output_field=BooleanField()
-            ),
             individual_id=Subquery(
                 Referral.objects.filter(
                     contact_id=OuterRef("contact_id"), status=ReferralStatus.ACCEPTED
@@ -154,6 +151,14 @@ def referral_queryset(user: User) -> QuerySet[Referral]:
             ),
         )
     )
+    if can_log_contacts(user) and not reads_everything(user):
+        # What contact_shown_in asks of outreach staff (for others the answer needs no query).
+        referrals = referrals.annotate(
+            viewer_owns=ExpressionWrapper(
+                _own_contacts(user, via_referral=True), output_field=BooleanField()
+            )
+        )
+    return referrals
 
 
 def contact_shown_in(referral: Referral, user: User) -> bool:
@@ -161,10 +166,12 @@ def contact_shown_in(referral: Referral, user: User) -> bool:
     withdrew it (the person's consent may be gone), unless the contact is their own too."""
     if reads_everything(user) or referral.status != ReferralStatus.WITHDRAWN:
         return True
+    if not can_log_contacts(user):
+        return False
     owns = getattr(referral, "viewer_owns", None)
     if owns is None:
         owns = _is_own(referral.contact, user)
-    return can_log_contacts(user) and bool(owns)
+    return bool(owns)
 
 
 def _is_own(contact: OutreachContact, user: User) -> bool:
