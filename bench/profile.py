@@ -31,6 +31,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--htmx", action="store_true")
     parser.add_argument("--profile", type=int, default=0, help="print the N costliest functions")
     parser.add_argument("--sort", default="cumulative", help="cProfile sort key")
+    parser.add_argument(
+        "--callers", default="", help="also print the callers of functions matching this"
+    )
+    parser.add_argument(
+        "--callees", default="", help="also print what functions matching this call"
+    )
     args = parser.parse_args(argv)
 
     django.setup()
@@ -47,17 +53,19 @@ def main(argv: list[str] | None = None) -> None:
 
     for _ in range(3):
         size = request()
-    walls, sql_times, counts = [], [], []
+    walls, cpus, sql_times, counts = [], [], [], []
     for _ in range(args.repeat):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         with timed_sql() as timings:
             request()
         walls.append((time.perf_counter() - started) * 1000)
+        cpus.append((time.process_time() - cpu_started) * 1000)
         sql_times.append(sum(seconds for seconds, _sql, _params in timings) * 1000)
         counts.append(len(timings))
     print(
         f"{args.path} as {username}: {size:,} bytes; wall median {statistics.median(walls):.1f} ms"
-        f" (min {min(walls):.1f}); SQL median {statistics.median(sql_times):.1f} ms"
+        f" (min {min(walls):.1f}); this process's CPU median {statistics.median(cpus):.1f} ms;"
+        f" SQL median {statistics.median(sql_times):.1f} ms"
         f" in {statistics.median(counts):.0f} queries"
     )
     if args.profile:
@@ -66,7 +74,12 @@ def main(argv: list[str] | None = None) -> None:
         for _ in range(args.repeat):
             request()
         profiler.disable()
-        pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.profile)
+        stats = pstats.Stats(profiler).sort_stats(args.sort)
+        stats.print_stats(args.profile)
+        if args.callers:
+            stats.print_callers(args.callers)
+        if args.callees:
+            stats.print_callees(args.callees)
 
 
 if __name__ == "__main__":
