@@ -9,8 +9,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from config.choices import choice_label
 from config.rows import minute, url_by_id
-from outreach.models import Referral, ReferralStatus
+from outreach.models import ContactIndicator, Referral, ReferralStatus
+
+_INDICATOR = ContactIndicator._meta.get_field("indicator")
 
 
 def referral_status(referral: Referral, show_cases: bool) -> SafeString:
@@ -49,7 +52,7 @@ def referral_status(referral: Referral, show_cases: bool) -> SafeString:
     )
 
 
-def _contact_cell(referral: Referral, shown: bool) -> SafeString:
+def _contact_cell(referral: Referral, shown: bool, indicator_codes: list[str]) -> SafeString:
     if not shown:
         return format_html(
             '<span class="text-body-secondary small">{}</span>',
@@ -68,7 +71,7 @@ def _contact_cell(referral: Referral, shown: bool) -> SafeString:
     if referral.presumed_minor:
         minor = format_html('<span class="badge text-bg-danger">{}</span>', _("Presumed under 18"))
     indicators = SafeString("")
-    if names := [str(indicator) for indicator in contact.indicators.all()]:
+    if names := [str(choice_label(_INDICATOR, code)) for code in indicator_codes]:
         indicators = format_html(
             '<span class="d-block small text-body-secondary">{}</span>', ", ".join(names)
         )
@@ -78,10 +81,10 @@ def _contact_cell(referral: Referral, shown: bool) -> SafeString:
 
 
 def referral_table_rows(
-    rows: Iterable[tuple[Referral, bool]], show_cases: bool, can_handle: bool
+    rows: Iterable[tuple[Referral, bool, list[str]]], show_cases: bool, can_handle: bool
 ) -> SafeString:
-    """The `<tr>`s of the referral list: each row a referral and whether its contact may be
-    shown (selectors.contact_shown_in). Coordinators and managers (`show_cases`) open the
+    """The `<tr>`s of the referral list: each row a referral, whether its contact may be shown
+    (selectors.contact_shown_in) and its contact's indicators (selectors.indicators_by_contact). Coordinators and managers (`show_cases`) open the
     referral, outreach staff the contact."""
     referral_url = url_by_id("outreach:referral_detail")
     contact_url = url_by_id("outreach:contact_detail")
@@ -98,12 +101,12 @@ def referral_table_rows(
                 referral_url(referral.pk) if show_cases else contact_url(referral.contact_id),
                 minute(referral.referred_at),
                 referral.referred_by or "",
-                _contact_cell(referral, shown),
+                _contact_cell(referral, shown, indicator_codes),
                 referral.to_coordinator or _("Common inbox"),
                 referral_status(referral, show_cases),
                 _action_cell(referral, referral_url, handle) if can_handle else "",
             )
-            for referral, shown in rows
+            for referral, shown, indicator_codes in rows
         ),
     )
     if html:

@@ -43,6 +43,7 @@ from accounts.audit import access_log_record, access_log_record_many
 from accounts.models import AccessAction, User
 from accounts.roles import Role, has_role
 from outreach.models import (
+    ContactIndicator,
     District,
     OutreachContact,
     Referral,
@@ -138,7 +139,7 @@ def referral_queryset(user: User) -> QuerySet[Referral]:
     allowed = _visible_referrals(user)
     if allowed is None:
         return Referral.objects.none()
-    referrals = (
+    referrals: QuerySet[Referral] = (
         Referral.objects.filter(allowed)
         .select_related("contact__district", "contact__language", "case")
         .with_staff("to_coordinator", "referred_by", "accepted_by", "declined_by", "withdrawn_by")
@@ -159,6 +160,34 @@ def referral_queryset(user: User) -> QuerySet[Referral]:
             )
         )
     return referrals
+
+
+# What a referral list row reads (outreach/rows.py), contact_shown_in and the access log need.
+_REFERRAL_ROW_FIELDS = (
+    *("contact", "to_coordinator", "status", "presumed_minor", "referred_at", "referred_by"),
+    *("accepted_at", "accepted_by", "declined_at", "declined_by", "withdrawn_at", "withdrawn_by"),
+    *("case", "case__number"),
+    *("contact__environment", "contact__district", "contact__alias", "contact__description"),
+    *("contact__age_group", "contact__language", "contact__created_by"),
+    *("contact__district__name", "contact__language__name_sv", "contact__language__name_en"),
+)
+
+
+def referral_rows_queryset(user: User) -> QuerySet[Referral]:
+    """`referral_queryset` with only what a list row shows; the contacts' indicators come from
+    `indicators_by_contact` (a prefetch built a model instance for each)."""
+    return referral_queryset(user).prefetch_related(None).only(*_REFERRAL_ROW_FIELDS)
+
+
+def indicators_by_contact(contact_ids: list[int]) -> dict[int, list[str]]:
+    """The indicators (codes, in code order) recorded for these contacts, in one plain query."""
+    indicators: dict[int, list[str]] = {}
+    rows = ContactIndicator.objects.filter(contact_id__in=contact_ids).order_by(
+        "contact_id", "indicator"
+    )
+    for contact_id, indicator in rows.values_list("contact_id", "indicator"):
+        indicators.setdefault(contact_id, []).append(indicator)
+    return indicators
 
 
 def contact_shown_in(referral: Referral, user: User) -> bool:

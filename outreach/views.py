@@ -61,6 +61,7 @@ from outreach.selectors import (
     contact_get_for_user,
     contact_queryset,
     contact_shown_in,
+    indicators_by_contact,
     last_district_for,
     log_contact_reads,
     log_referral_reads,
@@ -68,7 +69,7 @@ from outreach.selectors import (
     referral_get_for_handling,
     referral_get_for_user,
     referral_get_for_withdrawal,
-    referral_queryset,
+    referral_rows_queryset,
     shows_cases,
 )
 
@@ -305,15 +306,20 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         params.update({"status": ReferralStatus.PENDING, "addressed": "mine"})
     referral_filter = ReferralFilter(
         params or None,
-        queryset=referral_queryset(user).order_by("-referred_at", "-pk"),
+        queryset=referral_rows_queryset(user).order_by("-referred_at", "-pk"),
         user=user,
     )
     queryset = referral_filter.qs
     if params.get("status") == ReferralStatus.PENDING:
         queryset = queryset.order_by("referred_at", "pk")  # the oldest waiting first
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(referral, contact_shown_in(referral, user)) for referral in page.object_list]
-    log_referral_reads(request, [referral for referral, _shown in rows], detail="referral list")
+    referrals: list[Referral] = list(page.object_list)
+    indicators = indicators_by_contact([referral.contact_id for referral in referrals])
+    rows = [
+        (referral, contact_shown_in(referral, user), indicators.get(referral.contact_id, []))
+        for referral in referrals
+    ]
+    log_referral_reads(request, referrals, detail="referral list")
     context = {
         "filter": referral_filter,
         "page": page,

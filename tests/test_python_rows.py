@@ -88,7 +88,7 @@ REFERRAL_STATUS = """{% if referral.status == "pending" %}
 {% endif %}"""
 
 REFERRAL_ROWS = (
-    """{% load i18n %}{% for referral, shown in rows %}
+    """{% load i18n %}{% for referral, shown, _indicators in rows %}
     {% with contact=referral.contact %}
     <tr{% if referral.presumed_minor and referral.status == "pending" %} class="table-danger"{% endif %}>
       <td>{% if show_cases %}<a href="{% url 'outreach:referral_detail' referral.pk %}">{{ referral.referred_at|date:"Y-m-d H:i" }}</a>{% else %}<a href="{% url 'outreach:contact_detail' referral.contact_id %}">{{ referral.referred_at|date:"Y-m-d H:i" }}</a>{% endif %}
@@ -236,7 +236,7 @@ def test_referral_rows_are_the_templates_rows(
     with translation.override(language):
         response = client.get(reverse("outreach:referral_list"), {"status": ""})
         context = {key: response.context[key] for key in ("rows", "show_cases", "can_handle")}
-        statuses = {referral.status for referral, _shown in context["rows"]}
+        statuses = {referral.status for referral, _shown, _indicators in context["rows"]}
         assert statuses == set(ReferralStatus.values)
         ours = referral_table_rows(**context)
         assert _same(ours) == _same(_reference(REFERRAL_ROWS, **context))
