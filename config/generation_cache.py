@@ -1,0 +1,90 @@
+"""Values cached until any row they are computed from changes: a *generation* token per kind.
+
+Each kind of value (the annual statistics, the case list's counts) has a generation: a random
+token in the cache, part of every key the kind stores values under. Saving or deleting a row
+of a watched model (through the ORM: forms, services, the admin) replaces the token at once and
+again when the transaction commits, so no value cached before is read again. A value computed
+while another transaction commits is stored under the token it started with, which that commit
+then retires: no stale value outlives a write.
+
+Not seen: changes that bypass the ORM's signals (raw SQL, QuerySet.update() and bulk_create()
+on the watched models, a restored backup). Each user of this module says how its own code keeps
+clear of them. The cache must be shared by every process (Redis): a write clears only the cache
+it is made through. With a process's own memory (LocMemCache) each kind is off by default.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+from django.db.models import Model
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+T = TypeVar("T")
+
+# Saves that change nothing a cached value reads: a sign-in stamps the user's last_login.
+IGNORED_UPDATES = frozenset({"last_login"})
+
+
+class GenerationCache:
+    """One kind of cached value: `name` prefixes its keys; the cache alias and the lifetime
+    (0: off) are read from the settings named `cache_setting` and `seconds_setting`."""
+
+    def __init__(self, name: str, *, cache_setting: str, seconds_setting: str) -> None:
+        self.name = name
+        self.generation_key = f"{name}:generation"
+        self.cache_setting = cache_setting
+        self.seconds_setting = seconds_setting
+
+    def _cache(self) -> Any:
+        return caches[getattr(settings, self.cache_setting)]
+
+    def generation(self) -> str:
+        token: str | None = self._cache().get(self.generation_key)
+        if token is None:
+            self._cache().add(self.generation_key, uuid.uuid4().hex, None)
+            token = self._cache().get(self.generation_key) or "none"
+        return token
+
+    def invalidate(self) -> None:
+        """Retire every value of this kind (a new generation token)."""
+        self._cache().set(self.generation_key, uuid.uuid4().hex, None)
+
+    def cached(self, key: str, compute: Callable[[], T]) -> T:
+        """The value stored under `key` in this generation, or `compute()`d and stored."""
+        seconds: int = getattr(settings, self.seconds_setting)
+        if seconds <= 0:
+            return compute()
+        full_key = f"{self.name}:{self.generation()}:{key}"
+        found: T | None = self._cache().get(full_key)
+        if found is not None:
+            return found
+        value = compute()
+        self._cache().set(full_key, value, seconds)
+        return value
+
+    def _changed(self, **kwargs: Any) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields and IGNORED_UPDATES.issuperset(update_fields):
+            return
+        self.invalidate()
+        transaction.on_commit(self.invalidate, robust=True)
+
+    def watch(self, models: Iterable[type[Model]], m2m_through: Iterable[Any] = ()) -> None:
+        """Retire the generation whenever a row of `models` (or of the many-to-many tables
+        `m2m_through`) is saved or deleted. Called from an AppConfig.ready()."""
+        for model in models:
+            uid = f"{self.name}-{model._meta.label_lower}"
+            post_save.connect(self._changed, sender=model, dispatch_uid=f"{uid}-save", weak=False)
+            post_delete.connect(
+                self._changed, sender=model, dispatch_uid=f"{uid}-delete", weak=False
+            )
+        for through in m2m_through:
+            m2m_changed.connect(
+                self._changed, sender=through, dispatch_uid=f"{self.name}-m2m-{through}", weak=False
+            )
