@@ -254,6 +254,11 @@ def main(argv: list[str] | None = None) -> None:
 
     connection.close()
     vacuum()
+    # COPY goes round the ORM's signals: retire what the cache holds of the old data (the annual
+    # statistics, the case list's counts, rate-limit counters).
+    from django.core.cache import cache
+
+    cache.clear()
     done = time.monotonic()
     for table, n in counts.items():
         print(f"  {table:45} {n:>10,}")

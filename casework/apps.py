@@ -7,4 +7,9 @@ class CaseworkConfig(AppConfig):
     verbose_name = _("Casework")
 
     def ready(self) -> None:
-        from casework import timeline  # noqa: F401  (registers casework's timeline providers)
+        from casework import (
+            counts,
+            timeline,  # noqa: F401  (registers casework's timeline providers)
+        )
+
+        counts.connect()

@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,6 +23,7 @@ from accounts.models import AccessAction, User
 from audit.history import case_history as case_history_entries
 from audit.history import individual_history
 from casework import services
+from casework.counts import cached_count
 from casework.filters import CaseFilter
 from casework.forms import (
     CaseCloseForm,
@@ -60,7 +60,7 @@ from casework.selectors import (
 )
 from casework.timeline import TIMELINE_LENGTH, case_panels, case_timeline
 from config.forms import is_htmx, run_action, run_service
-from config.paging import page_by_ids
+from config.paging import CountedPaginator, page_by_ids
 from hardening.ratelimit import search_rate_limit
 from hardening.search import (
     hidden_fields,
@@ -117,7 +117,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
         # A search's matches are found once, through the trigram indexes (config.paging).
         page = page_by_ids(case_filter.qs, case_rows_queryset(user), params.get("page"), PAGE_SIZE)
     else:
-        page = Paginator(case_filter.qs, PAGE_SIZE).get_page(params.get("page"))
+        rows_queryset = case_filter.qs
+        paginator = CountedPaginator(
+            rows_queryset, PAGE_SIZE, count=lambda: cached_count(rows_queryset)
+        )
+        page = paginator.get_page(params.get("page"))
     cases: list[Case] = list(page.object_list)
     purposes = purposes_by_case([case.pk for case in cases])
     rows = [(case, case_identity(user, case), purposes.get(case.pk, [])) for case in cases]

@@ -10,10 +10,12 @@ Meant for lists whose matches are at most a few thousand: searches, open deadlin
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
+from django.utils.functional import cached_property
 
 
 def page_by_ids(
@@ -27,3 +29,16 @@ def page_by_ids(
     found: dict[Any, Model] = {row.pk: row for row in rows.filter(pk__in=list(page.object_list))}
     page.object_list = [found[pk] for pk in page.object_list if pk in found]
     return page
+
+
+class CountedPaginator(Paginator):
+    """A Paginator that asks `count` for the number of rows (a cached count, say) instead of
+    running `object_list.count()`."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: Callable[[], int]) -> None:
+        super().__init__(object_list, per_page)
+        self._count_source = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._count_source()

@@ -417,6 +417,13 @@ LOTSA_REPORT_CACHE_SECONDS = env.int(
     "LOTSA_REPORT_CACHE_SECONDS",
     default=0 if CACHES[LOTSA_REPORT_CACHE]["BACKEND"].endswith("LocMemCache") else 24 * 3600,
 )
+# The case list's counts, cached until a case or its purposes change (casework/counts.py); as
+# for the statistics, on by default only with a shared cache. 0 switches the cache off.
+LOTSA_LIST_COUNT_CACHE = "default"
+LOTSA_LIST_COUNT_CACHE_SECONDS = env.int(
+    "LOTSA_LIST_COUNT_CACHE_SECONDS",
+    default=0 if CACHES[LOTSA_LIST_COUNT_CACHE]["BACKEND"].endswith("LocMemCache") else 600,
+)
 LOTSA_RATE_LIMIT_CACHE = "default"
 # Free-text searches (names) per user and minute; sign-in attempts per address and minute.
 # 0 switches a limit off.

@@ -49,3 +49,6 @@ LOTSA_LOGIN_RATE_LIMIT = 0
 # The annual statistics' cache lives in the process's cache too, and a test's rolled-back data
 # would leave figures behind for the next; tests/test_reporting_cache.py switches it on.
 LOTSA_REPORT_CACHE_SECONDS = 0
+
+# The case list's counts likewise (tests/test_list_counts.py switches the cache on).
+LOTSA_LIST_COUNT_CACHE_SECONDS = 0
