@@ -96,12 +96,21 @@ def _journal_items(case: Case, user: User, limit: int | None) -> Iterable[Timeli
         )
     )
     shown = {entry.pk for entry in entries}
-    # Corrections of the entries shown, wherever they are in the journal (one query).
+    # Corrections of the entries shown, wherever they are in the journal: one query, unless
+    # the whole journal is here (fewer entries than asked for), corrections included.
     corrected_by: dict[int, list[Any]] = {}
-    corrections = JournalEntry.objects.filter(corrects__in=shown).order_by(
-        "entry_date", "created_at"
-    )
-    for correction in corrections if shown else []:
+    if limit is None or len(entries) < limit:
+        corrections: Iterable[JournalEntry] = sorted(
+            (entry for entry in entries if entry.corrects_id in shown),
+            key=lambda entry: (entry.entry_date, entry.created_at),
+        )
+    elif shown:
+        corrections = JournalEntry.objects.filter(corrects__in=shown).order_by(
+            "entry_date", "created_at"
+        )
+    else:
+        corrections = []
+    for correction in corrections:
         corrected_by.setdefault(correction.corrects_id or 0, []).append(correction)
     for entry in entries:
         yield TimelineItem(
