@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Exists, Model, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -57,6 +57,38 @@ def register(provider: Provider) -> Provider:
     return provider
 
 
+# Most cases have no support measures, organisations, consents or referrals, and each provider
+# that finds nothing still cost a query (1–2 ms, bench/RESULTS.md). A provider registered with
+# the rows it shows runs only if one query, asking for all such providers at once, finds that
+# the case has some.
+Presence = Callable[[Case], QuerySet[Any]]
+_presence: dict[Provider, Presence] = {}
+
+
+def register_if_present(present_in: Presence) -> Callable[[Provider], Provider]:
+    """Add a provider (as a decorator) that runs only when `present_in(case)` has rows."""
+
+    def add(provider: Provider) -> Provider:
+        _presence[provider] = present_in
+        return register(provider)
+
+    return add
+
+
+def _absent(case: Case) -> set[Provider]:
+    """The providers registered with their rows that have none for the case (one query)."""
+    checks = list(_presence.items())
+    if len(checks) < 2:  # one check would cost the query it saves
+        return set()
+    found = (
+        Case.objects.filter(pk=case.pk)
+        .annotate(**{f"p{i}": Exists(rows(case)) for i, (_p, rows) in enumerate(checks)})
+        .values(*(f"p{i}" for i in range(len(checks))))
+        .first()
+    ) or {}
+    return {provider for i, (provider, _rows) in enumerate(checks) if not found.get(f"p{i}")}
+
+
 def newest(rows: QuerySet[_M], limit: int | None, *ordering: str) -> QuerySet[_M]:
     """`rows` newest first by `ordering` (descending), at most `limit` of them."""
     rows = rows.order_by(*(f"-{name}" for name in ordering))
@@ -70,7 +102,13 @@ def case_timeline(case: Case, user: User, *, limit: int | None = TIMELINE_LENGTH
     whole timeline's newest limit + 1, which also tells whether anything was left out.
     """
     fetch = None if limit is None else limit + 1
-    items = [item for provider in _providers for item in provider(case, user, fetch)]
+    absent = _absent(case)
+    items = [
+        item
+        for provider in _providers
+        if provider not in absent
+        for item in provider(case, user, fetch)
+    ]
     items.sort(key=lambda item: item.sort_key, reverse=True)
     if limit is None or len(items) <= limit:
         return Timeline(items=items, complete=True)
@@ -127,7 +165,7 @@ def _journal_items(case: Case, user: User, limit: int | None) -> Iterable[Timeli
         )
 
 
-@register
+@register_if_present(lambda case: case.support_measures.all())
 def _support_items(case: Case, user: User, limit: int | None) -> Iterable[TimelineItem]:
     measures = case.support_measures.select_related("organisation")
     for measure in newest(measures, limit, "started_on", "created_at"):
@@ -139,7 +177,7 @@ def _support_items(case: Case, user: User, limit: int | None) -> Iterable[Timeli
         )
 
 
-@register
+@register_if_present(lambda case: case.organisation_links.all())
 def _organisation_items(case: Case, user: User, limit: int | None) -> Iterable[TimelineItem]:
     links = case.organisation_links.select_related("organisation")
     for link in newest(links, limit, "linked_on", "created_at"):
@@ -151,7 +189,7 @@ def _organisation_items(case: Case, user: User, limit: int | None) -> Iterable[T
         )
 
 
-@register
+@register_if_present(lambda case: case.consents.all())
 def _consent_items(case: Case, user: User, limit: int | None) -> Iterable[TimelineItem]:
     consents = case.consents.select_related("organisation")
     for consent in newest(consents, limit, "given_on", "created_at"):

@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from casework.models import Case
-from casework.timeline import TimelineItem, newest, register
+from casework.timeline import TimelineItem, newest, register_if_present
 from outreach.models import Referral
 
 
-@register
+@register_if_present(lambda case: Referral.objects.filter(case=case))
 def referral_items(case: Case, user: User, limit: int | None) -> Iterable[TimelineItem]:
     """Three queries whatever the number of referrals: referrals, indicators, offers."""
     referrals = (
