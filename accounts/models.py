@@ -50,7 +50,7 @@ class AccessAction(models.TextChoices):
     PRINT = "print", _("Printed (PDF)")
 
 
-class AccessLogEntry(ChoiceLabels, models.Model):
+class AccessLogEntry(ChoiceLabels):
     """One read of personal data: who, when, what, through which page, from where.
 
     Written only by `accounts.audit.access_log_record`, never changed or deleted: `save()` of

@@ -76,7 +76,7 @@ class Language(models.Model):
         return self.name_en if (get_language() or "sv").startswith("en") else self.name_sv
 
 
-class Individual(ChoiceLabels, models.Model):
+class Individual(ChoiceLabels):
     """A person the unit works with. Often without a Swedish ID number, often without a name."""
 
     reference = models.CharField(_("reference"), max_length=12, unique=True, editable=False)
@@ -207,7 +207,7 @@ class ClosingReason(models.TextChoices):
     OTHER = "other", pgettext_lazy("closing reason", "Other")
 
 
-class Case(ChoiceLabels, models.Model):
+class Case(ChoiceLabels):
     """The unit's file (ärende) on one individual."""
 
     number = models.CharField(_("case number"), max_length=12, unique=True, editable=False)
@@ -315,7 +315,7 @@ class Case(ChoiceLabels, models.Model):
         return self.individual.age_on(self.opened_on)
 
 
-class CasePurpose(ChoiceLabels, models.Model):
+class CasePurpose(ChoiceLabels):
     """One purpose of exploitation suspected in a case (a case can have several)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="purposes")
@@ -349,7 +349,7 @@ class JournalKind(models.TextChoices):
     OTHER = "other", pgettext_lazy("journal kind", "Other")
 
 
-class JournalEntry(ChoiceLabels, models.Model):
+class JournalEntry(ChoiceLabels):
     """A dated journal entry; a draft until signed, never changed after. Corrections are new
     entries that point to the entry they correct."""
 
@@ -443,7 +443,7 @@ class OrganisationKind(models.TextChoices):
     OTHER = "other", pgettext_lazy("organisation kind", "Other")
 
 
-class Organisation(ChoiceLabels, models.Model):
+class Organisation(ChoiceLabels):
     """A partner: an association, IOM, the police, Migrationsverket, another municipality..."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
@@ -468,7 +468,7 @@ class Organisation(ChoiceLabels, models.Model):
         return self.name
 
 
-class SupportMeasure(ChoiceLabels, models.Model):
+class SupportMeasure(ChoiceLabels):
     """Support given in a case (bistånd, insatser). Feeds the "rights activated" statistics."""
 
     case = models.ForeignKey(
@@ -602,7 +602,7 @@ class CaseEventKind(models.TextChoices):
     REASSIGNED = "reassigned", _("Coordinator changed")
 
 
-class CaseEvent(ChoiceLabels, models.Model):
+class CaseEvent(ChoiceLabels):
     """A change in a case's life (opened, closed, reopened, reassigned), shown on its timeline."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from django.db.models import Field
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
@@ -30,8 +31,12 @@ def choice_label(field: Field[Any, Any], value: Any) -> Any:
     return force_str(table.get(make_hashable(value), value), strings_only=True)
 
 
-class ChoiceLabels:
-    """Mixin for models with choice fields: `get_FOO_display()` through `choice_label`."""
+class ChoiceLabels(models.Model):
+    """Abstract base of models with choice fields: `get_FOO_display()` through
+    `choice_label`."""
+
+    class Meta:
+        abstract = True
 
     def _get_FIELD_display(self, field: Field[Any, Any]) -> Any:
         return choice_label(field, getattr(self, field.attname))

@@ -93,7 +93,7 @@ class District(models.Model):
         return self.name
 
 
-class OutreachContact(ChoiceLabels, models.Model):
+class OutreachContact(ChoiceLabels):
     """A contact outreach staff made with a person in the field; anonymous by default."""
 
     contacted_at = models.DateTimeField(_("when"))
@@ -192,7 +192,7 @@ class OutreachContact(ChoiceLabels, models.Model):
         return self.age_group == AgeGroup.UNDER_18
 
 
-class ContactIndicator(ChoiceLabels, models.Model):
+class ContactIndicator(ChoiceLabels):
     """One trafficking indicator noticed in a contact."""
 
     contact = models.ForeignKey(
@@ -216,7 +216,7 @@ class ContactIndicator(ChoiceLabels, models.Model):
         return str(self.get_indicator_display())
 
 
-class ContactOffer(ChoiceLabels, models.Model):
+class ContactOffer(ChoiceLabels):
     """One kind of support offered in a contact."""
 
     contact = models.ForeignKey(OutreachContact, on_delete=models.CASCADE, related_name="offers")
@@ -245,7 +245,7 @@ class ReferralStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class Referral(ChoiceLabels, models.Model):
+class Referral(ChoiceLabels):
     """Outreach hands a contact to the coordinators (the unit's queue or one coordinator).
 
     pending → accepted (into a case) / declined (with a reason) / withdrawn (by outreach). Each

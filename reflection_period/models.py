@@ -68,7 +68,7 @@ class DueKind(models.TextChoices):
 APPLICATION_OFFENCES = [Offence.TRAFFICKING, Offence.EXPLOITATION]
 
 
-class ReflectionPeriodApplication(ChoiceLabels, models.Model):
+class ReflectionPeriodApplication(ChoiceLabels):
     """An application for a reflection-period (or longer) permit for the individual of a case."""
 
     case = models.ForeignKey(
@@ -301,7 +301,7 @@ class ReflectionPeriodApplication(ChoiceLabels, models.Model):
         return self.applicant == Applicant.SOCIAL_SERVICES
 
 
-class ApplicationPurpose(ChoiceLabels, models.Model):
+class ApplicationPurpose(ChoiceLabels):
     """A purpose of exploitation named in the application (statistics count by these)."""
 
     application = models.ForeignKey(
@@ -340,7 +340,7 @@ class EventKind(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Application withdrawn")
 
 
-class ApplicationEvent(ChoiceLabels, models.Model):
+class ApplicationEvent(ChoiceLabels):
     """What was done to an application, by whom and when: the case timeline shows these."""
 
     application = models.ForeignKey(
@@ -374,7 +374,7 @@ class ReminderRule(models.TextChoices):
 ESCALATIONS = frozenset({ReminderRule.DECISION_OVERDUE, ReminderRule.PERIOD_ENDED})
 
 
-class Reminder(ChoiceLabels, models.Model):
+class Reminder(ChoiceLabels):
     """One reminder about one rule of one application: created once, delivered once.
 
     The unique (application, rule) pair, also stored as `key`, is what makes the reminder scan

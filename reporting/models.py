@@ -86,7 +86,7 @@ class ExportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class ReportExport(ChoiceLabels, models.Model):
+class ReportExport(ChoiceLabels):
     """One export of an annual report: the log of who exported what, and the file itself.
 
     The file is kept in the database, not on disk, so web and worker processes on different

@@ -17,7 +17,7 @@ from casework.models import Individual
 from config.choices import ChoiceLabels
 
 
-class RetentionRun(ChoiceLabels, models.Model):
+class RetentionRun(ChoiceLabels):
     """One retention run: a dry-run list of individuals, confirmed (culled) or cancelled."""
 
     class Status(models.TextChoices):
@@ -107,7 +107,7 @@ class RetentionRun(ChoiceLabels, models.Model):
         return self.status == self.Status.PROPOSED
 
 
-class RetentionItem(ChoiceLabels, models.Model):
+class RetentionItem(ChoiceLabels):
     """One individual in a run: to be culled, or kept for research (born on a kept day)."""
 
     class Decision(models.TextChoices):
