@@ -28,6 +28,7 @@ from casework.models import (
     Organisation,
     Protection,
 )
+from config.rows import codes_by
 
 MASK = "*****"
 
@@ -206,11 +207,7 @@ def case_rows_queryset(user: User) -> QuerySet[Case]:
 
 def purposes_by_case(case_ids: list[int]) -> dict[int, list[str]]:
     """The purposes (codes, in code order) of these cases, in one plain query."""
-    purposes: dict[int, list[str]] = {}
-    rows = CasePurpose.objects.filter(case_id__in=case_ids).order_by("case_id", "purpose")
-    for case_id, purpose in rows.values_list("case_id", "purpose"):
-        purposes.setdefault(case_id, []).append(purpose)
-    return purposes
+    return codes_by(CasePurpose.objects.filter(case_id__in=case_ids), "case_id", "purpose")
 
 
 class _InSubquery(Lookup):

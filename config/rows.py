@@ -14,6 +14,7 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # not in the stubs
 
@@ -34,7 +35,16 @@ def minute(value: datetime.datetime | None) -> str:
     if value is None:
         return ""
     local = template_localtime(value)
-    return f"{day(local)} {local.hour:02d}:{local.minute:02d}"
+    return f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local.hour:02d}:{local.minute:02d}"
+
+
+def codes_by(rows: QuerySet[Any], key: str, code: str) -> dict[Any, list[str]]:
+    """The `code` values of `rows` grouped by `key`, each group in code order, in one plain
+    query (no model instances, unlike a prefetch): a list's purposes or indicators."""
+    grouped: dict[Any, list[str]] = {}
+    for owner, value in rows.order_by(key, code).values_list(key, code):
+        grouped.setdefault(owner, []).append(value)
+    return grouped
 
 
 def url_by_id(viewname: str) -> Callable[[Any], str]:

@@ -42,6 +42,7 @@ from django.utils import timezone
 from accounts.audit import access_log_record, access_log_record_many
 from accounts.models import AccessAction, User
 from accounts.roles import Role, has_role
+from config.rows import codes_by
 from outreach.models import (
     ContactIndicator,
     District,
@@ -181,13 +182,8 @@ def referral_rows_queryset(user: User) -> QuerySet[Referral]:
 
 def indicators_by_contact(contact_ids: list[int]) -> dict[int, list[str]]:
     """The indicators (codes, in code order) recorded for these contacts, in one plain query."""
-    indicators: dict[int, list[str]] = {}
-    rows = ContactIndicator.objects.filter(contact_id__in=contact_ids).order_by(
-        "contact_id", "indicator"
-    )
-    for contact_id, indicator in rows.values_list("contact_id", "indicator"):
-        indicators.setdefault(contact_id, []).append(indicator)
-    return indicators
+    rows = ContactIndicator.objects.filter(contact_id__in=contact_ids)
+    return codes_by(rows, "contact_id", "indicator")
 
 
 def contact_shown_in(referral: Referral, user: User) -> bool:
