@@ -4,27 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from casework.models import Case, CasePurpose
 from casework.selectors import Identity
 from config.choices import choice_label
-from config.rows import day, url_by_id
+from config.rows import day, html, html_join, url_by_id
 
 
 def identity_label(identity: Identity) -> SafeString:
     """How a list names a person: name (or alias, or reference), the reference, and a
     "Protected" badge when the identity is masked."""
-    label = format_html(
+    label = html(
         '<span>{}</span> <span class="small text-body-secondary">{}</span>',
         identity.label,
         identity.reference,
     )
     if not identity.masked:
         return label
-    return format_html(
+    return html(
         '{} <span class="badge text-bg-warning" title="{}">{}</span>',
         label,
         identity.protection_label,
@@ -37,11 +36,11 @@ def case_rows(rows: Iterable[tuple[Case, Identity, list[str]]]) -> SafeString:
     (selectors.purposes_by_case)."""
     detail_url = url_by_id("casework:case_detail")
     badges = {
-        True: format_html('<span class="badge text-bg-success">{}</span>', _("Open")),
-        False: format_html('<span class="badge text-bg-secondary">{}</span>', _("Closed")),
+        True: html('<span class="badge text-bg-success">{}</span>', _("Open")),
+        False: html('<span class="badge text-bg-secondary">{}</span>', _("Closed")),
     }
     purpose = CasePurpose._meta.get_field("purpose")
-    html = format_html_join(
+    markup = html_join(
         "\n",
         '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td>'
         '<td class="d-none d-md-table-cell small">{}</td><td>{}</td>'
@@ -60,9 +59,9 @@ def case_rows(rows: Iterable[tuple[Case, Identity, list[str]]]) -> SafeString:
             for case, identity, codes in rows
         ),
     )
-    if html:
-        return html
-    return format_html(
+    if markup:
+        return markup
+    return html(
         '<tr><td colspan="7" class="text-body-secondary">{}</td></tr>',
         _("No cases match the filters."),
     )

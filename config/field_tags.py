@@ -16,10 +16,10 @@ from typing import Any
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms, template
 from django.forms.boundfield import BoundField
-from django.forms.utils import flatatt
 from django.forms.widgets import Input
-from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+
+from config.rows import escaped, html, html_join
 
 register = template.Library()
 
@@ -29,12 +29,12 @@ def _options(choices: Iterable[Any], selected: set[str]) -> str:
     for value, label in choices:
         if isinstance(label, (list, tuple)):  # an option group
             parts.append(
-                f'<optgroup label="{escape(value)}">{_options(label, selected)}</optgroup>'
+                f'<optgroup label="{escaped(value)}">{_options(label, selected)}</optgroup>'
             )
             continue
         key = "" if value is None else str(value)
         chosen = " selected" if key in selected else ""
-        parts.append(f'<option value="{escape(key)}"{chosen}>{escape(label)}</option>')
+        parts.append(f'<option value="{escaped(key)}"{chosen}>{escaped(label)}</option>')
     return "".join(parts)
 
 
@@ -50,27 +50,41 @@ def _choices(form_field: forms.Field) -> Iterable[Any]:
     return getattr(form_field, "choices", ())
 
 
+def _attributes(attrs: dict[str, Any]) -> SafeString:
+    """Django's `flatatt`: ` name="value"` pairs in name order, then the true booleans."""
+    pairs = sorted(
+        (name, value)
+        for name, value in attrs.items()
+        if not isinstance(value, bool) and value is not None
+    )
+    flags = sorted(name for name, value in attrs.items() if value is True)
+    return SafeString(
+        "".join(f' {escaped(name)}="{escaped(value)}"' for name, value in pairs)
+        + "".join(f" {escaped(name)}" for name in flags)
+    )
+
+
 def _control(field: BoundField, attrs: dict[str, Any]) -> SafeString:
     widget = field.field.widget
     name = field.html_name
     if isinstance(widget, forms.CheckboxInput):
         if widget.check_test(field.value()):
             attrs["checked"] = True
-        return format_html('<input type="checkbox" name="{}"{}>', name, flatatt(attrs))
+        return html('<input type="checkbox" name="{}"{}>', name, _attributes(attrs))
     if isinstance(widget, forms.Select):
         value = widget.format_value(field.value())
         if widget.allow_multiple_selected:
             attrs["multiple"] = True
-        return format_html(
+        return html(
             '<select name="{}"{}>{}</select>',
             name,
-            flatatt(attrs),
+            _attributes(attrs),
             mark_safe(_options(_choices(field.field), set(value))),
         )
     value = widget.format_value(field.value())
-    value_attr = format_html(' value="{}"', value) if value not in (None, "") else ""
-    return format_html(
-        '<input type="{}" name="{}"{}{}>', widget.input_type, name, value_attr, flatatt(attrs)
+    value_attr = html(' value="{}"', value) if value not in (None, "") else ""
+    return html(
+        '<input type="{}" name="{}"{}{}>', widget.input_type, name, value_attr, _attributes(attrs)
     )
 
 
@@ -111,7 +125,7 @@ def filter_field(field: BoundField) -> SafeString:
     if errors:
         attrs["aria-invalid"] = "true"
     required = field.field.required
-    label = format_html(
+    label = html(
         '<label for="{}" class="{}{}">{}{}</label>',
         auto_id,
         "form-check-label" if checkbox else "form-label",
@@ -122,29 +136,29 @@ def filter_field(field: BoundField) -> SafeString:
     control = _control(field, attrs)
     extra = ""
     if errors:
-        extra += format_html(
+        extra += html(
             '<div id="{}_error" class="invalid-feedback">{}</div>',
             auto_id,
-            format_html_join(
+            html_join(
                 "",
                 '<span id="error_{}_{}"><strong>{}</strong></span>',
                 ((i, auto_id, e) for i, e in enumerate(errors, 1)),
             ),
         )
     if field.help_text:
-        extra += format_html(
+        extra += html(
             '<div id="{}_helptext" class="form-text">{}</div>',
             auto_id,
-            conditional_escape(field.help_text),
+            SafeString(escaped(field.help_text)),
         )
     if checkbox:
-        return format_html(
+        return html(
             '<div class="mb-3"><div id="div_{}" class="form-check">{}{}{}</div></div>',
             auto_id,
             control,
             label,
             mark_safe(extra),
         )
-    return format_html(
+    return html(
         '<div id="div_{}" class="mb-3">{}{}{}</div>', auto_id, label, control, mark_safe(extra)
     )

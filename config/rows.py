@@ -2,7 +2,8 @@
 outreach/rows.py; `{% load rows %}`, config/row_tags.py).
 
 The long lists (case list, deadline board, referral inbox) write their 25 rows in Python with
-`format_html`, which escapes every value as the template language does. Through Django's
+`html()` (Django's `format_html`, leaner), which escapes every value as the template language
+does. Through Django's
 template language a row cost 150–300 µs at national scale (an `{% include %}`, a `{% url %}` and
 a dozen lookups each), about a fifth of those pages' time (bench/RESULTS.md). The table around
 the rows (headings, captions, counts, paging) stays in the templates.
@@ -11,14 +12,42 @@ the rows (headings, captions, counts, paging) stays in the templates.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from html import escape as _escape
 from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # not in the stubs
 
 _PLACEHOLDER = 2_147_483_647
+
+
+def escaped(value: Any) -> str:
+    """`conditional_escape(value)`, the same text: a lazy string is translated, markup already
+    safe (`__html__`) kept, anything else escaped like Django's `escape` (`html.escape`).
+
+    Django's own goes through `keep_lazy`, which looks for lazy arguments on every call: about
+    twice the work, for the dozens of values a list page escapes (bench/RESULTS.md)."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return _escape(str(value))
+
+
+def html(template: str, *args: Any) -> SafeString:
+    """`format_html(template, *args)`: the arguments escaped (`escaped`), the template not."""
+    return SafeString(template.format(*map(escaped, args)))
+
+
+def html_join(separator: str, template: str, rows: Iterable[Iterable[Any]]) -> SafeString:
+    """`format_html_join(separator, template, rows)`."""
+    return SafeString(
+        escaped(separator).join(template.format(*map(escaped, args)) for args in rows)
+    )
 
 
 def day(value: datetime.date | None) -> str:

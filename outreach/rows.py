@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from config.choices import choice_label
-from config.rows import minute, url_by_id
+from config.rows import html, html_join, minute, url_by_id
 from outreach.models import ContactIndicator, Referral, ReferralStatus
 
 _INDICATOR = ContactIndicator._meta.get_field("indicator")
@@ -20,17 +19,17 @@ def referral_status(referral: Referral, show_cases: bool) -> SafeString:
     """The status as a badge, with when and by whom it was settled; the accepted case's number
     and link only for `show_cases` (never outreach staff)."""
     if referral.status == ReferralStatus.PENDING:
-        return format_html('<span class="badge text-bg-warning">{}</span>', _("Waiting"))
+        return html('<span class="badge text-bg-warning">{}</span>', _("Waiting"))
     if referral.status == ReferralStatus.ACCEPTED:
         case_link = SafeString("")
         if show_cases and referral.case_id and referral.case:
-            case_link = format_html(
+            case_link = html(
                 ' · <a href="{}">{} {}</a>',
                 url_by_id("casework:case_detail")(referral.case_id),
                 _("Case"),
                 referral.case.number,
             )
-        return format_html(
+        return html(
             '<span class="badge text-bg-success">{}</span> <span class="small">{} · {}{}</span>',
             _("Accepted"),
             minute(referral.accepted_at),
@@ -43,7 +42,7 @@ def referral_status(referral: Referral, show_cases: bool) -> SafeString:
     else:
         badge, when, by = "text-bg-light border", referral.withdrawn_at, referral.withdrawn_by
         label = _("Withdrawn")
-    return format_html(
+    return html(
         '<span class="badge {}">{}</span> <span class="small">{} · {}</span>',
         badge,
         label,
@@ -54,7 +53,7 @@ def referral_status(referral: Referral, show_cases: bool) -> SafeString:
 
 def _contact_cell(referral: Referral, shown: bool, indicator_codes: list[str]) -> SafeString:
     if not shown:
-        return format_html(
+        return html(
             '<span class="text-body-secondary small">{}</span>',
             _("Withdrawn by outreach: the contact is no longer shown."),
         )
@@ -69,13 +68,13 @@ def _contact_cell(referral: Referral, shown: bool, indicator_codes: list[str]) -
         details.append(str(contact.language))
     minor = SafeString("")
     if referral.presumed_minor:
-        minor = format_html('<span class="badge text-bg-danger">{}</span>', _("Presumed under 18"))
+        minor = html('<span class="badge text-bg-danger">{}</span>', _("Presumed under 18"))
     indicators = SafeString("")
     if names := [str(choice_label(_INDICATOR, code)) for code in indicator_codes]:
-        indicators = format_html(
+        indicators = html(
             '<span class="d-block small text-body-secondary">{}</span>', ", ".join(names)
         )
-    return format_html(
+    return html(
         '{}<span class="d-block small">{}</span>{}{}', place, " · ".join(details), minor, indicators
     )
 
@@ -89,7 +88,7 @@ def referral_table_rows(
     referral_url = url_by_id("outreach:referral_detail")
     contact_url = url_by_id("outreach:contact_detail")
     handle = _("Handle")
-    html = format_html_join(
+    markup = html_join(
         "\n",
         '<tr{}><td><a href="{}">{}</a><span class="d-block small text-body-secondary">{}</span>'
         '</td><td>{}</td><td class="d-none d-md-table-cell">{}</td><td>{}</td>{}</tr>',
@@ -109,9 +108,9 @@ def referral_table_rows(
             for referral, shown, indicator_codes in rows
         ),
     )
-    if html:
-        return html
-    return format_html(
+    if markup:
+        return markup
+    return html(
         '<tr><td colspan="5" class="text-body-secondary">{}</td></tr>',
         _("No referrals match the filters."),
     )
@@ -120,7 +119,7 @@ def referral_table_rows(
 def _action_cell(referral: Referral, referral_url: Callable[[Any], str], handle: str) -> SafeString:
     if referral.status != ReferralStatus.PENDING:
         return SafeString("<td></td>")
-    return format_html(
+    return html(
         '<td><a class="btn btn-sm btn-primary" href="{}">{}</a></td>',
         referral_url(referral.pk),
         handle,

@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from casework.rows import identity_label
-from config.rows import day, url_by_id
+from config.rows import day, html, html_join, url_by_id
 from reflection_period.models import DueKind
 from reflection_period.selectors import DeadlineRow
 
@@ -20,7 +19,7 @@ def deadline_badge(deadline: Any) -> SafeString:
     """The deadline's state as a coloured badge; nothing without a deadline."""
     if not deadline:
         return SafeString("")
-    return format_html('<span class="badge text-bg-{}">{}</span>', deadline.css, deadline.label)
+    return html('<span class="badge text-bg-{}">{}</span>', deadline.css, deadline.label)
 
 
 def deadline_text(deadline: Any) -> str:
@@ -46,7 +45,7 @@ def deadline_table_rows(rows: Iterable[DeadlineRow]) -> SafeString:
     """The `<tr>`s of the deadline board."""
     application_url = url_by_id("reflection_period:application_detail")
     case_url = url_by_id("casework:case_detail")
-    html = format_html_join(
+    markup = html_join(
         "\n",
         '<tr class="table-{}"><td class="text-nowrap"><time datetime="{}">{}</time></td>'
         '<td>{}</td><td><a href="{}">{}</a></td>'
@@ -70,9 +69,9 @@ def deadline_table_rows(rows: Iterable[DeadlineRow]) -> SafeString:
             for row in rows
         ),
     )
-    if html:
-        return html
-    return format_html(
+    if markup:
+        return markup
+    return html(
         '<tr><td colspan="7" class="text-body-secondary">{}</td></tr>',
         _("Nothing is waiting. No open deadlines."),
     )
