@@ -28,7 +28,10 @@ def choice_label(field: Field[Any, Any], value: Any) -> Any:
     if table is None:
         table = {make_hashable(choice): str(label) for choice, label in field.flatchoices}
         _tables[key] = table
-    return force_str(table.get(make_hashable(value), value), strings_only=True)
+    try:
+        return table[value]  # the usual case: a known code, a string or a number
+    except (KeyError, TypeError):  # unknown, or unhashable (a JSON field's list)
+        return force_str(table.get(make_hashable(value), value), strings_only=True)
 
 
 class ChoiceLabels(models.Model):
