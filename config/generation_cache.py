@@ -1,11 +1,12 @@
 """Values cached until any row they are computed from changes: a *generation* token per kind.
 
 Each kind of value (the annual statistics, the case list's counts) has a generation: a random
-token in the cache, part of every key the kind stores values under. Saving or deleting a row
-of a watched model (through the ORM: forms, services, the admin) replaces the token at once and
-again when the transaction commits, so no value cached before is read again. A value computed
-while another transaction commits is stored under the token it started with, which that commit
-then retires: no stale value outlives a write.
+token in the cache, stored with every value of the kind, which is read (with the token, in one
+round trip) only while its token is current. Saving or deleting a row of a watched model
+(through the ORM: forms, services, the admin) replaces the token at once and again when the
+transaction commits, so no value cached before is read again. A value computed while another
+transaction commits is stored with the token it started with, which that commit then retires:
+no stale value outlives a write.
 
 Not seen: changes that bypass the ORM's signals (raw SQL, QuerySet.update() and bulk_create()
 on the watched models, a restored backup). Each user of this module says how its own code keeps
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.cache import caches
@@ -60,12 +61,17 @@ class GenerationCache:
         seconds: int = getattr(settings, self.seconds_setting)
         if seconds <= 0:
             return compute()
-        full_key = f"{self.name}:{self.generation()}:{key}"
-        found: T | None = self._cache().get(full_key)
-        if found is not None:
-            return found
+        cache = self._cache()
+        value_key = f"{self.name}:value:{key}"
+        # One round trip for the token and the value; the value is stored with the token it
+        # was computed under and counts only while that token is current.
+        found = cache.get_many([self.generation_key, value_key])
+        token = found.get(self.generation_key) or self.generation()
+        stored = found.get(value_key)
+        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == token:
+            return cast(T, stored[1])
         value = compute()
-        self._cache().set(full_key, value, seconds)
+        cache.set(value_key, (token, value), seconds)
         return value
 
     def _changed(self, **kwargs: Any) -> None:
