@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, TypeVar
 
-from django.db.models import Exists, Model, QuerySet
+from django.db import connection
+from django.db.models import ForeignKey, Model, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from casework.models import Case, JournalEntry
+from casework.models import Case, CaseOrganisation, Consent, JournalEntry, SupportMeasure
 
 # The case page shows the newest items; the rest is one click away ("?timeline=all"). A case
 # can hold hundreds of journal entries (a page of 600 took 205 ms to render, bench/RESULTS.md).
@@ -57,36 +58,70 @@ def register(provider: Provider) -> Provider:
     return provider
 
 
-# Most cases have no support measures, organisations, consents or referrals, and each provider
-# that finds nothing still cost a query (1–2 ms, bench/RESULTS.md). A provider registered with
-# the rows it shows runs only if one query, asking for all such providers at once, finds that
-# the case has some.
-Presence = Callable[[Case], QuerySet[Any]]
+# Most cases have no support measures, organisations, consents, referrals or reflection-period
+# applications, and each provider or panel that finds nothing still cost a query (1–2 ms,
+# bench/RESULTS.md). A kind of rows is registered here as (model, the field that points to the
+# case), and asked about with `has_rows`: one query per case page answers for every registered
+# kind at once. A provider registered with the rows it shows (`register_if_present`) runs only
+# when the case has some.
+Presence = tuple[type[Model], str]
+_presence_checks: list[Presence] = []
 _presence: dict[Provider, Presence] = {}
 
 
-def register_if_present(present_in: Presence) -> Callable[[Provider], Provider]:
-    """Add a provider (as a decorator) that runs only when `present_in(case)` has rows."""
+def register_presence(model: type[Model], case_field: str) -> Presence:
+    """Make `has_rows(case, (model, case_field))` part of the case page's presence query."""
+    check = (model, case_field)
+    _exists(model, case_field)  # a mistake shows at start-up, not on a case page
+    if check not in _presence_checks:
+        _presence_checks.append(check)
+    return check
+
+
+def has_rows(case: Case, check: Presence) -> bool:
+    """Whether any row of the model points to the case (rows a manager would hide count too:
+    an answer of yes only means the provider runs). The first question for a case asks for
+    every registered kind in one query; the answers are kept on the case object (one request)."""
+    if check not in _presence_checks:
+        return True
+    found: dict[Presence, bool] | None = case.__dict__.get("_presence")
+    if found is None:
+        found = _presence_query(case)
+        case.__dict__["_presence"] = found
+    return found.get(check, True)
+
+
+def _presence_query(case: Case) -> dict[Presence, bool]:
+    """`SELECT EXISTS (…), EXISTS (…), …` written out: built through the ORM (annotations of
+    `Exists`), the query cost 3,500 Python calls a case page, more than the page's journal."""
+    checks = list(_presence_checks)
+    if len(checks) < 2:  # one check would cost the query it saves
+        return {}
+    # Names from the models' _meta, quoted; the case's id is a parameter.
+    sql = "SELECT " + ", ".join(_exists(model, case_field) for model, case_field in checks)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [case.pk] * len(checks))
+        row = cursor.fetchone()
+    return {check: bool(present) for check, present in zip(checks, row, strict=True)}
+
+
+def _exists(model: type[Model], case_field: str) -> str:
+    field = model._meta.get_field(case_field)
+    if not isinstance(field, ForeignKey):
+        raise TypeError(f"{model.__name__}.{case_field} is not a foreign key to the case")
+    quote = connection.ops.quote_name
+    return f"EXISTS (SELECT 1 FROM {quote(model._meta.db_table)} WHERE {quote(field.column)} = %s)"  # noqa: S608
+
+
+def register_if_present(model: type[Model], case_field: str) -> Callable[[Provider], Provider]:
+    """Add a provider (as a decorator) that runs only when a row of `model` points to the case
+    through `case_field`."""
 
     def add(provider: Provider) -> Provider:
-        _presence[provider] = present_in
+        _presence[provider] = register_presence(model, case_field)
         return register(provider)
 
     return add
-
-
-def _absent(case: Case) -> set[Provider]:
-    """The providers registered with their rows that have none for the case (one query)."""
-    checks = list(_presence.items())
-    if len(checks) < 2:  # one check would cost the query it saves
-        return set()
-    found = (
-        Case.objects.filter(pk=case.pk)
-        .annotate(**{f"p{i}": Exists(rows(case)) for i, (_p, rows) in enumerate(checks)})
-        .values(*(f"p{i}" for i in range(len(checks))))
-        .first()
-    ) or {}
-    return {provider for i, (provider, _rows) in enumerate(checks) if not found.get(f"p{i}")}
 
 
 def newest(rows: QuerySet[_M], limit: int | None, *ordering: str) -> QuerySet[_M]:
@@ -102,11 +137,10 @@ def case_timeline(case: Case, user: User, *, limit: int | None = TIMELINE_LENGTH
     whole timeline's newest limit + 1, which also tells whether anything was left out.
     """
     fetch = None if limit is None else limit + 1
-    absent = _absent(case)
     items = [
         item
         for provider in _providers
-        if provider not in absent
+        if provider not in _presence or has_rows(case, _presence[provider])
         for item in provider(case, user, fetch)
     ]
     items.sort(key=lambda item: item.sort_key, reverse=True)
@@ -165,7 +199,7 @@ def _journal_items(case: Case, user: User, limit: int | None) -> Iterable[Timeli
         )
 
 
-@register_if_present(lambda case: case.support_measures.all())
+@register_if_present(SupportMeasure, "case")
 def _support_items(case: Case, user: User, limit: int | None) -> Iterable[TimelineItem]:
     measures = case.support_measures.select_related("organisation")
     for measure in newest(measures, limit, "started_on", "created_at"):
@@ -177,7 +211,7 @@ def _support_items(case: Case, user: User, limit: int | None) -> Iterable[Timeli
         )
 
 
-@register_if_present(lambda case: case.organisation_links.all())
+@register_if_present(CaseOrganisation, "case")
 def _organisation_items(case: Case, user: User, limit: int | None) -> Iterable[TimelineItem]:
     links = case.organisation_links.select_related("organisation")
     for link in newest(links, limit, "linked_on", "created_at"):
@@ -189,7 +223,7 @@ def _organisation_items(case: Case, user: User, limit: int | None) -> Iterable[T
         )
 
 
-@register_if_present(lambda case: case.consents.all())
+@register_if_present(Consent, "case")
 def _consent_items(case: Case, user: User, limit: int | None) -> Iterable[TimelineItem]:
     consents = case.consents.select_related("organisation")
     for consent in newest(consents, limit, "given_on", "created_at"):

@@ -40,7 +40,7 @@ from casework.forms import (
     SupportEndForm,
     SupportMeasureForm,
 )
-from casework.models import Case, Consent, Individual, JournalEntry, SupportMeasure
+from casework.models import Case, CasePurpose, Consent, Individual, JournalEntry, SupportMeasure
 from casework.selectors import (
     Identity,
     can_edit_cases,
@@ -59,6 +59,7 @@ from casework.selectors import (
     purposes_by_case,
 )
 from casework.timeline import TIMELINE_LENGTH, case_panels, case_timeline
+from config.choices import choice_label
 from config.forms import is_htmx, run_action, run_service
 from config.paging import CountedPaginator, page_by_ids
 from hardening.ratelimit import search_rate_limit
@@ -72,6 +73,7 @@ from hardening.search import (
 from hardening.spreadsheet import spreadsheet_safe
 
 PAGE_SIZE = 25
+_PURPOSE = CasePurpose._meta.get_field("purpose")
 
 
 def _staff(request: HttpRequest) -> User:
@@ -359,7 +361,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "case": case,
         "identity": case_identity(user, case),
-        "purposes": [p.get_purpose_display() for p in case.purposes.order_by("purpose")],
+        "purposes": [
+            choice_label(_PURPOSE, code)
+            for code in case.purposes.order_by("purpose").values_list("purpose", flat=True)
+        ],
         # The newest events; "?timeline=all" shows every one.
         "timeline": case_timeline(
             case, user, limit=None if request.GET.get("timeline") == "all" else TIMELINE_LENGTH

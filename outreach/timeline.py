@@ -17,7 +17,7 @@ from casework.timeline import TimelineItem, newest, register_if_present
 from outreach.models import Referral
 
 
-@register_if_present(lambda case: Referral.objects.filter(case=case))
+@register_if_present(Referral, "case")
 def referral_items(case: Case, user: User, limit: int | None) -> Iterable[TimelineItem]:
     """Three queries whatever the number of referrals: referrals, indicators, offers."""
     referrals = (

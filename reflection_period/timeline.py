@@ -11,18 +11,31 @@ from django.utils import timezone
 from accounts.models import User
 from casework.models import Case
 from casework.selectors import can_edit_cases
-from casework.timeline import Panel, TimelineItem, newest, register, register_panel
+from casework.timeline import (
+    Panel,
+    TimelineItem,
+    has_rows,
+    newest,
+    register,
+    register_panel,
+    register_presence,
+)
 from reflection_period.deadlines import Thresholds, deadline_state
 from reflection_period.models import ApplicationEvent, ReflectionPeriodApplication, Reminder
 from reflection_period.selectors import case_applications
 
+_HAS_APPLICATIONS = (ReflectionPeriodApplication, "case")
+
 
 def _applications(case: Case) -> list[ReflectionPeriodApplication]:
     """The case's applications, read once per case page: the panel and both timeline providers
-    ask, and a case without applications then costs one query instead of three."""
+    ask. Most cases have none, which the case page's presence query (casework.timeline) answers:
+    such a case costs no query of its own here."""
     store = case.__dict__
     if "_reflection_period_applications" not in store:
-        store["_reflection_period_applications"] = case_applications(case)
+        store["_reflection_period_applications"] = (
+            case_applications(case) if has_rows(case, _HAS_APPLICATIONS) else []
+        )
     applications: list[ReflectionPeriodApplication] = store["_reflection_period_applications"]
     return applications
 
@@ -73,6 +86,7 @@ def reminder_items(case: Case, user: User, limit: int | None) -> Iterable[Timeli
 
 
 def register_all() -> None:
+    register_presence(*_HAS_APPLICATIONS)
     register(event_items)
     register(reminder_items)
     register_panel(application_panel)
