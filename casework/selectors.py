@@ -197,6 +197,13 @@ _LIST_ROW_FIELDS = (
 )
 
 
+def case_row_fields(prefix: str = "") -> tuple[str, ...]:
+    """What a list row reads of a case (for `.only()`): its number, dates, category, the
+    person's identity and the coordinator's name; `prefix` for a list of related rows
+    ("case__")."""
+    return tuple(f"{prefix}{name}" for name in _LIST_ROW_FIELDS)
+
+
 def case_rows_queryset(user: User) -> QuerySet[Case]:
     """All cases the user may list, with only what a list row shows; their purposes come
     from `purposes_by_case`."""
