@@ -157,11 +157,20 @@ def start_of(day: date) -> datetime:
 # --- Casework's own items -------------------------------------------------------------------------
 
 
+# What a journal entry on the timeline shows (casework/timeline/_journal.html): a case page
+# holds up to 51 of them, and reading every column of each, of its author and of the entry it
+# corrects took a tenth of the page's time.
+_JOURNAL_FIELDS = (
+    *("case", "entry_date", "kind", "text", "author", "corrects", "signed_at", "created_at"),
+    *("author__first_name", "author__last_name", "author__username", "corrects__entry_date"),
+)
+
+
 @register
 def _journal_items(case: Case, user: User, limit: int | None) -> Iterable[TimelineItem]:
     entries = list(
         newest(
-            case.journal_entries.select_related("author", "signed_by", "corrects"),
+            case.journal_entries.select_related("author", "corrects").only(*_JOURNAL_FIELDS),
             limit,
             "entry_date",
             "created_at",
