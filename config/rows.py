@@ -3,10 +3,10 @@ outreach/rows.py; `{% load rows %}`, config/row_tags.py).
 
 The long lists (case list, deadline board, referral inbox) write their 25 rows in Python with
 `html()` (Django's `format_html`, leaner), which escapes every value as the template language
-does. Through Django's
-template language a row cost 150–300 µs at national scale (an `{% include %}`, a `{% url %}` and
-a dozen lookups each), about a fifth of those pages' time (bench/RESULTS.md). The table around
-the rows (headings, captions, counts, paging) stays in the templates.
+does. Through Django's template language a row cost 150–300 µs at national scale (an
+`{% include %}`, a `{% url %}` and a dozen lookups each), about a fifth of those pages' time
+(bench/RESULTS.md). The table around the rows (headings, captions, counts, paging) stays in the
+templates.
 """
 
 from __future__ import annotations
