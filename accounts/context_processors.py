@@ -18,7 +18,9 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         context["unread_notifications"] = SimpleLazyObject(lambda: unread_count(user))
         if Role.COORDINATOR in user_roles(user):
             # Outreach referrals waiting for this coordinator: one query, only when rendered.
-            from outreach.selectors import pending_referral_count
+            from outreach.selectors import pending_referrals_in
 
-            context["pending_referrals"] = SimpleLazyObject(lambda: pending_referral_count(user))
+            context["pending_referrals"] = SimpleLazyObject(
+                lambda: pending_referrals_in(request, user)
+            )
     return context

@@ -341,6 +341,16 @@ def pending_referral_count(user: User) -> int:
     return Referral.objects.filter(inbox_filter(user)).count()
 
 
+def pending_referrals_in(request: HttpRequest, user: User) -> int:
+    """`pending_referral_count`, counted once per request: the navigation shows it on every
+    page, and the inbox (the same referrals) pages by it."""
+    counted: int | None = request.__dict__.get("_pending_referrals")
+    if counted is None:
+        counted = pending_referral_count(user)
+        request.__dict__["_pending_referrals"] = counted
+    return counted
+
+
 def last_district_for(user: User) -> District | None:
     """The district of the user's latest contact: the default for the next one."""
     contact = (

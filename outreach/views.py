@@ -33,6 +33,7 @@ from casework.selectors import (
     individual_get_for_user,
 )
 from config.forms import is_htmx, run_service
+from config.paging import CountedPaginator
 from hardening.ratelimit import search_rate_limit
 from hardening.search import (
     list_parameters,
@@ -65,6 +66,7 @@ from outreach.selectors import (
     last_district_for,
     log_contact_reads,
     log_referral_reads,
+    pending_referrals_in,
     reads_everything,
     referral_get_for_handling,
     referral_get_for_user,
@@ -312,7 +314,14 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     queryset = referral_filter.qs
     if params.get("status") == ReferralStatus.PENDING:
         queryset = queryset.order_by("referred_at", "pk")  # the oldest waiting first
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    if _is_the_inbox(referral_filter, user):
+        # The very referrals the navigation counts: one count for both.
+        paginator: Paginator[Referral] = CountedPaginator(
+            queryset, PAGE_SIZE, count=lambda: pending_referrals_in(request, user)
+        )
+    else:
+        paginator = Paginator(queryset, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     referrals: list[Referral] = list(page.object_list)
     indicators = indicators_by_contact([referral.contact_id for referral in referrals])
     rows = [
@@ -333,6 +342,15 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         "outreach/_referral_table.html" if is_htmx(request) else "outreach/referral_list.html"
     )
     return render(request, template, context)
+
+
+def _is_the_inbox(referral_filter: ReferralFilter, user: User) -> bool:
+    """Whether the list shows exactly `inbox_filter(user)`: waiting, to the user or to everyone,
+    of every year, for someone who sees every referral (a coordinator)."""
+    if not can_handle_referrals(user) or not referral_filter.form.is_valid():
+        return False
+    chosen = {name: value for name, value in referral_filter.form.cleaned_data.items() if value}
+    return chosen == {"status": ReferralStatus.PENDING, "addressed": "mine"}
 
 
 def _link_candidates(request: HttpRequest, user: User, text: str) -> list[tuple[Any, Identity]]:

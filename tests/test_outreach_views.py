@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -431,6 +433,9 @@ def _referred(worker, **referral_kwargs):
     return services.referral_create(contact=contact, by=worker, **referral_kwargs)
 
 
+REFERRAL_COUNT = 'SELECT COUNT(*) AS "__count" FROM "outreach_referral"'
+
+
 def _nav_count(page: str) -> str | None:
     match = re.search(r"Länkningar <span[^>]*>(\d+)<", page)
     return match.group(1) if match else None
@@ -473,6 +478,40 @@ def test_the_inbox_lists_the_oldest_waiting_first_and_filters(
     )
     assert "<table" in _page(partial)
     assert "<html" not in _page(partial)
+
+
+def test_the_inbox_and_the_navigation_share_one_count(
+    client, outreach_worker, coordinator, other_coordinator
+):
+    """The inbox's paging and the navigation's badge count the same referrals (waiting, to me or
+    to everyone): one COUNT for both; any other filter is counted on its own."""
+    for _ in range(26):
+        _referred(outreach_worker)
+    _referred(outreach_worker, to_coordinator=coordinator)
+    _referred(outreach_worker, to_coordinator=other_coordinator)  # not in my inbox
+    declined = _referred(outreach_worker)
+    services.referral_decline(referral=declined, by=coordinator, reason="Nej")
+    client.force_login(coordinator)
+    inbox = reverse("outreach:referral_list")
+    client.get(inbox)  # warm the session
+
+    with CaptureQueriesContext(connection) as queries:
+        page = _page(client.get(inbox))
+    referral_counts = [q for q in queries.captured_queries if q["sql"].startswith(REFERRAL_COUNT)]
+    assert len(referral_counts) == 1
+    assert _nav_count(page) == "27"
+    assert "27 länkningar" in page
+    assert "Sida 1 av 2" in page
+    second = _page(client.get(inbox, {"status": "pending", "addressed": "mine", "page": 2}))
+    assert "27 länkningar" in second
+    assert "Sida 2 av 2" in second
+    # Everyone's waiting referrals: the list counts 28, the badge still 27.
+    with CaptureQueriesContext(connection) as queries:
+        everyone = _page(client.get(inbox, {"status": "pending"}))
+    referral_counts = [q for q in queries.captured_queries if q["sql"].startswith(REFERRAL_COUNT)]
+    assert len(referral_counts) == 2
+    assert "28 länkningar" in everyone
+    assert _nav_count(everyone) == "27"
 
 
 def test_the_inbox_query_count_does_not_grow(
