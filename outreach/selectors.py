@@ -341,13 +341,14 @@ def pending_referral_count(user: User) -> int:
     return Referral.objects.filter(inbox_filter(user)).count()
 
 
-def pending_referrals_in(request: HttpRequest, user: User) -> int:
+def pending_referrals_in(request: HttpRequest, user: User, *, known: int | None = None) -> int:
     """`pending_referral_count`, counted once per request: the navigation shows it on every
-    page, and the inbox (the same referrals) pages by it."""
-    counted: int | None = request.__dict__.get("_pending_referrals")
+    page, and the inbox and the start page (the same referrals) use it too; `known` when the
+    caller has just counted them itself."""
+    counted: int | None = request.__dict__.get("_pending_referrals", known)
     if counted is None:
         counted = pending_referral_count(user)
-        request.__dict__["_pending_referrals"] = counted
+    request.__dict__["_pending_referrals"] = counted
     return counted
 
 
@@ -415,7 +416,7 @@ def coordinator_inbox(request: HttpRequest, *, limit: int = 5) -> CoordinatorInb
     user = _user(request)
     waiting = referral_queryset(user).filter(inbox_filter(user)).order_by("referred_at")
     rows = list(waiting[:limit])
-    count = len(rows) if len(rows) < limit else waiting.count()
+    count = pending_referrals_in(request, user, known=len(rows) if len(rows) < limit else None)
     log_referral_reads(request, rows, detail="start page")
     return CoordinatorInbox(count=count, referrals=rows)
 

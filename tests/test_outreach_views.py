@@ -512,6 +512,26 @@ def test_the_inbox_and_the_navigation_share_one_count(
     assert len(referral_counts) == 2
     assert "28 länkningar" in everyone
     assert _nav_count(everyone) == "27"
+    # The start page lists the oldest five and counts the rest once, for itself and the badge.
+    with CaptureQueriesContext(connection) as queries:
+        start = _page(client.get(reverse("accounts:start_coordinator")))
+    referral_counts = [q for q in queries.captured_queries if q["sql"].startswith(REFERRAL_COUNT)]
+    assert len(referral_counts) == 1
+    assert _nav_count(start) == "27"
+    assert re.search(r"Nya länkningar <span[^>]*>27<", start)
+
+
+def test_a_start_page_with_few_waiting_referrals_counts_none(client, outreach_worker, coordinator):
+    for _ in range(3):
+        _referred(outreach_worker)
+    client.force_login(coordinator)
+    start_url = reverse("accounts:start_coordinator")
+    client.get(start_url)  # warm the session
+    with CaptureQueriesContext(connection) as queries:
+        start = _page(client.get(start_url))
+    assert not [q for q in queries.captured_queries if q["sql"].startswith(REFERRAL_COUNT)]
+    assert _nav_count(start) == "3"
+    assert re.search(r"Nya länkningar <span[^>]*>3<", start)
 
 
 def test_the_inbox_query_count_does_not_grow(
@@ -816,10 +836,10 @@ def test_the_start_pages_query_counts_do_not_grow(
 
     # Outreach: session, user, roles, my contacts this week (with indicators, offers, staff),
     # my referrals, access log, unread notifications. Coordinators: session, user, roles, my
-    # open cases, new referrals (with indicators and the staff they name), their count, access
-    # log, the navigation's
-    # count, unread notifications, and the reflection period's deadlines, their reminders and
-    # unacknowledged reminders, and the access log of the cases the page shows.
+    # open cases, new referrals (with indicators and the staff they name), their count (once
+    # five or more wait; the navigation shows the same), access log, unread notifications, and
+    # the reflection period's deadlines, their reminders and unacknowledged reminders, and the
+    # access log of the cases the page shows.
     pages = [
         (outreach_worker, "accounts:start_outreach", 12),
         (coordinator, "accounts:start_coordinator", 14),

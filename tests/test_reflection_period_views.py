@@ -434,7 +434,7 @@ def test_the_board_and_the_start_page_run_a_fixed_number_of_queries(
         assert f"{size} bevakningar" in page
         # Start page: session, user, roles, my cases, my deadlines, their reminders, my
         # unacknowledged reminders, the access log of the cases they show, unread notifications,
-        # and outreach's new referrals, their count, their access log and the navigation's count.
+        # and outreach's new referrals, their count (the navigation's too) and their access log.
         with django_assert_max_num_queries(13):
             assert client.get(start).status_code == 200
         if size == 3:
