@@ -281,12 +281,21 @@ class Case(ChoiceLabels):
             ),
         ]
         indexes = [
-            # The start page and the list's "my cases": a coordinator's open cases by activity.
+            # The list's "my cases": a coordinator's cases, open or closed.
             # "My cases" on the deadline board: the ids of a coordinator's cases, read from the
             # index alone (an index-only scan instead of one heap page per case).
             models.Index(fields=["coordinator", "id"], name="case_coordinator_ids_idx"),
             models.Index(
                 fields=["coordinator", "closed_on", "-last_activity_at"], name="case_mine_idx"
+            ),
+            # The coordinator's start page: their open cases, latest activity first. In
+            # case_mine_idx "closed_on IS NULL" does not count as fixing that column, so
+            # PostgreSQL walked every case by activity instead (18 ms for a coordinator with
+            # 12,652 cases at national scale; with this index 0.1 ms).
+            models.Index(
+                fields=["coordinator", "-last_activity_at"],
+                condition=Q(closed_on__isnull=True),
+                name="case_open_mine_activity_idx",
             ),
             # Statistics: cases active in a period (opened before its end, not closed before start).
             models.Index(fields=["opened_on", "closed_on"], name="case_active_period_idx"),
