@@ -65,23 +65,30 @@ def register(provider: Provider) -> Provider:
 # kind at once. A provider registered with the rows it shows (`register_if_present`) runs only
 # when the case has some.
 Presence = tuple[type[Model], str]
-_presence_checks: list[Presence] = []
+_presence_checks: dict[Presence, str] = {}  # each check and its `EXISTS (…)`, built once
 _presence: dict[Provider, Presence] = {}
 
 
 def register_presence(model: type[Model], case_field: str) -> Presence:
-    """Make `has_rows(case, (model, case_field))` part of the case page's presence query."""
+    """Make `has_rows(case, (model, case_field))` part of the case page's presence query.
+    A field that is not a foreign key fails here, at start-up, not on a case page."""
     check = (model, case_field)
-    _exists(model, case_field)  # a mistake shows at start-up, not on a case page
-    if check not in _presence_checks:
-        _presence_checks.append(check)
+    field = model._meta.get_field(case_field)
+    if not isinstance(field, ForeignKey):
+        raise TypeError(f"{model.__name__}.{case_field} is not a foreign key to the case")
+    quote = connection.ops.quote_name
+    # Names from the model's _meta, quoted; the case's id is a parameter.
+    _presence_checks[check] = (
+        f"EXISTS (SELECT 1 FROM {quote(model._meta.db_table)} WHERE {quote(field.column)} = %s)"  # noqa: S608
+    )
     return check
 
 
 def has_rows(case: Case, check: Presence) -> bool:
     """Whether any row of the model points to the case (rows the model's default manager
-    would leave out count too: a yes only means that the provider runs). The first question for a case asks for
-    every registered kind in one query; the answers are kept on the case object (one request)."""
+    would leave out count too: a yes only means that the provider runs). The first question
+    for a case asks for every registered kind in one query; the answers are kept on the case
+    object (one request)."""
     if check not in _presence_checks:
         return True
     found: dict[Presence, bool] | None = case.__dict__.get("_presence")
@@ -94,23 +101,13 @@ def has_rows(case: Case, check: Presence) -> bool:
 def _presence_query(case: Case) -> dict[Presence, bool]:
     """`SELECT EXISTS (…), EXISTS (…), …` written out: built through the ORM (annotations of
     `Exists`), the query cost 3,500 Python calls, a tenth of a typical case page's."""
-    checks = list(_presence_checks)
+    checks = list(_presence_checks.items())
     if len(checks) < 2:  # one check would cost the query it saves
         return {}
-    # Names from the models' _meta, quoted; the case's id is a parameter.
-    sql = "SELECT " + ", ".join(_exists(model, case_field) for model, case_field in checks)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [case.pk] * len(checks))
+        cursor.execute("SELECT " + ", ".join(sql for _c, sql in checks), [case.pk] * len(checks))
         row = cursor.fetchone()
-    return {check: bool(present) for check, present in zip(checks, row, strict=True)}
-
-
-def _exists(model: type[Model], case_field: str) -> str:
-    field = model._meta.get_field(case_field)
-    if not isinstance(field, ForeignKey):
-        raise TypeError(f"{model.__name__}.{case_field} is not a foreign key to the case")
-    quote = connection.ops.quote_name
-    return f"EXISTS (SELECT 1 FROM {quote(model._meta.db_table)} WHERE {quote(field.column)} = %s)"  # noqa: S608
+    return {check: bool(present) for (check, _s), present in zip(checks, row, strict=True)}
 
 
 def register_if_present(model: type[Model], case_field: str) -> Callable[[Provider], Provider]:

@@ -362,8 +362,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "case": case,
         "identity": case_identity(user, case),
         "purposes": [
-            choice_label(_PURPOSE, code)
-            for code in case.purposes.order_by("purpose").values_list("purpose", flat=True)
+            choice_label(_PURPOSE, code) for code in purposes_by_case([case.pk]).get(case.pk, [])
         ],
         # The newest events; "?timeline=all" shows every one.
         "timeline": case_timeline(

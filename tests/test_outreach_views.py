@@ -436,6 +436,11 @@ def _referred(worker, **referral_kwargs):
 REFERRAL_COUNT = 'SELECT COUNT(*) AS "__count" FROM "outreach_referral"'
 
 
+def _referral_counts(queries: CaptureQueriesContext) -> int:
+    """How many COUNT queries over the referrals the captured request ran."""
+    return sum(1 for q in queries.captured_queries if q["sql"].startswith(REFERRAL_COUNT))
+
+
 def _nav_count(page: str) -> str | None:
     match = re.search(r"Länkningar <span[^>]*>(\d+)<", page)
     return match.group(1) if match else None
@@ -497,8 +502,7 @@ def test_the_inbox_and_the_navigation_share_one_count(
 
     with CaptureQueriesContext(connection) as queries:
         page = _page(client.get(inbox))
-    referral_counts = [q for q in queries.captured_queries if q["sql"].startswith(REFERRAL_COUNT)]
-    assert len(referral_counts) == 1
+    assert _referral_counts(queries) == 1
     assert _nav_count(page) == "27"
     assert "27 länkningar" in page
     assert "Sida 1 av 2" in page
@@ -508,15 +512,13 @@ def test_the_inbox_and_the_navigation_share_one_count(
     # Everyone's waiting referrals: the list counts 28, the badge still 27.
     with CaptureQueriesContext(connection) as queries:
         everyone = _page(client.get(inbox, {"status": "pending"}))
-    referral_counts = [q for q in queries.captured_queries if q["sql"].startswith(REFERRAL_COUNT)]
-    assert len(referral_counts) == 2
+    assert _referral_counts(queries) == 2
     assert "28 länkningar" in everyone
     assert _nav_count(everyone) == "27"
     # The start page lists the oldest five and counts the rest once, for itself and the badge.
     with CaptureQueriesContext(connection) as queries:
         start = _page(client.get(reverse("accounts:start_coordinator")))
-    referral_counts = [q for q in queries.captured_queries if q["sql"].startswith(REFERRAL_COUNT)]
-    assert len(referral_counts) == 1
+    assert _referral_counts(queries) == 1
     assert _nav_count(start) == "27"
     assert re.search(r"Nya länkningar <span[^>]*>27<", start)
 
@@ -529,7 +531,7 @@ def test_a_start_page_with_few_waiting_referrals_counts_none(client, outreach_wo
     client.get(start_url)  # warm the session
     with CaptureQueriesContext(connection) as queries:
         start = _page(client.get(start_url))
-    assert not [q for q in queries.captured_queries if q["sql"].startswith(REFERRAL_COUNT)]
+    assert _referral_counts(queries) == 0
     assert _nav_count(start) == "3"
     assert re.search(r"Nya länkningar <span[^>]*>3<", start)
 
