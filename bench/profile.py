@@ -3,7 +3,8 @@
     .venv/bin/python -m bench.profile /cases/?status=open --repeat 30 [--profile 25] [--post q=…]
 
 Signs in as the benchmark's busiest coordinator (or --user), warms the page up, then requests it
---repeat times through Django's test client and prints the median and minimum wall time, the SQL
+--repeat times through Django's test client (with start-up's objects frozen out of the garbage
+collector, as in a gunicorn worker) and prints the median and minimum wall time, the SQL
 time and the number of queries. With --profile N it also prints the N functions with the most
 cumulative time (cProfile). Not part of the test suite.
 """
@@ -53,6 +54,10 @@ def main(argv: list[str] | None = None) -> None:
 
     for _ in range(3):
         size = request()
+    # As a gunicorn worker does once started (config/wsgi.py).
+    from config.process import settle
+
+    settle()
     walls, cpus, sql_times, counts = [], [], [], []
     for _ in range(args.repeat):
         started, cpu_started = time.perf_counter(), time.process_time()

@@ -7,11 +7,12 @@ import gc
 
 
 def settle() -> None:
-    """Keep what start-up loaded (modules, settings, models, translations: some 140,000 objects)
-    out of the garbage collector's full passes, which otherwise walk all of it.
+    """Keep what start-up loaded (modules, settings, models, apps: some 86,000 objects in a
+    gunicorn worker) out of the garbage collector's full passes, which otherwise walk all of it.
 
     Everything loaded so far lives as long as the process, so there is nothing there to
-    collect. Measured at national scale (bench/RESULTS.md): a full pass took about 80 ms in the
-    middle of a request, and the annual report's PDF, whose layout makes many short-lived
-    objects, took 0.40 s instead of 0.31 s."""
+    collect (a collection at this point finds nothing unreachable). Measured on the benchmark's
+    machine (bench/RESULTS.md): a full pass took 28–37 ms in a fresh worker, and about 80 ms
+    once pages had been served (136,000 objects), in the middle of whichever request set it off; the annual report's PDF,
+    whose layout makes many short-lived objects, took 0.31 s instead of 0.40 s."""
     gc.freeze()
