@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,14 @@ _CLEARED = [
     "ALLOWED_HOSTS",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 ]
+
+
+# The least a process needs to start with DEBUG off (the production settings).
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "lotsa.example.se",
+}
 
 
 def clean_env(**overrides: str) -> dict[str, str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from tests.hardening_helpers import (
     expectation_for,
     request_and_undo,
 )
-from tests.helpers import ROOT, run_python
+from tests.helpers import PRODUCTION, ROOT, run_python
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -210,7 +209,6 @@ def test_no_template_has_inline_script_or_style():
     assert not problems, "\n".join(problems)
 
 
-PRODUCTION = {"DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "x.se"}
 SHOW = (
     "import django, json; django.setup(); from django.conf import settings as s; "
     "print(json.dumps({'ssl': s.SECURE_SSL_REDIRECT, 'hsts': s.SECURE_HSTS_SECONDS, "

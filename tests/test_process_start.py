@@ -3,9 +3,7 @@ collector's full passes (config/process.py)."""
 
 from __future__ import annotations
 
-from tests.helpers import run_python
-
-PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "lotsa.example.se"}
+from tests.helpers import PRODUCTION, run_python
 
 
 def _frozen_after(code: str) -> tuple[int, int]:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import secrets
 
 import psycopg
 import pytest
 from django.db import connection
 
-from tests.helpers import run_manage, run_python
+from tests.helpers import PRODUCTION, run_manage, run_python
 
 SHOW = (
     "import django, json; django.setup(); from django.conf import settings as s; "
@@ -19,11 +18,6 @@ SHOW = (
     "'email': s.EMAIL_BACKEND, 'hosts': s.ALLOWED_HOSTS, "
     "'report_cache': s.LOTSA_REPORT_CACHE_SECONDS}))"
 )
-PRODUCTION = {
-    "DEBUG": "false",
-    "SECRET_KEY": secrets.token_urlsafe(50),
-    "ALLOWED_HOSTS": "lotsa.example.se",
-}
 
 
 def _settings(**env: str) -> dict:
