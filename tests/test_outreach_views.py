@@ -436,9 +436,11 @@ def _referred(worker, **referral_kwargs):
 REFERRAL_COUNT = 'SELECT COUNT(*) AS "__count" FROM "outreach_referral"'
 
 
-def _referral_counts(queries: CaptureQueriesContext) -> int:
-    """How many COUNT queries over the referrals the captured request ran."""
-    return sum(1 for q in queries.captured_queries if q["sql"].startswith(REFERRAL_COUNT))
+def _get_counting_referrals(client, url: str, data: dict | None = None) -> tuple[str, int]:
+    """The page at `url`, and how many COUNT queries over the referrals its request ran."""
+    with CaptureQueriesContext(connection) as queries:
+        page = _page(client.get(url, data or {}))
+    return page, sum(1 for q in queries.captured_queries if q["sql"].startswith(REFERRAL_COUNT))
 
 
 def _nav_count(page: str) -> str | None:
@@ -500,9 +502,8 @@ def test_the_inbox_and_the_navigation_share_one_count(
     inbox = reverse("outreach:referral_list")
     client.get(inbox)  # warm the session
 
-    with CaptureQueriesContext(connection) as queries:
-        page = _page(client.get(inbox))
-    assert _referral_counts(queries) == 1
+    page, counts = _get_counting_referrals(client, inbox)
+    assert counts == 1
     assert _nav_count(page) == "27"
     assert "27 länkningar" in page
     assert "Sida 1 av 2" in page
@@ -510,15 +511,13 @@ def test_the_inbox_and_the_navigation_share_one_count(
     assert "27 länkningar" in second
     assert "Sida 2 av 2" in second
     # Everyone's waiting referrals: the list counts 28, the badge still 27.
-    with CaptureQueriesContext(connection) as queries:
-        everyone = _page(client.get(inbox, {"status": "pending"}))
-    assert _referral_counts(queries) == 2
+    everyone, counts = _get_counting_referrals(client, inbox, {"status": "pending"})
+    assert counts == 2
     assert "28 länkningar" in everyone
     assert _nav_count(everyone) == "27"
     # The start page lists the oldest five and counts the rest once, for itself and the badge.
-    with CaptureQueriesContext(connection) as queries:
-        start = _page(client.get(reverse("accounts:start_coordinator")))
-    assert _referral_counts(queries) == 1
+    start, counts = _get_counting_referrals(client, reverse("accounts:start_coordinator"))
+    assert counts == 1
     assert _nav_count(start) == "27"
     assert re.search(r"Nya länkningar <span[^>]*>27<", start)
 
@@ -529,9 +528,8 @@ def test_a_start_page_with_few_waiting_referrals_counts_none(client, outreach_wo
     client.force_login(coordinator)
     start_url = reverse("accounts:start_coordinator")
     client.get(start_url)  # warm the session
-    with CaptureQueriesContext(connection) as queries:
-        start = _page(client.get(start_url))
-    assert _referral_counts(queries) == 0
+    start, counts = _get_counting_referrals(client, start_url)
+    assert counts == 0
     assert _nav_count(start) == "3"
     assert re.search(r"Nya länkningar <span[^>]*>3<", start)
 
