@@ -22,6 +22,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 
 import django
 
+from config.process import settle
+
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -54,10 +56,7 @@ def main(argv: list[str] | None = None) -> None:
 
     for _ in range(3):
         size = request()
-    # As a gunicorn worker does once started (config/wsgi.py).
-    from config.process import settle
-
-    settle()
+    settle()  # as a gunicorn worker does once started (config/wsgi.py)
     walls, cpus, sql_times, counts = [], [], [], []
     for _ in range(args.repeat):
         started, cpu_started = time.perf_counter(), time.process_time()
