@@ -39,6 +39,9 @@ class CaseOrderingFilter(django_filters.OrderingFilter):
 
 
 class CaseFilter(django_filters.FilterSet):
+    """The case list's filters, on cases or on the search table (CaseSearch, which has the same
+    field names for every filter and sort)."""
+
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_search",
@@ -102,7 +105,9 @@ class CaseFilter(django_filters.FilterSet):
         self.filters["coordinator"].queryset = coordinators()
 
     def filter_search(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
-        return queryset.filter(case_search_filter(self.user, value)) if value.strip() else queryset
+        if not value.strip():
+            return queryset
+        return queryset.filter(case_search_filter(self.user, value, queryset.model))
 
     def filter_status(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         if value == "open":

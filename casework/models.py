@@ -324,6 +324,50 @@ class Case(ChoiceLabels):
         return self.individual.age_on(self.opened_on)
 
 
+class CaseSearch(models.Model):
+    """What the case search reads on PostgreSQL: one narrow row per case, with what the list
+    filters and sorts by and what a search matches, written only by database triggers
+    (migration casework 0008) whenever a case or its individual changes.
+
+    A family name shared by 2,300 people used to cost a search about 20 ms of SQL: reading
+    those people's rows, then one index descent per person to find their cases. Here the
+    matches, their filters and their order come from one small table (bench/RESULTS.md).
+
+    A protected person's names are never copied here (blank instead): those matches still come
+    from the individuals, for those who may see them (casework.selectors.case_search_filter).
+    On SQLite (the demo) the table stays empty and the search reads the cases themselves.
+    """
+
+    case = models.OneToOneField(
+        Case, on_delete=models.DO_NOTHING, primary_key=True, related_name="+"
+    )
+    number = models.CharField(max_length=12)
+    year = models.PositiveSmallIntegerField()
+    sequence = models.PositiveIntegerField()
+    category = models.CharField(max_length=10, choices=Category.choices)
+    opened_on = models.DateField()
+    closed_on = models.DateField(null=True)
+    last_activity_at = models.DateTimeField()
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    reference = models.CharField(max_length=12)
+    alias = models.CharField(max_length=100)
+    given_name = models.CharField(max_length=100, help_text="Blank when the person is protected.")
+    family_name = models.CharField(max_length=100, help_text="Blank when the person is protected.")
+
+    class Meta:
+        ordering = ["-year", "-sequence"]
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return self.number
+
+
 class CasePurpose(ChoiceLabels):
     """One purpose of exploitation suspected in a case (a case can have several)."""
 

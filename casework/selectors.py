@@ -13,7 +13,8 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Lookup, Max, Prefetch, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import F, Lookup, Max, Model, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,7 @@ from accounts.roles import Role, has_role
 from casework.models import (
     Case,
     CasePurpose,
+    CaseSearch,
     Individual,
     JournalEntry,
     Organisation,
@@ -249,36 +251,75 @@ def _individuals_matching(query: Q) -> Q:
     )
 
 
-def case_search_filter(user: User, text: str) -> Q:
-    """Match case number, reference, alias; names only where the user may see them.
+def _name_match(text: str) -> Q:
+    """A name matching `text` (on Individual or CaseSearch: the same field names): either name
+    contains it, or, for two words or more, the given name the first and the family name the
+    last."""
+    match = Q(given_name__icontains=text) | Q(family_name__icontains=text)
+    parts = text.split()
+    if len(parts) >= 2:
+        match |= Q(given_name__icontains=parts[0]) & Q(family_name__icontains=parts[-1])
+    return match
+
+
+def _protected_name_cases(user: User, text: str) -> Q:
+    """The cases (by id) whose protected person's name matches, among those whose names the
+    user may see: every case for a manager, only their own cases for a coordinator.
+
+    The cases are found by id in a subquery of their own, so that every part of the search's OR
+    is an index condition: with `coordinator = me AND individual = ANY(…)` as a part,
+    PostgreSQL checked every candidate case against the whole array of matching people, one by
+    one (for a family name shared by 2,300 people, 38 of the search's 58 ms; bench/RESULTS.md).
+    """
+    cases = Case.objects.filter(
+        _individuals_matching(_name_match(text) & ~Q(protection=Protection.NONE))
+    )
+    if not has_role(user, Role.MANAGER):
+        cases = cases.filter(coordinator=user)
+    return Q(_InSubquery(F("pk"), Subquery(cases.order_by().values("pk"))))
+
+
+def case_search_filter(user: User, text: str, model: type[Model] = Case) -> Q:
+    """Match case number, reference, alias; names only where the user may see them; as a
+    condition on `model`: Case, or CaseSearch (see `case_search_rows`).
 
     Searching a protected person's name must not reveal that they exist to someone who may not
     see that name, so name matches are limited to visible identities.
 
-    The conditions on the person are evaluated on the individuals (trigram indexes, migration
-    casework 0004) and joined to the cases by id, so a search reads only the matching rows.
+    On Case, the conditions on the person are evaluated on the individuals (trigram indexes,
+    migration casework 0004) and joined to the cases by id, so a search reads only the matching
+    rows. CaseSearch holds every case's number, reference and alias, and the names of those who
+    are not protected.
     """
     text = text.strip()
-    name_match = Q(given_name__icontains=text) | Q(family_name__icontains=text)
-    parts = text.split()
-    if len(parts) >= 2:
-        name_match |= Q(given_name__icontains=parts[0]) & Q(family_name__icontains=parts[-1])
+    if model is CaseSearch:
+        return (
+            Q(number__icontains=text)
+            | Q(reference__icontains=text)
+            | Q(alias__icontains=text)
+            | _name_match(text)
+            | _protected_name_cases(user, text)
+        )
     person_match = Q(reference__icontains=text) | Q(alias__icontains=text)
     if has_role(user, Role.MANAGER):
-        return Q(number__icontains=text) | _individuals_matching(person_match | name_match)
-    # A protected person's name: only for the responsible coordinator of the case. Those cases
-    # are found by id in a subquery of their own, so that every part of the OR is an index
-    # condition: with `coordinator = me AND individual = ANY(…)` as a part, PostgreSQL checked
-    # every candidate case against the whole array of matching people, one by one (for a
-    # family name shared by 2,300 people, 38 of the search's 58 ms; bench/RESULTS.md).
-    my_protected = Case.objects.filter(
-        Q(coordinator=user) & _individuals_matching(name_match & ~Q(protection=Protection.NONE))
-    ).order_by()
+        return Q(number__icontains=text) | _individuals_matching(person_match | _name_match(text))
     return (
         Q(number__icontains=text)
-        | _individuals_matching(person_match | (name_match & Q(protection=Protection.NONE)))
-        | Q(_InSubquery(F("pk"), Subquery(my_protected.values("pk"))))
+        | _individuals_matching(person_match | (_name_match(text) & Q(protection=Protection.NONE)))
+        | _protected_name_cases(user, text)
     )
+
+
+def case_search_rows(user: User) -> QuerySet[Any]:
+    """Where a search of the case list looks for its matches, in order: the search table on
+    PostgreSQL (CaseSearch: the matches, the list's filters and its sorts, without reading a
+    case or a person), the cases themselves elsewhere. Filter it with `case_search_filter(…,
+    model=rows.model)`."""
+    if not can_read_cases(user):
+        return Case.objects.none()
+    if connection.vendor == "postgresql":
+        return CaseSearch.objects.all()
+    return Case.objects.all()
 
 
 def my_open_cases(user: User, limit: int = 10) -> list[Case]:

@@ -50,6 +50,7 @@ from casework.selectors import (
     case_identity,
     case_list_queryset,
     case_rows_queryset,
+    case_search_rows,
     identity_for,
     identity_visible,
     individual_get_for_edit,
@@ -114,11 +115,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
         return limited
     if not params:
         params = QueryDict("status=open")
-    case_filter = CaseFilter(params, queryset=case_rows_queryset(user), user=user)
     if search_text(params):
-        # A search's matches are found once, through the trigram indexes (config.paging).
+        # A search's matches are found once, in the search table (casework.selectors
+        # .case_search_rows), and its page's rows read by id (config.paging).
+        case_filter = CaseFilter(params, queryset=case_search_rows(user), user=user)
         page = page_by_ids(case_filter.qs, case_rows_queryset(user), params.get("page"), PAGE_SIZE)
     else:
+        case_filter = CaseFilter(params, queryset=case_rows_queryset(user), user=user)
         rows_queryset = case_filter.qs
         paginator = CountedPaginator(
             rows_queryset, PAGE_SIZE, count=lambda: cached_count(rows_queryset)
