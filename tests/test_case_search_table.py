@@ -161,7 +161,7 @@ def test_a_deleted_case_loses_its_row_and_moving_a_case_takes_the_new_person(coo
     _assert_in_step()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_writes_the_rows_of_existing_cases_and_can_be_reversed():
     cases = CaseFactory.create_batch(3)
     IndividualFactory(protection=Protection.CONFIDENTIALITY_MARK)
@@ -176,6 +176,9 @@ def test_the_migration_writes_the_rows_of_existing_cases_and_can_be_reversed():
     executor.migrate([("casework", "0008_case_search")])
     assert set(CaseSearch.objects.values_list("pk", flat=True)) == {c.pk for c in cases}
     _assert_in_step()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'casework_casesearch'")
+        assert cursor.fetchone() == (["fillfactor=90"],)
 
 
 # --- The same matches as a search of the cases ------------------------------------------------
