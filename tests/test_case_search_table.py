@@ -7,10 +7,12 @@ a search of the cases finds (casework.selectors.case_search_filter on Case, whic
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.http import QueryDict
 from django.utils import timezone
@@ -280,3 +282,68 @@ def test_protected_names_are_found_only_by_those_who_may_see_them(
     # Her reference and alias are not protected: they find her cases for everyone.
     assert found(UserFactory(roles=[Role.COORDINATOR]), "Jojo") == joy_cases
     assert found(UserFactory(roles=[Role.COORDINATOR]), "Joy") == set()
+
+
+# --- Concurrent changes ---------------------------------------------------------------------------
+
+
+def _while_protection_is_set_uncommitted(person: Individual, other_change) -> None:
+    """Set the person's protection in this thread's transaction; meanwhile `other_change` runs
+    in a transaction of its own in another thread. Commit once the other one has finished or is
+    waiting for a lock, then wait for it."""
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with transaction.atomic():
+                other_change()
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connections["default"].close()
+
+    other = threading.Thread(target=run)
+    with transaction.atomic():
+        Individual.objects.filter(pk=person.pk).update(protection=Protection.PROTECTED_REGISTRATION)
+        other.start()
+        deadline = time.monotonic() + 10
+        with connection.cursor() as cursor:
+            while other.is_alive() and time.monotonic() < deadline:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock'"
+                )
+                if cursor.fetchone()[0]:
+                    break
+                time.sleep(0.02)
+    other.join(timeout=10)
+    assert not other.is_alive()
+    assert not errors
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_case_update_during_a_protection_change_does_not_bring_the_names_back(coordinator):
+    person = IndividualFactory.create(given_name="Amina", family_name="Okafor")
+    case = CaseFactory.create(individual=person, coordinator=coordinator)
+
+    def stamp_activity() -> None:
+        Case.objects.filter(pk=case.pk).update(last_activity_at=timezone.now())
+
+    _while_protection_is_set_uncommitted(person, stamp_activity)
+    row = CaseSearch.objects.get(pk=case.pk)
+    assert (row.given_name, row.family_name) == ("", "")
+    _assert_in_step()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_case_opened_during_a_protection_change_does_not_copy_the_names(coordinator):
+    person = IndividualFactory.create(given_name="Amina", family_name="Okafor")
+    opened: list[Case] = []
+
+    def open_case() -> None:
+        opened.append(CaseFactory.create(individual=person, coordinator=coordinator))
+
+    _while_protection_is_set_uncommitted(person, open_case)
+    row = CaseSearch.objects.get(pk=opened[0].pk)
+    assert (row.given_name, row.family_name) == ("", "")
+    _assert_in_step()

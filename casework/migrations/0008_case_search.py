@@ -44,6 +44,21 @@ BEGIN
         DELETE FROM casework_casesearch WHERE case_id = OLD.id;
         RETURN NULL;
     END IF;
+    IF TG_OP = 'UPDATE' AND OLD.individual_id = NEW.individual_id THEN
+        -- The person's columns belong to the individual's trigger. Written here, from this
+        -- statement's snapshot, they could put back names that a concurrent transaction has
+        -- just blanked (protection set) once it commits.
+        UPDATE casework_casesearch SET
+            number = NEW.number, year = NEW.year, sequence = NEW.sequence,
+            category = NEW.category, opened_on = NEW.opened_on, closed_on = NEW.closed_on,
+            last_activity_at = NEW.last_activity_at, coordinator_id = NEW.coordinator_id
+        WHERE case_id = NEW.id;
+        RETURN NULL;
+    END IF;
+    -- A new case, or a case moved to another person: their row is read under a share lock.
+    -- A concurrent change of their names or protection has then either committed (the next
+    -- statement sees it) or waits for this transaction (and its trigger then sees this case).
+    PERFORM 1 FROM casework_individual WHERE id = NEW.individual_id FOR SHARE;
     {INSERT} {CASE_ROW} WHERE c.id = NEW.id
     ON CONFLICT (case_id) DO UPDATE SET
         number = EXCLUDED.number, year = EXCLUDED.year, sequence = EXCLUDED.sequence,
