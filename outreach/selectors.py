@@ -182,8 +182,7 @@ def referral_rows_queryset(user: User) -> QuerySet[Referral]:
 
 def indicators_by_contact(contact_ids: list[int]) -> dict[int, list[str]]:
     """The indicators (codes, in code order) recorded for these contacts, in one plain query."""
-    rows = ContactIndicator.objects.filter(contact_id__in=contact_ids)
-    return codes_by(rows, "contact_id", "indicator")
+    return codes_by(ContactIndicator, "contact", "indicator", contact_ids)
 
 
 def contact_shown_in(referral: Referral, user: User) -> bool:
