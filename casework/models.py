@@ -357,8 +357,8 @@ class CaseSearch(models.Model):
     )
     reference = models.CharField(max_length=12)
     alias = models.CharField(max_length=100)
-    given_name = models.CharField(max_length=100, help_text="Blank when the person is protected.")
-    family_name = models.CharField(max_length=100, help_text="Blank when the person is protected.")
+    given_name = models.CharField(max_length=100)  # blank when the person is protected
+    family_name = models.CharField(max_length=100)  # blank when the person is protected
 
     class Meta:
         ordering = ["-year", "-sequence"]

@@ -18,12 +18,18 @@ from django.db import migrations, models
 
 SEARCH_COLUMNS = ["number", "reference", "alias", "given_name", "family_name"]
 
-# A protected person's names are not copied (blank): "protection" is Protection.NONE's value.
-CASE_ROW = """
+
+
+def _visible(person: str, column: str) -> str:
+    """The person's `column` (a name), blank if they are protected: the one place of the rule.
+    'none' is Protection.NONE's value."""
+    return f"CASE WHEN {person}.protection = 'none' THEN {person}.{column} ELSE '' END"
+
+
+CASE_ROW = f"""
     SELECT c.id, c.number, c.year, c.sequence, c.category, c.opened_on, c.closed_on,
            c.last_activity_at, c.coordinator_id, i.reference, i.alias,
-           CASE WHEN i.protection = 'none' THEN i.given_name ELSE '' END,
-           CASE WHEN i.protection = 'none' THEN i.family_name ELSE '' END
+           {_visible("i", "given_name")}, {_visible("i", "family_name")}
     FROM casework_case c JOIN casework_individual i ON i.id = c.individual_id
 """
 INSERT = """
@@ -80,8 +86,8 @@ BEGIN
     UPDATE casework_casesearch s SET
         reference = NEW.reference,
         alias = NEW.alias,
-        given_name = CASE WHEN NEW.protection = 'none' THEN NEW.given_name ELSE '' END,
-        family_name = CASE WHEN NEW.protection = 'none' THEN NEW.family_name ELSE '' END
+        given_name = {_visible("NEW", "given_name")},
+        family_name = {_visible("NEW", "family_name")}
     FROM casework_case c
     WHERE c.individual_id = NEW.id AND s.case_id = c.id;
     RETURN NULL;
@@ -156,13 +162,13 @@ class Migration(migrations.Migration):
                 (
                     "given_name",
                     models.CharField(
-                        help_text="Blank when the person is protected.", max_length=100
+                        max_length=100
                     ),
                 ),
                 (
                     "family_name",
                     models.CharField(
-                        help_text="Blank when the person is protected.", max_length=100
+                        max_length=100
                     ),
                 ),
                 (
