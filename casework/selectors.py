@@ -254,8 +254,10 @@ def _individuals_matching(query: Q) -> Q:
 def _name_match(text: str) -> Q:
     """A name matching `text` (on Individual or CaseSearch: the same field names): either name
     contains it, or, for two words or more, the given name the first and the family name the
-    last."""
-    match = Q(given_name__icontains=text) | Q(family_name__icontains=text)
+    last. The family name first: PostgreSQL rechecks a found row's conditions in the order
+    written and stops at the first true one, and a family name is what a common search term
+    matches most (bench/RESULTS.md)."""
+    match = Q(family_name__icontains=text) | Q(given_name__icontains=text)
     parts = text.split()
     if len(parts) >= 2:
         match |= Q(given_name__icontains=parts[0]) & Q(family_name__icontains=parts[-1])
@@ -293,11 +295,13 @@ def case_search_filter(user: User, text: str, model: type[Model] = Case) -> Q:
     """
     text = text.strip()
     if model is CaseSearch:
+        # Most rows first: a family name shared by 2,700 cases is rechecked on each of their
+        # rows (4.0-5.3 ms with the number first, 2.6-2.9 ms with the names first).
         return (
-            Q(number__icontains=text)
-            | Q(reference__icontains=text)
+            _name_match(text)
             | Q(alias__icontains=text)
-            | _name_match(text)
+            | Q(reference__icontains=text)
+            | Q(number__icontains=text)
             | _protected_name_cases(user, text)
         )
     person_match = Q(reference__icontains=text) | Q(alias__icontains=text)
