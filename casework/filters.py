@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from casework.models import Case, CasePurpose, Category, Purpose
-from casework.selectors import case_search_filter, coordinators
+from casework.selectors import case_search_filter
+from casework.staff_choices import coordinator_choices
 
 
 def _year_choices() -> list[tuple[int, int]]:
@@ -60,8 +61,10 @@ class CaseFilter(django_filters.FilterSet):
         method="filter_mine",
         widget=forms.CheckboxInput,
     )
-    coordinator = django_filters.ModelChoiceFilter(
-        label=_("Coordinator"), queryset=coordinators(), empty_label=_("All")
+    # The active coordinators' ids and names, cached (casework/staff_choices.py); the chosen id
+    # filters `coordinator` on cases and on the search table alike.
+    coordinator = django_filters.ChoiceFilter(
+        label=_("Coordinator"), choices=coordinator_choices, empty_label=_("All")
     )
     category = django_filters.ChoiceFilter(
         label=_("Category"), choices=Category.choices, empty_label=_("All")
@@ -102,7 +105,6 @@ class CaseFilter(django_filters.FilterSet):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
-        self.filters["coordinator"].queryset = coordinators()
 
     def filter_search(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         if not value.strip():

@@ -252,8 +252,9 @@ FILTERS = [
 @pytest.mark.parametrize("who", ["coordinator", "other_coordinator", "manager"])
 def test_a_search_finds_exactly_what_a_search_of_the_cases_finds(crowd, who, request):
     user = request.getfixturevalue(who)
+    by_coordinator = {"coordinator": str(request.getfixturevalue("other_coordinator").pk)}
     for term in TERMS:
-        for extra in FILTERS:
+        for extra in [*FILTERS, by_coordinator]:
             params = QueryDict(mutable=True)
             params.update({"q": term, "status": "", **extra})
             through_table = CaseFilter(params, queryset=case_search_rows(user), user=user).qs
