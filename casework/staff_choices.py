@@ -7,7 +7,8 @@ page at national scale, about 8 % of a searched list (bench/RESULTS.md). The opt
 cached under a generation (config/generation_cache.py) that any save or delete of a user (but
 a sign-in's last-login stamp) or of a role, and any change of anyone's roles, retires; the
 value a user submits is checked against the same options. Users and roles change only through
-the ORM (the admin, `assign_role`, the services), never through `QuerySet.update()`.
+the ORM (the admin, `accounts.services.user_set_roles` and the other account services),
+never through `QuerySet.update()`.
 """
 
 from __future__ import annotations
