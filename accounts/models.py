@@ -117,6 +117,15 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+    # The e-mail's delivery (accounts.emails): at least once, never under a lock held across SMTP.
+    # An attempt claims the row until this moment (longer than an e-mail task may run), so that
+    # two workers do not send at once; a claim left by a lost worker runs out by itself.
+    email_claimed_until = models.DateTimeField(_("e-mail being sent until"), null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
+    # After a failure: the next attempt not before this moment (backoff).
+    email_retry_at = models.DateTimeField(_("e-mail retried at"), null=True, blank=True)
+    # The last failure's kind (an SMTP code or an exception's type; never an address).
+    email_error = models.CharField(_("e-mail error"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -133,6 +142,12 @@ class Notification(models.Model):
             # The bell: a user's unread notifications.
             models.Index(
                 fields=["recipient", "read_at", "-created_at"], name="notification_inbox_idx"
+            ),
+            # The e-mail sweep (accounts.emails.notifications_email_due): the few unsent ones.
+            models.Index(
+                fields=["created_at"],
+                name="notification_unsent_idx",
+                condition=models.Q(emailed_at__isnull=True),
             ),
         ]
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -19,6 +18,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Notification, User
+from config.queueing import enqueue_on_commit
 
 
 @dataclass(frozen=True)
@@ -87,9 +87,8 @@ def notify(
     from accounts.tasks import send_notification_email
 
     for notification in created:
-        transaction.on_commit(
-            lambda pk=notification.pk: send_notification_email.delay(pk)  # type: ignore[misc]
-        )
+        # If the broker cannot take it, the e-mail sweep (accounts/emails.py) sends it later.
+        enqueue_on_commit(send_notification_email, notification.pk)
     return created
 
 
@@ -106,23 +105,6 @@ def notifications_retire(*, key: str) -> int:
     """Mark every unread notification sent under `key` as read: what it asked for is done
     (a colleague accepted the referral the whole inbox was told about)."""
     return Notification.objects.filter(key=key, read_at__isnull=True).update(read_at=timezone.now())
-
-
-def notifications_unsent(*, older_than_minutes: int = 10, limit: int = 500) -> list[int]:
-    """Notifications whose e-mail never went out although it should have by now: the process
-    died between committing the notification and queueing its e-mail, or every retry failed."""
-    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
-    return list(
-        Notification.objects.filter(
-            emailed_at__isnull=True,
-            created_at__lt=cutoff,
-            recipient__is_active=True,
-            read_at__isnull=True,
-        )
-        .exclude(recipient__email="")
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:limit]
-    )
 
 
 def notifications_acknowledge_all(*, by: User) -> int:

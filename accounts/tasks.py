@@ -1,74 +1,89 @@
-"""Celery tasks of the accounts app: e-mailing notifications."""
+"""Celery tasks of the accounts app: e-mailing notifications (see accounts/emails.py)."""
 
 from __future__ import annotations
 
 import logging
-import smtplib
+from datetime import datetime
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
-from accounts.models import Notification
+from accounts import emails
+from config.queueing import enqueue
 
 logger = logging.getLogger(__name__)
+
+# The database was unreachable or the connection broke: try again shortly.
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+
+def _database_retry_delay(retries: int) -> int:
+    """5, 10, 20, 40, 60, 60, ... seconds: a PostgreSQL restart or fail-over is covered."""
+    return int(min(60, 5 * 2**retries))
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    # A worker lost mid-task puts the message back; a second run sends at most a repeat with
+    # the same Message-ID (the claim makes it wait until the first run is certainly over).
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.LOTSA_EMAIL_TIME_LIMIT - 10,
+    time_limit=settings.LOTSA_EMAIL_TIME_LIMIT,
+    max_retries=12,
+    ignore_result=True,
+)
+def send_notification_email(self: Task, notification_id: int, sent_at: str | None = None) -> None:
+    """E-mail one notification (at least once): the e-mail says only that there is something in
+    Lotsa, with a link; no names, no case details (e-mail leaves the closed network).
+
+    A failure to send is recorded with the time of the next try, which the sweep queues. A
+    database error is retried here, with backoff; when it comes after the mail server accepted
+    the message, the retry only records the delivery (`sent_at`) instead of sending again.
+    """
+    try:
+        if sent_at is None:
+            try:
+                claim = emails.notification_email_claim(notification_id=notification_id)
+            except emails.EmailBusy:
+                return  # another attempt is sending; if it dies, its claim runs out
+            if claim is None:
+                return
+            try:
+                emails.notification_email_send(claim)
+            except emails.SEND_ERRORS as error:
+                emails.notification_email_record_failure(
+                    notification_id=notification_id, error=error
+                )
+                return
+            sent_at = timezone.now().isoformat()
+        emails.notification_email_record_sent(
+            notification_id=notification_id, sent_at=datetime.fromisoformat(sent_at)
+        )
+    except DATABASE_ERRORS as exc:
+        raise self.retry(
+            exc=exc,
+            kwargs={"notification_id": notification_id, "sent_at": sent_at},
+            countdown=_database_retry_delay(self.request.retries),
+        ) from exc
+    logger.info("notification %s e-mailed", notification_id)
 
 
 @shared_task(
     acks_late=True,
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    max_retries=8,
+    reject_on_worker_lost=True,
+    autoretry_for=DATABASE_ERRORS,
+    retry_backoff=5,
+    retry_backoff_max=60,
+    max_retries=5,
+    ignore_result=True,
 )
-def send_notification_email(notification_id: int) -> None:
-    """E-mail one notification, once. The e-mail says only that there is something in Lotsa,
-    with a link: no names, no case details (e-mail leaves the closed network).
-
-    The row lock makes a second worker wait and then see `emailed_at` set. A failure to send
-    raises, the transaction rolls back, and Celery retries later; the in-app notification
-    exists already and is not touched.
-    """
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update()
-            .select_related("recipient")
-            .filter(pk=notification_id)
-            .first()
-        )
-        if notification is None or notification.emailed_at is not None:
-            return
-        recipient = notification.recipient
-        if not recipient.email or not recipient.is_active:
-            return
-        with translation.override(settings.LANGUAGE_CODE):
-            subject = settings.EMAIL_SUBJECT_PREFIX + _("You have a new notification in Lotsa")
-            body = render_to_string(
-                "emails/notification.txt",
-                {
-                    "recipient": recipient,
-                    "link": settings.LOTSA_BASE_URL.rstrip("/") + "/notifications/",
-                },
-            )
-        send_mail(subject, body, None, [recipient.email])
-        notification.emailed_at = timezone.now()
-        notification.save(update_fields=["emailed_at"])
-    logger.info("notification %s e-mailed", notification_id)
-
-
-@shared_task(acks_late=True)
 def send_unsent_notification_emails() -> int:
-    """The safety net of `notify()`: queue the e-mail of every notification left unsent.
-
-    Idempotent: `send_notification_email` sends each notification at most once.
-    """
-    from accounts.notifications import notifications_unsent
-
-    pending = notifications_unsent()
-    for notification_id in pending:
-        send_notification_email.delay(notification_id)
-    return len(pending)
+    """The sweep: queue the e-mail of every notification that is due another try (never
+    queued, lost with a worker, failed earlier). Queuing one twice is harmless (the claim)."""
+    due = emails.notifications_email_due()
+    for notification_id in due:
+        enqueue(send_notification_email, notification_id)
+    return len(due)

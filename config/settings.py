@@ -235,6 +235,19 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Lotsa <lotsa@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_SUBJECT_PREFIX = "[Lotsa] "
+# Seconds one SMTP operation (connect, each command, each reply) may take before it fails and
+# the e-mail is tried again later. Without it a server that holds its reply holds a worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# An e-mail task is stopped after this many seconds (hard limit; a soft limit 10 s earlier lets
+# it record the failure): a server that trickles its replies cannot hold a worker longer.
+LOTSA_EMAIL_TIME_LIMIT = env.int("LOTSA_EMAIL_TIME_LIMIT", default=60)
+# How often unsent e-mails (a failure, a lost task, a broker that was down) are tried again.
+LOTSA_EMAIL_SWEEP_SECONDS = env.int("LOTSA_EMAIL_SWEEP_SECONDS", default=60)
+if EMAIL_TIMEOUT < 1 or LOTSA_EMAIL_TIME_LIMIT <= 10 or LOTSA_EMAIL_SWEEP_SECONDS < 10:
+    raise ImproperlyConfigured(
+        "EMAIL_TIMEOUT must be at least 1, LOTSA_EMAIL_TIME_LIMIT more than 10 and "
+        "LOTSA_EMAIL_SWEEP_SECONDS at least 10 (seconds)."
+    )
 # Absolute links in e-mails (reminders) point here.
 LOTSA_BASE_URL = env.str("LOTSA_BASE_URL", default="http://127.0.0.1:8000")
 
@@ -254,6 +267,18 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker whose broker went away reconnects for as long as it takes (default: gives up after
+# 100 attempts, about 50 minutes, and exits).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A broker that does not answer fails a publish within seconds (the web request goes on; the
+# row that asked for the task stays in the database and a sweep queues it again).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3}
+# Queues: e-mail has its own, consumed by its own worker (docker-compose.yml), so that an SMTP
+# server that hangs never holds up reminders, exports or retention; everything else goes to the
+# default queue.
+CELERY_TASK_DEFAULT_QUEUE = env.str("LOTSA_DEFAULT_QUEUE", default="celery")
+LOTSA_EMAIL_QUEUE = env.str("LOTSA_EMAIL_QUEUE", default="email")
+CELERY_TASK_ROUTES = {"accounts.tasks.send_notification_email": {"queue": LOTSA_EMAIL_QUEUE}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Every periodic task of Lotsa, in one place. The database scheduler copies these into its
 # tables at start; exactly one beat process runs per installation.
@@ -311,11 +336,12 @@ CELERY_BEAT_SCHEDULE["reflection-period-reminder-scan"] = {
     # A scan that waited longer than one interval (workers down) is replaced by the next one.
     "options": {"expires": LOTSA_REMINDER_SCAN_MINUTES * 60 - 30},
 }
-# The safety net for e-mails of notifications that were never queued (a crash after commit).
+# E-mails of notifications not sent yet: never queued (a crash after commit, the broker down),
+# lost with a worker, or failed and due for another try.
 CELERY_BEAT_SCHEDULE["notification-email-sweep"] = {
     "task": "accounts.tasks.send_unsent_notification_emails",
-    "schedule": timedelta(minutes=LOTSA_REMINDER_SCAN_MINUTES),
-    "options": {"expires": LOTSA_REMINDER_SCAN_MINUTES * 60 - 30},
+    "schedule": timedelta(seconds=LOTSA_EMAIL_SWEEP_SECONDS),
+    "options": {"expires": LOTSA_EMAIL_SWEEP_SECONDS},
 }
 # WeasyPrint (the application PDF) logs every layout step at INFO.
 # (mypy types LOGGING as a dict of mixed values, so it cannot see "loggers" is a dict.)

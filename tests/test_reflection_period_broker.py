@@ -29,7 +29,7 @@ from tests.reflection_period_helpers import open_case, submitted
 @pytest.mark.broker
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_reminder_round_trips_through_the_broker(real_broker, coordinator, manager):
+def test_a_reminder_round_trips_through_the_broker(worker_queues, coordinator, manager):
     today = timezone.localdate()
     case = open_case(coordinator, opened_on=today - timedelta(days=60))
     application = submitted(case, subtract_working_days(today, 3))
@@ -44,7 +44,7 @@ def test_a_reminder_round_trips_through_the_broker(real_broker, coordinator, man
             celery_app,
             pool="solo",
             perform_ping_check=False,
-            queues=[real_broker],
+            queues=worker_queues,
             shutdown_timeout=30,
         ):
             scan_reminders.delay()  # published to Redis, taken by the worker
