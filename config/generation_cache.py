@@ -8,6 +8,10 @@ transaction commits, so no value cached before is read again. A value computed w
 transaction commits is stored with the token it started with, which that commit then retires:
 no stale value outlives a write.
 
+The cache fails soft (config/soft_cache.py): when it cannot be reached, values are computed
+without it, and when it answers again every generation is retired, since a change saved
+meanwhile could not retire it.
+
 Not seen: changes that bypass the ORM's signals (raw SQL, QuerySet.update() and bulk_create()
 on the watched models, a restored backup). Each user of this module says how its own code keeps
 clear of them. The cache must be shared by every process (Redis): a write clears only the cache
@@ -26,6 +30,8 @@ from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from config import soft_cache
+
 T = TypeVar("T")
 
 # Saves that change nothing a cached value reads: a sign-in stamps the user's last_login.
@@ -41,9 +47,13 @@ class GenerationCache:
         self.generation_key = f"{name}:generation"
         self.cache_setting = cache_setting
         self.seconds_setting = seconds_setting
+        soft_cache.on_recovery(self.invalidate)
+
+    def _alias(self) -> str:
+        return str(getattr(settings, self.cache_setting))
 
     def _cache(self) -> Any:
-        return caches[getattr(settings, self.cache_setting)]
+        return caches[self._alias()]
 
     def generation(self) -> str:
         token: str | None = self._cache().get(self.generation_key)
@@ -53,25 +63,37 @@ class GenerationCache:
         return token
 
     def invalidate(self) -> None:
-        """Retire every value of this kind (a new generation token)."""
-        self._cache().set(self.generation_key, uuid.uuid4().hex, None)
+        """Retire every value of this kind (a new generation token). With the cache
+        unreachable, the retirement happens when it answers again (config/soft_cache.py)."""
+        soft_cache.call(
+            self._alias(),
+            lambda cache: cache.set(self.generation_key, uuid.uuid4().hex, None),
+            lambda: None,
+        )
 
     def cached(self, key: str, compute: Callable[[], T]) -> T:
-        """The value stored under `key` in this generation, or `compute()`d and stored."""
+        """The value stored under `key` in this generation, or `compute()`d and stored (computed
+        only, when the cache cannot be reached)."""
         seconds: int = getattr(settings, self.seconds_setting)
         if seconds <= 0:
             return compute()
-        cache = self._cache()
         value_key = f"{self.name}:value:{key}"
-        # One round trip for the token and the value; the value is stored with the token it
-        # was computed under and counts only while that token is current.
-        found = cache.get_many([self.generation_key, value_key])
-        token = found.get(self.generation_key) or self.generation()
-        stored = found.get(value_key)
+
+        def read(cache: Any) -> tuple[str, Any]:
+            # One round trip for the token and the value; the value is stored with the token it
+            # was computed under and counts only while that token is current.
+            found = cache.get_many([self.generation_key, value_key])
+            return found.get(self.generation_key) or self.generation(), found.get(value_key)
+
+        token, stored = soft_cache.call(self._alias(), read, lambda: (None, None))
+        if token is None:
+            return compute()
         if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == token:
             return cast(T, stored[1])
         value = compute()
-        cache.set(value_key, (token, value), seconds)
+        soft_cache.call(
+            self._alias(), lambda cache: cache.set(value_key, (token, value), seconds), lambda: None
+        )
         return value
 
     def _changed(self, **kwargs: Any) -> None:

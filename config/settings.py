@@ -85,6 +85,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # /healthz for the compose health check and load balancers, before anything reads the host.
+    "config.middleware.HealthCheckMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.locale.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -353,6 +355,14 @@ LOTSA_PUBLICATION_THRESHOLD = env.int("LOTSA_PUBLICATION_THRESHOLD", default=3)
 if LOTSA_PUBLICATION_THRESHOLD < 2:
     raise ImproperlyConfigured("LOTSA_PUBLICATION_THRESHOLD must be at least 2.")
 
+# Exports whose task never reached a worker (the broker was down) are queued again, and exports
+# a lost worker left unfinished are retried once or given up (reporting.services.exports_sweep).
+CELERY_BEAT_SCHEDULE["report-export-sweep"] = {
+    "task": "reporting.tasks.sweep_exports",
+    "schedule": timedelta(minutes=1),
+    "options": {"expires": 60},
+}
+
 # --- Two-factor sign-in (twofactor app: django-otp, an authenticator app plus backup codes) ----
 INSTALLED_APPS += [
     "django_otp",
@@ -434,6 +444,12 @@ LOTSA_PERMISSIONS_POLICY = (
 # process; with several web processes use Redis, so that they count together.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 CACHES["default"].setdefault("KEY_PREFIX", "lotsa")
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # The cache fails soft (config/soft_cache.py): a Redis that does not answer must cost a
+    # request a second at most, not the system's TCP timeout.
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": 1, "socket_timeout": 1}
+    )
 # The annual statistics are cached until the data they read changes (reporting/cache.py), at
 # most this long; 0 switches the cache off. A change clears the cache it is made through, so
 # the cache must be shared by every process: on by default only with a shared cache (Redis),

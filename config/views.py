@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_deny
 from django.views.decorators.http import require_GET
 
 from config.celery import app as celery_app
+from config.soft_cache import CACHE_ERRORS
 
 BROKER_TIMEOUT_SECONDS = 2
 
@@ -35,19 +38,42 @@ def _broker_status() -> str:
     return "ok"
 
 
+def _cache_status() -> str:
+    if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+        return "in-process"
+    try:
+        caches["default"].get("healthz")
+    except CACHE_ERRORS as exc:
+        return f"error: {type(exc).__name__}"
+    return "ok"
+
+
 @never_cache
+@xframe_options_deny
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Database and broker reachability for load balancers and monitoring: 200 or 503.
+    """Reachability of the database, the broker and the cache, for load balancers, the compose
+    health check and monitoring.
 
+    200 while the database answers: Lotsa works without the broker and the cache (tasks wait in
+    the database, caches are bypassed), so a load balancer must not take it out of service for
+    them; their failure shows as "degraded". 503 when the database does not answer.
     Open to anyone (a load balancer has no account); it reveals no data, only "ok" or an
-    exception's type name.
+    exception's type name. Answered before Django's host check (config/middleware.py).
     """
-    checks = {"database": _database_status(), "broker": _broker_status()}
-    healthy = all(not value.startswith("error") for value in checks.values())
+    checks = {
+        "database": _database_status(),
+        "broker": _broker_status(),
+        "cache": _cache_status(),
+    }
+    if checks["database"].startswith("error"):
+        status = "unavailable"
+    elif any(value.startswith("error") for value in checks.values()):
+        status = "degraded"
+    else:
+        status = "ok"
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": checks},
-        status=200 if healthy else 503,
+        {"status": status, "checks": checks}, status=503 if status == "unavailable" else 200
     )
 
 

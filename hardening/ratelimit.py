@@ -3,7 +3,8 @@
 Counts events per scope and identity (a user, an address) in fixed windows: the first event of
 a window creates its counter (`add`, atomic), each event increments it (`incr`, atomic on Redis
 and on the local-memory cache), and the counter expires with its window. Over the limit the
-caller answers 429 with a page that says, in the user's language, how long to wait.
+caller answers 429 with a page that says, in the user's language, how long to wait. A cache
+that cannot be reached fails soft: see rate_limit_hit.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from __future__ import annotations
 import ipaddress
 import math
 import time
+from typing import Any
 
 from django.conf import settings
-from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from config import soft_cache
 from config.forms import is_htmx
 
 WINDOW_SECONDS = 60
@@ -24,20 +27,36 @@ WINDOW_SECONDS = 60
 
 def rate_limit_hit(*, scope: str, identity: str, limit: int, window: int) -> int | None:
     """Count one event; None while within `limit` per `window` seconds, else the seconds until
-    the window ends (for Retry-After)."""
+    the window ends (for Retry-After).
+
+    With the shared cache unreachable (config/soft_cache.py), the process counts in its own
+    memory: each web process then allows `limit` on its own, until the cache answers again.
+    """
     now = time.time()
     index = int(now // window)
     key = f"ratelimit:{scope}:{identity}:{index}"
-    cache = caches[settings.LOTSA_RATE_LIMIT_CACHE]
-    cache.add(key, 0, timeout=window + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the counter was evicted between add() and incr(): start again
-        cache.set(key, 1, timeout=window + 5)
-        count = 1
+    count = soft_cache.call(
+        settings.LOTSA_RATE_LIMIT_CACHE,
+        lambda cache: _count(cache, key, window),
+        lambda: _count(_LOCAL_COUNTERS, key, window),
+    )
     if count <= limit:
         return None
     return max(1, math.ceil((index + 1) * window - now))
+
+
+# The fallback while the shared cache is unreachable: this process's own counters.
+_LOCAL_COUNTERS = LocMemCache("lotsa-rate-limit-fallback", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
+
+
+def _count(cache: Any, key: str, window: int) -> int:
+    cache.add(key, 0, timeout=window + 5)
+    try:
+        count: int = cache.incr(key)
+    except ValueError:  # the counter was evicted between add() and incr(): start again
+        cache.set(key, 1, timeout=window + 5)
+        count = 1
+    return count
 
 
 def client_address(request: HttpRequest) -> str:

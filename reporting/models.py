@@ -105,6 +105,12 @@ class ReportExport(ChoiceLabels):
     )
     requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # The generation's progress (reporting.services): when its task last reached the broker
+    # (empty: not yet, e.g. the broker was down; the export sweep queues it again), when a
+    # worker last started it, and how many times one did.
+    queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     content = models.BinaryField(_("file"), null=True, blank=True, editable=False)
     filename = models.CharField(_("file name"), max_length=100, blank=True)
     error = models.CharField(_("error"), max_length=300, blank=True)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Role, has_role
+from config.queueing import enqueue
 from reporting.models import ExportFormat, ExportStatus, ReportExport, ReportNarrative, Training
 
 TRAINING_FIELDS = ("held_on", "title", "audience", "organiser", "participants")
@@ -90,10 +92,22 @@ def export_request(
     )
     export.full_clean()
     export.save()
+    transaction.on_commit(lambda: export_queue(export_id=export.pk))
+    return export
+
+
+def export_queue(*, export_id: int) -> bool:
+    """Hand the export's generation to the broker; True once it has it. When the broker
+    cannot be reached the export stays queued without `queued_at`, its page says so, and the
+    export sweep (`exports_sweep`) queues it again."""
     from reporting.tasks import generate_export
 
-    transaction.on_commit(lambda: generate_export.delay(export.pk))
-    return export
+    if not enqueue(generate_export, export_id):
+        return False
+    ReportExport.objects.filter(pk=export_id, status=ExportStatus.QUEUED).update(
+        queued_at=timezone.now()
+    )
+    return True
 
 
 def export_generate(*, export_id: int) -> ReportExport:
@@ -106,9 +120,13 @@ def export_generate(*, export_id: int) -> ReportExport:
         if export.status == ExportStatus.DONE:
             return export
         export.status = ExportStatus.RUNNING
-        export.save(update_fields=["status"])
+        export.started_at = timezone.now()
+        export.attempts += 1
+        export.save(update_fields=["status", "started_at", "attempts"])
     try:
         filename, content = render_export(export)
+    except (OperationalError, InterfaceError):
+        raise  # the database went away: the task tries again, the export stays running
     except Exception as exc:
         ReportExport.objects.filter(pk=export_id).update(
             status=ExportStatus.FAILED, error=type(exc).__name__, finished_at=timezone.now()
@@ -119,3 +137,40 @@ def export_generate(*, export_id: int) -> ReportExport:
     )
     export.refresh_from_db()
     return export
+
+
+# A queued export whose task is not known to have reached the broker is queued again after
+# this long; one whose task did reach it, after QUEUED_LOST (the message was lost: a Redis
+# restarted without its data).
+QUEUED_UNSENT = timedelta(seconds=30)
+QUEUED_LOST = timedelta(minutes=15)
+# An export a worker started and never finished (the worker was killed, or the task's time
+# limit ended it) is queued again once, then given up.
+MAX_EXPORT_ATTEMPTS = 2
+
+
+def exports_sweep() -> dict[str, int]:
+    """Queue again the exports whose task never reached a worker, and give up or retry those
+    a worker started and lost. Runs every minute (Celery beat); safe to run at any time."""
+    from reporting.tasks import GENERATE_TIME_LIMIT
+
+    now = timezone.now()
+    unsent = ReportExport.objects.filter(status=ExportStatus.QUEUED).filter(
+        Q(queued_at__isnull=True, requested_at__lte=now - QUEUED_UNSENT)
+        | Q(queued_at__lte=now - QUEUED_LOST)
+    )
+    requeued = sum(export_queue(export_id=pk) for pk in unsent.values_list("pk", flat=True))
+    stalled = ReportExport.objects.filter(
+        status=ExportStatus.RUNNING,
+        started_at__lte=now - timedelta(seconds=GENERATE_TIME_LIMIT + 60),
+    )
+    failed = stalled.filter(attempts__gte=MAX_EXPORT_ATTEMPTS).update(
+        status=ExportStatus.FAILED, error="WorkerLost", finished_at=now
+    )
+    retried = 0
+    for pk in stalled.filter(attempts__lt=MAX_EXPORT_ATTEMPTS).values_list("pk", flat=True):
+        if ReportExport.objects.filter(pk=pk, status=ExportStatus.RUNNING).update(
+            status=ExportStatus.QUEUED, queued_at=None
+        ):
+            retried += export_queue(export_id=pk)
+    return {"requeued": requeued, "retried": retried, "failed": failed}

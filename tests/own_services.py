@@ -1,0 +1,175 @@
+"""Servers a fault test starts, stops and starts again itself: never the shared ones.
+
+Each runs on a free loopback port with its data in the test's temporary directory, and is
+stopped when the test ends, whatever happened.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for_port(port: int, *, up: bool, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            sock.settimeout(0.2)
+            reachable = sock.connect_ex(("127.0.0.1", port)) == 0
+        if reachable == up:
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"port {port} still {'closed' if up else 'open'} after {timeout} s")
+
+
+class RedisServer:
+    """A redis-server of the test's own, with the compose file's persistence (append-only
+    file): stopped and started again, it keeps its data, as Redis in production does."""
+
+    def __init__(self, directory: Path) -> None:
+        if not shutil.which("redis-server"):
+            pytest.fail("redis-server is not installed (apt-get install redis-server)")
+        self.directory = directory
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.directory),
+                "--appendonly",
+                "yes",
+                "--save",
+                "",
+                "--logfile",
+                str(self.directory / "redis.log"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait_for_port(self.port, up=True)
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()  # SIGTERM: Redis writes its append-only file and exits
+        self.process.wait(timeout=20)
+        self.process = None
+        _wait_for_port(self.port, up=False)
+
+    def __enter__(self) -> RedisServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=20)
+            self.process = None
+
+
+def pg_bin(name: str) -> str:
+    """A PostgreSQL server program (Debian keeps them out of PATH)."""
+    found = shutil.which(name)
+    if found:
+        return found
+    for version in sorted(os.listdir("/usr/lib/postgresql"), reverse=True):
+        candidate = Path("/usr/lib/postgresql") / version / "bin" / name
+        if candidate.exists():
+            return str(candidate)
+    pytest.fail(f"PostgreSQL's {name} is not installed")
+
+
+class PostgresServer:
+    """A PostgreSQL cluster of the test's own (initdb in a temporary directory, trust auth on
+    loopback), to stop and start again under a running application."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.data = directory / "data"
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+        user = "postgres"
+        env = {**os.environ, "LC_ALL": "C.UTF-8"}
+        # initdb refuses to run as root; the cluster then belongs to the postgres user.
+        self._as_user: list[str] = []
+        if os.geteuid() == 0:
+            shutil.chown(directory, user)
+            directory.chmod(0o755)
+            self._as_user = ["runuser", "-u", user, "--"]
+        subprocess.run(
+            [*self._as_user, pg_bin("initdb"), "-D", str(self.data), "-U", user, "-A", "trust"],
+            check=True,
+            capture_output=True,
+            env=env,
+        )
+
+    def url(self, database: str) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                *self._as_user,
+                pg_bin("postgres"),
+                "-D",
+                str(self.data),
+                "-p",
+                str(self.port),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                f"unix_socket_directories={self.directory}",
+                "-c",
+                "fsync=off",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait_for_port(self.port, up=True, timeout=60)
+        time.sleep(0.5)  # the port opens a moment before connections are accepted
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()  # SIGTERM: smart shutdown once clients are gone
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            # SIGINT: fast shutdown, ending the clients' connections (as a restart does).
+            self.process.send_signal(2)
+            self.process.wait(timeout=30)
+        self.process = None
+        _wait_for_port(self.port, up=False)
+
+    def __enter__(self) -> PostgresServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=30)
+            self.process = None
