@@ -5,11 +5,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# WeasyPrint's native libraries and a font with Swedish characters; gettext is not needed
-# (compiled catalogues are committed).
+# WeasyPrint's native libraries and a font with Swedish characters; PostgreSQL's client programs
+# (pg_dump, pg_restore: `manage.py backup` and `restore`, for the postgres:15 server); gettext is
+# not needed (compiled catalogues are committed).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfontconfig1 fonts-dejavu-core \
+       postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -18,8 +20,9 @@ RUN pip install --no-cache-dir -r requirements/base.txt
 
 COPY . .
 RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput -v 0 \
-    && useradd --system --home /app lotsa && mkdir -p /app/var && chown lotsa /app/var
+    && useradd --system --home /app lotsa && mkdir -p /app/var/media /app/var/backups \
+    && chown -R lotsa /app/var
 USER lotsa
 
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi:application", "--config", "config/gunicorn.py"]

@@ -251,6 +251,20 @@ def pages(t: dict[str, Any], pdf_requests: int) -> list[Page]:
             simple_get(lambda r: "/outreach/referrals/"),
         ),
         Page(
+            "capacity_mix",
+            "case list (filtered) / case page / deadline board, one at random per request",
+            "coordinator",
+            simple_get(
+                lambda r: r.choice(
+                    [
+                        case_list_filtered(r),
+                        f"/cases/{r.choice(t['case_ids'])}/",
+                        "/reflection-period/deadlines/",
+                    ]
+                )
+            ),
+        ),
+        Page(
             "report_page",
             "GET /reports/annual/?year=<past year>",
             "manager",
@@ -275,6 +289,9 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
 
 
+THINK_SECONDS = 0.0  # --think: each user's pause between two requests (mean, uniform 0..2x)
+
+
 def run_page(page: Page, sessions: list[Session], n: int, warmup: int) -> None:
     remaining = [n]
     lock = threading.Lock()
@@ -294,6 +311,8 @@ def run_page(page: Page, sessions: list[Session], n: int, warmup: int) -> None:
             result = page.run(session, rng)
             with lock:
                 results.append(result)
+            if THINK_SECONDS:
+                time.sleep(rng.uniform(0, 2 * THINK_SECONDS))
 
     barrier = threading.Barrier(len(sessions) + 1)
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(sessions))]
@@ -393,9 +412,17 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="search without the mix's family names (an experiment, not the benchmark)",
     )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="seconds each user pauses between requests (mean; uniform 0..2x). 0: none",
+    )
     parser.add_argument("--label", default="")
     parser.add_argument("--output", default="")
     args = parser.parse_args(argv)
+    global THINK_SECONDS
+    THINK_SECONDS = args.think
 
     info = machine()
     t = targets(family_names=not args.no_family_names)
@@ -403,6 +430,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.only:
         wanted = {"floor", *args.only.split(",")}
         all_pages = [p for p in all_pages if p.name in wanted]
+    else:  # the capacity scenario runs on its own (bench/run.sh, README)
+        all_pages = [p for p in all_pages if p.name != "capacity_mix"]
     sessions: dict[str, list[Session]] = {"coordinator": [], "manager": []}
     for i in range(args.users):
         coordinator = Session(args.base_url)
@@ -448,6 +477,7 @@ def main(argv: list[str] | None = None) -> None:
                     "label": args.label,
                     "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                     "users": args.users,
+                    "think_seconds": args.think,
                     "search_mix": "without family names" if args.no_family_names else "all",
                     "machine": info,
                     "pages": rows,

@@ -7,11 +7,15 @@ cd "$(dirname "$0")/.."
 BIN=${VENV:-.venv}/bin
 PORT=${BENCH_PORT:-8077}
 WORKERS=${BENCH_WORKERS:-4}
+# BENCH_WORKER_CLASS=gthread BENCH_THREADS=4: the production model (config/gunicorn.py).
+WORKER_CLASS=${BENCH_WORKER_CLASS:-sync}
+THREADS=${BENCH_THREADS:-1}
 LABEL=${1:-run}
 shift || true
 export DJANGO_SETTINGS_MODULE=bench.settings
 "$BIN/python" manage.py collectstatic --noinput -v 0
-"$BIN/gunicorn" config.wsgi --workers "$WORKERS" --bind "127.0.0.1:$PORT" --timeout 120 \
+"$BIN/gunicorn" config.wsgi --workers "$WORKERS" --worker-class "$WORKER_CLASS" \
+  --threads "$THREADS" --bind "127.0.0.1:$PORT" --timeout 120 \
   --access-logfile /dev/null --error-logfile var/bench-gunicorn.log &
 GUNICORN=$!
 trap 'kill "$GUNICORN" 2>/dev/null || true' EXIT
@@ -19,6 +23,6 @@ for _ in $(seq 1 50); do
   curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
   sleep 0.2
 done
-echo "gunicorn ($WORKERS workers) on port $PORT; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "gunicorn ($WORKERS $WORKER_CLASS workers x $THREADS threads) on port $PORT; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$BIN/python" -m bench.load --base-url "http://127.0.0.1:$PORT" --label "$LABEL" \
   --output "bench/results/$LABEL.json" "$@"

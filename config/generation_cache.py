@@ -38,6 +38,17 @@ T = TypeVar("T")
 IGNORED_UPDATES = frozenset({"last_login"})
 
 
+def retire_all() -> list[str]:
+    """Retire every value of every kind (after a restore, or data changed by hand); returns the
+    kinds' names."""
+    for kind in ALL:
+        kind.invalidate()
+    return [kind.name for kind in ALL]
+
+
+ALL: list[GenerationCache] = []
+
+
 class GenerationCache:
     """One kind of cached value: `name` prefixes its keys; the cache alias and the lifetime
     (0: off) are read from the settings named `cache_setting` and `seconds_setting`."""
@@ -48,6 +59,7 @@ class GenerationCache:
         self.cache_setting = cache_setting
         self.seconds_setting = seconds_setting
         soft_cache.on_recovery(self.invalidate)
+        ALL.append(self)
 
     def _alias(self) -> str:
         return str(getattr(settings, self.cache_setting))

@@ -20,7 +20,19 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
-env = environ.Env()
+
+class _RecordingEnv(environ.Env):
+    """environ.Env that remembers the name of every variable the settings read: the backup
+    (operations/backup.py) keeps the values of exactly these."""
+
+    read: set[str] = set()
+
+    def get_value(self, var: str, *args: object, **kwargs: object) -> object:
+        self.read.add(var)
+        return super().get_value(var, *args, **kwargs)
+
+
+env = _RecordingEnv()
 if (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env")
 
@@ -216,6 +228,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (none yet; case documents will be): under var/media on the file system. The
+# backup (operations/backup.py) keeps this folder; another storage (S3) is backed up there.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -488,6 +504,9 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "hardening.errors.PersonalDataExceptionRepor
 # django-axes records sign-in attempts under the user name cut to the longest a user can have
 # (an absurd "user name" would not fit its column).
 AXES_USERNAME_CALLABLE = "hardening.signin.attempted_username"
+
+# --- Operations (operations app): backup and restore -------------------------------------------
+INSTALLED_APPS.append("operations")
 
 # --- Retention (retention app): culling personal data of old cases (gallring) ------------------
 INSTALLED_APPS.append("retention")
