@@ -33,6 +33,7 @@ from accounts.notifications import notification_acknowledge, notify
 from accounts.roles import Role, has_role
 from casework.models import Case, Purpose
 from casework.services import StaleEditError, case_touch
+from config.queueing import enqueue_on_commit
 from reflection_period.deadlines import FINAL_RULE, Thresholds, deadline_for, rule_due
 from reflection_period.models import (
     DECIDED,
@@ -593,7 +594,8 @@ def reminder_create_for(
         return None  # created meanwhile by a writer that did not take the lock
     from reflection_period.tasks import send_reminder
 
-    transaction.on_commit(lambda: send_reminder.delay(reminder.pk))
+    # A broker that is down leaves it unsent: the next scan's reminders_send_unsent sends it.
+    enqueue_on_commit(send_reminder, reminder.pk)
     return reminder
 
 

@@ -10,6 +10,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -106,7 +107,10 @@ class PostgresServer:
     """A PostgreSQL cluster of the test's own (initdb in a temporary directory, trust auth on
     loopback), to stop and start again under a running application."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self) -> None:
+        # Not under pytest's tmp_path, whose parents only root may enter: the server runs as
+        # the postgres user when the tests run as root.
+        directory = Path(tempfile.mkdtemp(prefix="lotsa-test-pg-"))
         self.directory = directory
         self.data = directory / "data"
         self.port = free_port()
@@ -173,3 +177,4 @@ class PostgresServer:
             self.process.kill()
             self.process.wait(timeout=30)
             self.process = None
+        shutil.rmtree(self.directory, ignore_errors=True)
