@@ -6,6 +6,7 @@ import logging
 from datetime import datetime
 
 from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
@@ -62,7 +63,9 @@ def send_notification_email(self: Task, notification_id: int, sent_at: str | Non
         emails.notification_email_record_sent(
             notification_id=notification_id, sent_at=datetime.fromisoformat(sent_at)
         )
-    except DATABASE_ERRORS as exc:
+    except (*DATABASE_ERRORS, SoftTimeLimitExceeded) as exc:
+        # The database went away, or stalled past the time limit: try again shortly (after a
+        # delivery, only to record it).
         raise self.retry(
             exc=exc,
             kwargs={"notification_id": notification_id, "sent_at": sent_at},

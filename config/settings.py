@@ -257,13 +257,15 @@ EMAIL_SUBJECT_PREFIX = "[Lotsa] "
 # the e-mail is tried again later. Without it a server that holds its reply holds a worker.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # An e-mail task is stopped after this many seconds (hard limit; a soft limit 10 s earlier lets
-# it record the failure): a server that trickles its replies cannot hold a worker longer.
+# it record the failure): a server that trickles its replies cannot hold a worker longer. The
+# limits travel in each task's message from the process that queues it: give web and workers
+# the same value (the compose file does).
 LOTSA_EMAIL_TIME_LIMIT = env.int("LOTSA_EMAIL_TIME_LIMIT", default=60)
 # How often unsent e-mails (a failure, a lost task, a broker that was down) are tried again.
 LOTSA_EMAIL_SWEEP_SECONDS = env.int("LOTSA_EMAIL_SWEEP_SECONDS", default=60)
-if EMAIL_TIMEOUT < 1 or LOTSA_EMAIL_TIME_LIMIT <= 10 or LOTSA_EMAIL_SWEEP_SECONDS < 10:
+if EMAIL_TIMEOUT < 1 or LOTSA_EMAIL_TIME_LIMIT < 20 or LOTSA_EMAIL_SWEEP_SECONDS < 10:
     raise ImproperlyConfigured(
-        "EMAIL_TIMEOUT must be at least 1, LOTSA_EMAIL_TIME_LIMIT more than 10 and "
+        "EMAIL_TIMEOUT must be at least 1, LOTSA_EMAIL_TIME_LIMIT at least 20 and "
         "LOTSA_EMAIL_SWEEP_SECONDS at least 10 (seconds)."
     )
 # Absolute links in e-mails (reminders) point here.
