@@ -21,6 +21,7 @@ from django.db import connection
 from accounts.models import Notification
 from accounts.notifications import notification_acknowledge, notification_text
 from accounts.notifications import notify as real_notify
+from accounts.tasks import send_unsent_notification_emails
 from casework.models import Case
 from config.celery import app as celery_app
 from reflection_period import services
@@ -281,7 +282,14 @@ def test_an_email_failure_is_retried_without_a_second_reminder(
     with django_capture_on_commit_callbacks(execute=True):
         scan(DAY)
         scan(DAY)
-    assert FlakySMTP.failures == 0  # it failed once, and the retry sent it
+    # One e-mail failed once: recorded, with its next try due 30 s later (accounts/emails.py) ...
+    assert FlakySMTP.failures == 0
+    failed = Notification.objects.get(emailed_at__isnull=True)
+    assert failed.email_error == "SMTPServerDisconnected"
+    assert failed.email_retry_at is not None
+    # ... when the e-mail sweep (every minute) sends it; a second scan sent nothing twice.
+    with time_machine.travel(failed.email_retry_at + timedelta(seconds=1)):
+        assert send_unsent_notification_emails() == 1
     assert Reminder.objects.count() == 1
     assert Notification.objects.count() == 2
     assert not Notification.objects.filter(emailed_at__isnull=True).exists()
