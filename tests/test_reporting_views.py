@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.urls import reverse
+from django.utils import timezone
 
 from config.celery import app as celery_app
 from reporting import services
@@ -164,8 +165,13 @@ def test_narrative_is_saved_with_who_and_when_and_stale_saves_are_refused(client
 
 def test_export_progress_partial_polls_until_ready(client, manager):
     client.force_login(manager)
+    # Queued, and its task reached the broker (queued_at): polled every 2 s.
     export = ReportExport.objects.create(
-        year=2024, as_of=date(2025, 3, 31), format="pdf", requested_by=manager
+        year=2024,
+        as_of=date(2025, 3, 31),
+        format="pdf",
+        requested_by=manager,
+        queued_at=timezone.now(),
     )
     partial = client.get(
         reverse("reporting:export_detail", args=[export.pk]), HTTP_HX_REQUEST="true"
@@ -173,6 +179,13 @@ def test_export_progress_partial_polls_until_ready(client, manager):
     assert 'hx-trigger="load delay:2s"' in partial
     assert "<html" not in partial
     assert client.get(reverse("reporting:export_download", args=[export.pk])).status_code == 404
+    # Its task never reached the broker (it was down): the page says so and polls every 10 s.
+    ReportExport.objects.filter(pk=export.pk).update(queued_at=None)
+    partial = client.get(
+        reverse("reporting:export_detail", args=[export.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert 'hx-trigger="load delay:10s"' in partial
+    assert "Tjänsten som skapar filerna går inte att nå just nu" in partial
 
 
 def test_bad_export_request_is_refused_without_a_file(client, manager):
