@@ -205,6 +205,8 @@ def test_a_hung_mail_server_does_not_hold_up_the_other_work(workers, monkeypatch
     # as LOTSA_EMAIL_TIME_LIMIT=20 would set them in every process of an installation.
     monkeypatch.setattr(send_notification_email, "time_limit", 20)
     monkeypatch.setattr(send_notification_email, "soft_time_limit", 10)
+    # Celery caches a task's options (limits included) at its first publish in the process.
+    monkeypatch.setattr(send_notification_email, "_exec_options", None)
     with SMTPServer(mode="hang", hold_seconds=300) as smtp:
         pool = workers(
             EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}",
