@@ -8,6 +8,7 @@ Identity data of protected individuals reaches templates only through `identity_
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,7 +19,7 @@ from django.db.models import F, Lookup, Max, Model, Prefetch, Q, QuerySet, Subqu
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from accounts.audit import access_log_record
+from accounts.audit import Responsibility, access_log_record
 from accounts.models import AccessAction, User
 from accounts.roles import Role, has_role
 from casework.models import (
@@ -324,6 +325,28 @@ def case_search_rows(user: User) -> QuerySet[Any]:
     if connection.vendor == "postgresql":
         return CaseSearch.objects.all()
     return Case.objects.all()
+
+
+def individuals_coordinated_by(user_id: int, individual_ids: Collection[int]) -> set[int]:
+    """Of these individuals, those the user is the responsible coordinator of a case of, now
+    (the access log's flag, accounts.audit)."""
+    return set(
+        Case.objects.filter(coordinator_id=user_id, individual_id__in=list(individual_ids))
+        .values_list("individual_id", flat=True)
+        .distinct()
+    )
+
+
+# The access log's flag: a read by someone who is not the responsible coordinator of any of
+# the person's cases (registered in casework.apps; the SQL is the same rule, for PostgreSQL's
+# INSERT of the log rows, through the index on the cases' individual).
+RESPONSIBILITY = Responsibility(
+    individuals=individuals_coordinated_by,
+    sql=(
+        "EXISTS (SELECT 1 FROM casework_case AS c"
+        " WHERE c.individual_id = {individual} AND c.coordinator_id = %s)"
+    ),
+)
 
 
 def my_open_cases(user: User, limit: int = 10) -> list[Case]:
