@@ -93,6 +93,47 @@ def access_log_write(
     return row
 
 
+@dataclass(frozen=True)
+class AccessSource:
+    """Where a change to who may read came from (the page and the address), for the log rows
+    that services write themselves (grants, revocations, refusals, role changes)."""
+
+    view_name: str
+    ip_address: str | None = None
+
+
+def access_source(request: HttpRequest) -> AccessSource:
+    match = request.resolver_match
+    return AccessSource(
+        view_name=match.view_name if match else request.path, ip_address=client_ip(request)
+    )
+
+
+def access_log_change(
+    *,
+    by: User,
+    action: AccessAction,
+    obj: models.Model,
+    individual_id: int | None = None,
+    detail: str = "",
+    source: AccessSource | None,
+    service: str,
+) -> AccessLogEntry:
+    """Record a change to who may read personal data (never the data itself). Without a
+    `source` (a command, a test) the row names the service that made the change as its page."""
+    where = source or AccessSource(view_name=service)
+    return access_log_write(
+        user=by,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        individual_id=individual_id,
+        view_name=where.view_name,
+        detail=detail,
+        ip_address=where.ip_address,
+    )
+
+
 def _staff(request: HttpRequest) -> User:
     if not isinstance(request.user, User):  # only signed-in staff ever reach personal data
         raise PermissionDenied

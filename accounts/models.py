@@ -48,6 +48,11 @@ class AccessAction(models.TextChoices):
     SEARCH = "search", _("Searched")
     EXPORT = "export", _("Exported")
     PRINT = "print", _("Printed (PDF)")
+    # Not reads: changes to who may read (never flagged).
+    GRANT = "grant", _("Authorisation granted")
+    REVOKE = "revoke", _("Authorisation revoked")
+    REFUSED = "refused", _("Refused: needs an authorisation")
+    ROLES = "roles", _("Roles changed")
 
 
 class AccessLogEntry(ChoiceLabels):

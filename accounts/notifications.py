@@ -93,6 +93,23 @@ def notify(
     return created
 
 
+def notify_managers(
+    *,
+    key: str,
+    kind: str,
+    params: Mapping[str, Any] | None = None,
+    url: str = "",
+    besides: User | None = None,
+) -> list[Notification]:
+    """Notify every active manager (but `besides`, who did what the notification is about)."""
+    from accounts.roles import Role
+
+    managers = User.objects.filter(is_active=True, groups__name=Role.MANAGER).distinct()
+    if besides is not None:
+        managers = managers.exclude(pk=besides.pk)
+    return notify(recipients=list(managers), key=key, kind=kind, params=params, url=url)
+
+
 def notification_acknowledge(*, notification: Notification, by: User) -> Notification:
     if notification.recipient_id != by.pk:
         raise PermissionError("only the recipient acknowledges a notification")

@@ -10,6 +10,7 @@ class CaseworkConfig(AppConfig):
         from accounts.audit import register_responsibility
         from casework import (
             counts,
+            notifications,  # noqa: F401  (registers casework's notification kinds)
             staff_choices,
             timeline,  # noqa: F401  (registers casework's timeline providers)
         )

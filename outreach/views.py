@@ -20,18 +20,20 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.audit import access_log_record_many
+from accounts.audit import access_log_record_many, access_source
 from accounts.models import AccessAction, User
 from audit.history import contact_history, referral_history
-from casework.forms import IndividualForm
+from casework.forms import MANAGER_NEEDED, IndividualForm
 from casework.selectors import (
     Identity,
     case_get_for_user,
     case_identity,
     case_list_queryset,
     case_search_filter,
+    identity_access,
     individual_get_for_user,
 )
+from casework.views import duplicate_check_record
 from config.forms import is_htmx, run_service
 from config.paging import CountedPaginator
 from hardening.ratelimit import search_rate_limit
@@ -370,7 +372,8 @@ def _link_candidates(request: HttpRequest, user: User, text: str) -> list[tuple[
         items=[(str(case.pk), case.individual_id) for case in cases],
         detail="referral: find case",
     )
-    return [(case, case_identity(user, case)) for case in cases]
+    access = identity_access(user)
+    return [(case, access.case_identity(case)) for case in cases]
 
 
 def _referral_page(
@@ -449,7 +452,12 @@ def referral_accept_case(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_get_for_user(request, case_pk, log=False)
     form = _action_form()
     accepted = run_service(
-        form, services.referral_accept_into_case, referral=referral, by=user, case=case
+        form,
+        services.referral_accept_into_case,
+        referral=referral,
+        by=user,
+        case=case,
+        source=access_source(request),
     )
     if accepted is None:
         referral.refresh_from_db()
@@ -494,6 +502,7 @@ def referral_accept_new(request: HttpRequest, pk: int) -> HttpResponse:
         individual_form = IndividualForm(
             data,
             prefix="ind",
+            viewer=user,
             initial={
                 "alias": contact.alias,
                 "sex": contact.sex,
@@ -501,6 +510,9 @@ def referral_accept_new(request: HttpRequest, pk: int) -> HttpResponse:
                 "languages": [contact.language_id] if contact.language_id else [],
             },
         )
+    individual_valid = individual_form is not None and individual_form.is_valid()
+    if individual_form is not None and individual_form.hidden_match is not None:
+        duplicate_check_record(request, [individual_form.hidden_match], hidden=True)
     if request.method == "POST" and case_form.is_valid():
         case_fields = {
             "coordinator": case_form.cleaned_data["coordinator"],
@@ -517,9 +529,10 @@ def referral_accept_new(request: HttpRequest, pk: int) -> HttpResponse:
                 referral=referral,
                 by=user,
                 individual=individual,
+                source=access_source(request),
                 **case_fields,
             )
-        elif individual_form is not None and individual_form.is_valid():
+        elif individual_form is not None and individual_valid:
             person = individual_form.cleaned_data
             accepted = run_service(
                 case_form,
@@ -552,6 +565,7 @@ def referral_accept_new(request: HttpRequest, pk: int) -> HttpResponse:
             "individual_form": individual_form,
             "individual": individual,
             "identity": identity,
+            "manager_needed": MANAGER_NEEDED if identity is not None and identity.masked else "",
         },
         status=status,
     )
