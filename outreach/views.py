@@ -67,6 +67,7 @@ from outreach.selectors import (
     indicators_by_contact,
     last_district_for,
     log_contact_reads,
+    log_referral_page_read,
     log_referral_reads,
     pending_referrals_in,
     reads_everything,
@@ -382,7 +383,11 @@ def _referral_page(
     *,
     errors: list[str] | None = None,
     status: int = 200,
+    logged: bool = False,
 ) -> HttpResponse:
+    """The referral's page, or for a coordinator's search while it waits (htmx) the search's
+    results only. The page shows the contact and, once accepted, the case's person: that read
+    is logged here, whatever the request's headers (`logged`: the caller has logged it)."""
     user = _staff(request)
     # The search text may be a name: it comes in a POST body, never in the address.
     search = LinkSearchForm(request.POST if request.method == "POST" else None)
@@ -397,6 +402,8 @@ def _referral_page(
             "outreach/_link_results.html",
             {"referral": referral, "candidates": candidates, "searched": bool(text)},
         )
+    if not logged:
+        log_referral_page_read(request, referral)
     contact = referral.contact
     context = {
         "referral": referral,
@@ -426,8 +433,8 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _staff(request)
     if moved := search_in_address_redirect(request):
         return moved
-    # The search's htmx partial and the redirect below do not show the contact: no log entry.
-    referral = referral_get_for_user(request, pk, log=shows_cases(user) and not is_htmx(request))
+    # The page logs what it shows (_referral_page); the redirect below shows nothing.
+    referral = referral_get_for_user(request, pk, log=False)
     if not shows_cases(user):
         # Outreach staff follow their referrals on the contact's page (no case content).
         return redirect("outreach:contact_detail", pk=referral.contact_id)
@@ -448,7 +455,9 @@ def referral_accept_case(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         case_pk = int(request.POST.get("case", ""))
     except ValueError:
-        return _referral_page(request, referral, errors=[_("Choose a case.")], status=400)
+        return _referral_page(
+            request, referral, errors=[_("Choose a case.")], status=400, logged=True
+        )
     case = case_get_for_user(request, case_pk, log=False)
     form = _action_form()
     accepted = run_service(
@@ -466,6 +475,7 @@ def referral_accept_case(request: HttpRequest, pk: int) -> HttpResponse:
             referral,
             errors=[str(error) for error in form.non_field_errors()],
             status=_conflict_status(form),
+            logged=True,  # by referral_get_for_handling
         )
     messages.success(
         request,
