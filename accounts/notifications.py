@@ -36,6 +36,13 @@ def register_kind(name: str, kind: NotificationKind) -> None:
     _kinds[name] = kind
 
 
+ROLES_CHANGED = "accounts.roles_changed"
+register_kind(
+    ROLES_CHANGED,
+    NotificationKind(text=_("%(by)s changed the roles of %(user)s: from %(before)s to %(after)s.")),
+)
+
+
 def notification_text(notification: Notification) -> str:
     kind = _kinds.get(notification.kind)
     if kind is None:
