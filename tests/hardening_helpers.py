@@ -445,6 +445,9 @@ EXPECTATIONS: dict[str, Expect] = {
     # right after they are made, and new ones are made with a POST only.
     "twofactor:overview": expect(L, A, A, A, A, A),
     "twofactor:enrol": expect(L, A, A, A, A, A),
+    # The one-time link of an administrator's reset: it keeps its token in the session and sends
+    # everyone on to the enrolment page (which asks for the sign-in and checks the link).
+    "twofactor:enrol_link": expect(A, A, A, A, A, A, kwargs=lambda w: {"token": "x" * 43}),
     "twofactor:verify": expect(L, A, A, A, A, A),
     "twofactor:backup_codes": expect(L, A, A, A, A, A),
     "twofactor:backup_codes_regenerate": expect(L, A, A, A, A, A, method=POST),
