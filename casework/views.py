@@ -856,7 +856,6 @@ def _individual_page(
         "languages": list(individual.languages.all()),
         "can_edit": can_edit_cases(user) and not identity.masked,
         "can_open_case": can_edit_cases(user) and not identity.masked,
-        "manager_needed": MANAGER_NEEDED if identity.masked else "",
         "history": individual_history(individual, user),
         "authorisations": authorisations if is_manager else [],
         "my_authorisation": next(
