@@ -324,7 +324,7 @@ class Case(ChoiceLabels):
         return self.individual.age_on(self.opened_on)
 
 
-class IdentityAuthorisation(models.Model):
+class IdentityAuthorisation(ChoiceLabels):
     """An authorisation to see one person's protected identity (skyddade personuppgifter):
     who holds it, who granted it, when and why; revoked, never deleted.
 

@@ -304,6 +304,7 @@ def case_open_with_new_individual(
     by: User,
     individual_fields: Mapping[str, Any],
     languages: Iterable[Language] = (),
+    send_notifications: bool = True,
     **case_fields: Any,
 ) -> Case:
     """Register a person and open their first case, both or neither. A person registered with
@@ -318,6 +319,7 @@ def case_open_with_new_individual(
             basis=IdentityAuthorisation.Basis.REGISTERED,
             by=by,
             source=None,
+            send_notifications=send_notifications,
         )
     return case
 
@@ -564,9 +566,11 @@ def _authorisation_record(
     by: User,
     source: AccessSource | None,
     reason: str = "",
+    send_notifications: bool = True,
 ) -> IdentityAuthorisation | None:
     """Record an authorisation in force (None if the user holds one already), write it to the
-    access log and tell the managers. Runs in the caller's transaction."""
+    access log and tell the managers (not for the demo data, `send_notifications`). Runs in the
+    caller's transaction."""
     if IdentityAuthorisation.objects.filter(
         individual=individual, user=user, revoked_at__isnull=True
     ).exists():
@@ -592,6 +596,8 @@ def _authorisation_record(
         source=source,
         service="casework.services.identity_authorisation_grant",
     )
+    if not send_notifications:
+        return authorisation
     notify_managers(
         key=f"identity-authorisation:{authorisation.pk}:granted",
         kind=_RECORDED_KINDS[basis],

@@ -215,6 +215,38 @@ def test_the_coordinator_who_registered_the_person_holds_an_authorisation(client
     assert_visible(client, world)
 
 
+def test_registering_a_protected_person_is_told_to_the_managers(people):
+    """The authorisation recorded at registration is a grant like any other: logged and told
+    (the demo data, which registers people in bulk, tells no one)."""
+
+    def register(alias, **options):
+        return casework_services.case_open_with_new_individual(
+            by=people["responsible"],
+            individual_fields={
+                "alias": alias,
+                "birth_year": 1990,
+                "protection": "fictitious_identity",
+            },
+            coordinator=people["colleague"],
+            opened_on=date(2024, 3, 1),
+            origin=Origin.POLICE,
+            **options,
+        )
+
+    told = Notification.objects.filter(kind="casework.identity_authorisation_registered")
+    case = register("Tranan")
+    assert set(told.values_list("recipient", flat=True)) == {
+        people["manager"].pk,
+        people["second_manager"].pk,
+    }
+    assert may_see_identity(people["colleague"], case.individual)  # the case's coordinator
+    assert not may_see_identity(people["responsible"], case.individual)  # who typed it in
+    row = AccessLogEntry.objects.get(action="grant", individual_id=case.individual_id)
+    assert row.user == people["responsible"]
+    register("Storken", send_notifications=False)
+    assert told.count() == 2
+
+
 def test_managers_see_it_without_an_authorisation(client, people, world):
     assert not IdentityAuthorisation.objects.filter(user=people["manager"]).exists()
     client.force_login(people["manager"])
