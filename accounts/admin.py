@@ -1,4 +1,9 @@
-"""Admin for staff accounts: system administrators create users and give them roles."""
+"""Admin for staff accounts: system administrators create users and give them roles.
+
+Roles are given through accounts.services.user_set_roles, never by the form itself: nobody may
+change their own roles (on one's own page the roles are shown, not offered), and every change
+is written to the access log and told to the managers.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.db.models import ManyToManyField, QuerySet
-from django.forms import ModelMultipleChoiceField
+from django.forms import BaseInlineFormSet, ModelForm, ModelMultipleChoiceField
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from accounts.audit import access_source
 from accounts.models import User
 from accounts.roles import Role
+from accounts.services import user_set_roles
 from config.admin import RoleModelAdmin
 
 admin.site.unregister(Group)
@@ -39,12 +46,54 @@ class UserAdmin(RoleModelAdmin, DjangoUserAdmin):
         ),
         (None, {"fields": ("password1", "password2")}),
     )
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["last_login", "date_joined", "own_roles"]
     filter_horizontal = ()
 
     @admin.display(description=_("roles"))
     def role_names(self, obj: User) -> str:
         return ", ".join(str(Role(group.name).label) for group in obj.groups.all())
+
+    @admin.display(description=_("Roles"))
+    def own_roles(self, obj: User) -> str:
+        roles = self.role_names(obj) or _("no role")
+        refusal = _("Nobody can change their own roles. Ask another system administrator.")
+        return f"{roles}. {refusal}"
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or obj.pk != request.user.pk:
+            return fieldsets
+        # One's own page: the roles are shown, not offered (the form then has no roles field,
+        # and a roles field posted anyway is ignored).
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": tuple("own_roles" if f == "groups" else f for f in options["fields"]),
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+    def save_related(
+        self,
+        request: HttpRequest,
+        form: ModelForm,
+        formsets: list[BaseInlineFormSet],
+        change: bool,
+    ) -> None:
+        """The roles through the service (refused for one's own account, logged, told)."""
+        groups = form.cleaned_data.pop("groups", None)
+        super().save_related(request, form, formsets, change)
+        if groups is None:
+            return
+        user_set_roles(
+            user=form.instance,
+            roles=[Role(group.name) for group in groups if group.name in Role.values],
+            by=request.user,  # type: ignore[arg-type]  # the admin site lets only staff in
+            source=access_source(request),
+        )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).prefetch_related("groups")

@@ -48,6 +48,11 @@ class AccessAction(models.TextChoices):
     SEARCH = "search", _("Searched")
     EXPORT = "export", _("Exported")
     PRINT = "print", _("Printed (PDF)")
+    # Not reads: changes to who may read (never flagged).
+    GRANT = "grant", _("Authorisation granted")
+    REVOKE = "revoke", _("Authorisation revoked")
+    REFUSED = "refused", _("Refused: needs an authorisation")
+    ROLES = "roles", _("Roles changed")
 
 
 class AccessLogEntry(ChoiceLabels):
@@ -70,6 +75,11 @@ class AccessLogEntry(ChoiceLabels):
     view_name = models.CharField(_("page"), max_length=100)
     detail = models.CharField(_("detail"), max_length=200, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # Decided when the row is written and never recomputed (see accounts.audit): a read of an
+    # individual by someone who was not then the responsible coordinator of any of their cases.
+    flagged = models.BooleanField(
+        _("flagged: not a responsible coordinator"), default=False, db_default=False
+    )
 
     objects = AccessLogQuerySet.as_manager()
 
@@ -81,6 +91,10 @@ class AccessLogEntry(ChoiceLabels):
             # Log review: one person's reads over a period; reads concerning one individual.
             models.Index(fields=["user", "-at"], name="accesslog_user_idx"),
             models.Index(fields=["individual_id", "-at"], name="accesslog_individual_idx"),
+            # Log review, "only flagged reads", newest first: the flagged rows are a small part.
+            models.Index(
+                fields=["-at"], condition=models.Q(flagged=True), name="accesslog_flagged_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -36,6 +36,13 @@ def register_kind(name: str, kind: NotificationKind) -> None:
     _kinds[name] = kind
 
 
+ROLES_CHANGED = "accounts.roles_changed"
+register_kind(
+    ROLES_CHANGED,
+    NotificationKind(text=_("%(by)s changed the roles of %(user)s: from %(before)s to %(after)s.")),
+)
+
+
 def notification_text(notification: Notification) -> str:
     kind = _kinds.get(notification.kind)
     if kind is None:
@@ -90,6 +97,23 @@ def notify(
         # If the broker cannot take it, the e-mail sweep (accounts/emails.py) sends it later.
         enqueue_on_commit(send_notification_email, notification.pk)
     return created
+
+
+def notify_managers(
+    *,
+    key: str,
+    kind: str,
+    params: Mapping[str, Any] | None = None,
+    url: str = "",
+    besides: User | None = None,
+) -> list[Notification]:
+    """Notify every active manager (but `besides`, who did what the notification is about)."""
+    from accounts.roles import Role
+
+    managers = User.objects.filter(is_active=True, groups__name=Role.MANAGER).distinct()
+    if besides is not None:
+        managers = managers.exclude(pk=besides.pk)
+    return notify(recipients=list(managers), key=key, kind=kind, params=params, url=url)
 
 
 def notification_acknowledge(*, notification: Notification, by: User) -> Notification:

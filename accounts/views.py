@@ -54,12 +54,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @role_required(Role.COORDINATOR)
 def start_coordinator(request: HttpRequest) -> HttpResponse:
-    from casework.selectors import case_identity, my_open_cases
+    from casework.selectors import identity_access, my_open_cases
     from outreach.selectors import coordinator_inbox
     from reflection_period.selectors import DeadlineRow, start_coordinator_context
 
     user = staff_user(request)
-    cases = [(case, case_identity(user, case)) for case in my_open_cases(user)]
+    access = identity_access(user)
+    cases = [(case, access.case_identity(case)) for case in my_open_cases(user)]
     reflection_period = start_coordinator_context(user)
     deadlines = cast("list[DeadlineRow]", reflection_period["deadlines"])
     # My cases and my deadlines name cases and their people: reads, logged (one row per case).

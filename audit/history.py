@@ -7,8 +7,9 @@ point to (staff, cases, districts, ...), so naming them costs nothing more. Diff
 computed in Python between consecutive versions of the same object.
 
 Who sees it: coordinators and managers (not outreach staff). For a protected individual the
-identity fields show MASK to everyone but the responsible coordinator and managers, exactly
-as the page itself masks them: the history must never show what the page hides.
+identity fields show MASK to everyone but managers and those authorised to see the person's
+identity, exactly as the page itself masks them: the history must never show what the page
+hides.
 """
 
 from __future__ import annotations
@@ -29,9 +30,9 @@ from django_countries.fields import CountryField
 
 from accounts.models import User
 from accounts.roles import Role, has_role
-from casework.models import Case, Individual, JournalEntry, Protection
+from casework.models import Case, IdentityAuthorisation, Individual, JournalEntry, Protection
 from casework.personal_number import format_personal_number
-from casework.selectors import MASK
+from casework.selectors import MASK, identity_access
 from casework.timeline import Panel, register_panel
 from outreach.models import OutreachContact, Referral
 from reflection_period.models import ReflectionPeriodApplication
@@ -84,6 +85,8 @@ SPECS: dict[type[models.Model], Spec] = {
     ),
     OutreachContact: Spec(),
     Referral: Spec(hidden=frozenset({"contact"})),
+    # The person is the page's; the authorised user names the entry (and never changes).
+    IdentityAuthorisation: Spec(hidden=frozenset({"individual"})),
 }
 
 
@@ -262,26 +265,29 @@ def case_history(case: Case, user: User) -> list[HistoryEntry] | None:
 
 
 def individual_history(individual: Individual, user: User) -> list[HistoryEntry] | None:
-    """The individual page. Identity fields are masked for users who may not see a protected
-    identity; a person who was protected at any time has their earlier identity masked too.
-    Two queries: the versions, and whether the user is a responsible coordinator."""
+    """The individual page: the person, and every authorisation to see their protected
+    identity (granted, revoked). Identity fields are masked for users who may not see a
+    protected identity; a person who was protected at any time has their earlier identity
+    masked too, for everyone without an authorisation. Three queries: the two histories, and
+    the user's authorisations (unless the user is a manager)."""
     if not can_see_history(user):
         return None
     records = history_versions(Individual, id=individual.pk)
     ever_protected = individual.protection != Protection.NONE or any(
         record.protection != Protection.NONE for record in records
     )
-    entitled = has_role(user, Role.MANAGER) or (
-        ever_protected and individual.cases.filter(coordinator=user).exists()
-    )
+    masked = ever_protected and not identity_access(user).authorised(individual.pk)
     return build_history(
         [
+            HistorySource(Individual, records, _named(_("The individual")), masked=masked),
             HistorySource(
-                Individual,
-                records,
-                _named(_("The individual")),
-                masked=ever_protected and not entitled,
-            )
+                IdentityAuthorisation,
+                history_versions(IdentityAuthorisation, individual_id=individual.pk),
+                lambda record: (
+                    _("Authorisation to see the protected identity: %(user)s")
+                    % {"user": record.user}
+                ),
+            ),
         ]
     )
 

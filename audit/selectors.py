@@ -1,11 +1,9 @@
 """Reads of the access log for the managers' log review ("Logguppföljning").
 
 A row is flagged when it concerns an individual and the reader was not a responsible
-coordinator of any of that individual's cases at the time of the read. "At the time" comes from
-the cases' change history (simple-history): the latest version of each case recorded before
-the read names its coordinator then. A case without any version recorded before the read (made
-before history was kept) counts with its current coordinator. All of this is one SQL query with
-two EXISTS subqueries, whatever the number of rows.
+coordinator of any of that individual's cases at the time of the read. The flag is decided when
+the row is written and stored with it (accounts.audit); rows written before that were given
+theirs from the cases' change history as it stood at each read (migration audit 0002).
 """
 
 from __future__ import annotations
@@ -13,17 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from django.db.models import (
-    BooleanField,
-    Exists,
-    ExpressionWrapper,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-)
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccessLogEntry, User
@@ -62,47 +51,13 @@ PAGES = {
 }
 
 
-def _historical_case() -> Any:
-    return Case.history.model  # added by simple-history
-
-
-def _responsible_at_read() -> Q:
-    """The reader coordinated one of the individual's cases when they read (see module doc)."""
-    versions = _historical_case().objects
-    superseded = versions.filter(
-        id=OuterRef("id"),
-        history_date__gt=OuterRef("history_date"),
-        history_date__lte=OuterRef(OuterRef("at")),
-    )
-    then = Exists(
-        versions.filter(
-            individual_id=OuterRef("individual_id"),
-            coordinator_id=OuterRef("user_id"),
-            history_date__lte=OuterRef("at"),
-        )
-        .exclude(history_type="-")
-        .filter(~Exists(superseded))
-    )
-    recorded_before = versions.filter(id=OuterRef("pk"), history_date__lte=OuterRef(OuterRef("at")))
-    now_without_history = Exists(
-        Case.objects.filter(
-            individual_id=OuterRef("individual_id"), coordinator_id=OuterRef("user_id")
-        ).filter(~Exists(recorded_before))
-    )
-    return Q(then) | Q(now_without_history)
-
-
 def access_log_queryset() -> QuerySet[AccessLogEntry]:
-    """Every row, newest first, with the reader, the individual's reference and the flag."""
+    """Every row, newest first, with the reader and the individual's reference."""
     return (
         AccessLogEntry.objects.select_related("user")
         .annotate(
             individual_reference=Subquery(
                 Individual.objects.filter(pk=OuterRef("individual_id")).values("reference")[:1]
-            ),
-            flagged=ExpressionWrapper(
-                Q(individual_id__isnull=False) & ~_responsible_at_read(),
-                output_field=BooleanField(),
             ),
         )
         .order_by("-at", "-pk")
@@ -133,7 +88,7 @@ class LogRow:
 
     @property
     def flagged(self) -> bool:
-        return bool(getattr(self.entry, "flagged", False))
+        return self.entry.flagged
 
     @property
     def individual_reference(self) -> str:

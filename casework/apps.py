@@ -7,11 +7,15 @@ class CaseworkConfig(AppConfig):
     verbose_name = _("Casework")
 
     def ready(self) -> None:
+        from accounts.audit import register_responsibility
         from casework import (
             counts,
+            notifications,  # noqa: F401  (registers casework's notification kinds)
             staff_choices,
             timeline,  # noqa: F401  (registers casework's timeline providers)
         )
+        from casework.selectors import RESPONSIBILITY
 
         counts.connect()
         staff_choices.connect()
+        register_responsibility(RESPONSIBILITY)

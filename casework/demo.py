@@ -315,6 +315,7 @@ def seed() -> int:
             origin=str(_weighted(rng, CASE_ORIGINS)),
             offence=profile.offence,
             purposes=profile.purposes,
+            send_notifications=False,  # the demo's managers start with a quiet bell
         )
         _seed_case_history(rng, case, coordinator, profile, associations)
     return Case.objects.count()

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from casework.models import (
     Case,
     Category,
@@ -24,7 +25,22 @@ from casework.personal_number import (
     birth_date_from_personal_number,
     normalise_personal_number,
 )
-from casework.selectors import active_organisations, coordinators
+from casework.selectors import active_organisations, coordinators, may_see_identity
+
+# Shown before anyone tries what only a manager or an authorised user may do for a person with
+# a protected identity (the service refuses it, with its own message, if they try anyway).
+MANAGER_NEEDED = _(
+    "A manager must do this. Only a manager, or someone a manager has authorised to see this "
+    "person's protected identity, may open a case for them, accept a referral into their case "
+    "or make someone responsible coordinator of it."
+)
+
+# What a user is told when the person they are registering may be someone whose protected
+# identity they may not see: that there is a possible match, never who.
+MATCH_NEEDS_MANAGER = _(
+    "Lotsa found a possible match that only a manager can check. Ask a manager for help: "
+    "nothing was saved, and the managers have been told."
+)
 
 
 class DateInput(forms.DateInput):
@@ -82,10 +98,19 @@ class IndividualForm(forms.ModelForm):
         help_texts = {
             "protection": _(
                 "With protected personal data, name, date of birth, ID number and phone are "
-                "hidden from everyone except the responsible coordinator and managers."
+                "hidden from everyone except managers and the staff a manager authorises. The "
+                "responsible coordinators of the person's open cases are authorised when the "
+                "protection is recorded."
             ),
             "alias": _("Use an alias when the name is unknown or must not be used."),
         }
+
+    def __init__(self, *args: Any, viewer: User | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Who is typing: a number held by someone whose protected identity they may not see
+        # must not say so (see clean_personal_number). The view logs and reports the match.
+        self.viewer = viewer
+        self.hidden_match: Individual | None = None
 
     def clean_personal_number(self) -> str | None:
         value = self.cleaned_data["personal_number"].strip()
@@ -95,15 +120,19 @@ class IndividualForm(forms.ModelForm):
         others = Individual.objects.filter(personal_number=normalised)
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
-        if others.exists():
-            raise ValidationError(
-                _(
-                    "Another individual already has this number. Search for them instead of "
-                    "registering the person twice."
-                ),
-                code="unique",
-            )
-        return normalised
+        holder = others.first()
+        if holder is None:
+            return normalised
+        if self.viewer is not None and not may_see_identity(self.viewer, holder):
+            self.hidden_match = holder
+            raise ValidationError(MATCH_NEEDS_MANAGER, code="protected_match")
+        raise ValidationError(
+            _(
+                "Another individual already has this number. Search for them instead of "
+                "registering the person twice."
+            ),
+            code="unique",
+        )
 
     def clean_date_of_birth(self) -> Any:
         value = self.cleaned_data["date_of_birth"]
@@ -287,4 +316,27 @@ class ConsentForm(forms.ModelForm):
 class ConsentWithdrawForm(forms.Form):
     withdrawn_on = forms.DateField(
         label=_("Withdrawn on"), widget=DateInput(), initial=timezone.localdate
+    )
+
+
+class IdentityAuthorisationForm(forms.Form):
+    """A manager authorises a coordinator to see one person's protected identity."""
+
+    user = CoordinatorChoiceField(label=_("Coordinator"), queryset=coordinators())
+    reason = forms.CharField(
+        label=_("Why"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "For example: takes over the case during the holidays. Never the person's name."
+        ),
+        error_messages={"required": _("Say why the authorisation is needed.")},
+    )
+
+
+class IdentityAuthorisationRevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is it revoked?"),
+        max_length=500,
+        error_messages={"required": _("Say why the authorisation is revoked.")},
     )

@@ -324,6 +324,100 @@ class Case(ChoiceLabels):
         return self.individual.age_on(self.opened_on)
 
 
+class IdentityAuthorisation(ChoiceLabels):
+    """An authorisation to see one person's protected identity (skyddade personuppgifter):
+    who holds it, who granted it, when and why; revoked, never deleted.
+
+    Managers see every protected identity without one; everyone else, the responsible
+    coordinator included, needs one (casework.selectors.identity_access). Opening a case,
+    accepting a referral or reassigning a case never grants it.
+    """
+
+    class Basis(models.TextChoices):
+        GRANTED = "granted", _("Granted by a manager")
+        REGISTERED = "registered", _("Responsible coordinator when the person was registered")
+        PROTECTION_SET = (
+            "protection_set",
+            _("Responsible coordinator of an open case when the protection was recorded"),
+        )
+        INTRODUCED = (
+            "introduced",
+            _("Responsible coordinator of one of the person's cases when authorisations began"),
+        )
+
+    individual = models.ForeignKey(
+        Individual,
+        on_delete=models.PROTECT,
+        related_name="identity_authorisations",
+        verbose_name=_("individual"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="identity_authorisations",
+        verbose_name=_("authorised staff member"),
+    )
+    basis = models.CharField(_("basis"), max_length=20, choices=Basis.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    granted_at = models.DateTimeField(_("granted"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+    revoke_reason = models.TextField(_("reason for revoking"), blank=True)
+
+    # Shown in the person's change history (audit.history.individual_history).
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("authorisation to see a protected identity")
+        verbose_name_plural = _("authorisations to see protected identities")
+        ordering = ["-granted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["individual", "user"],
+                condition=Q(revoked_at__isnull=True),
+                name="identity_authorisation_one_in_force",
+                violation_error_message=_(
+                    "This staff member is already authorised to see the person's identity."
+                ),
+            ),
+            models.CheckConstraint(
+                name="identity_authorisation_granted_needs_reason",
+                condition=~Q(basis="granted") | (Q(granted_by__isnull=False) & ~Q(reason="")),
+                violation_error_message=_(
+                    "An authorisation a manager grants needs the manager and a reason."
+                ),
+            ),
+            models.CheckConstraint(
+                name="identity_authorisation_revoked_with_reason",
+                condition=Q(revoked_at__isnull=True)
+                | (Q(revoked_by__isnull=False) & ~Q(revoke_reason="")),
+                violation_error_message=_("A revoked authorisation needs who revoked it and why."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.individual_id} → {self.user_id}"
+
+    @property
+    def in_force(self) -> bool:
+        return self.revoked_at is None
+
+
 class CaseSearch(models.Model):
     """What the case search reads on PostgreSQL: one narrow row per case, with what the list
     filters and sorts by and what a search matches, written only by database triggers

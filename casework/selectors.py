@@ -3,11 +3,14 @@
 Every view that shows a case or an individual loads it through `case_get_for_user`,
 `case_get_for_edit` or `individual_get_for_user`: they decide who may see what (404 for what a
 user may not know exists, 403 for what they may see but not change) and write the access log.
-Identity data of protected individuals reaches templates only through `identity_for`.
+Identity data of protected individuals reaches templates only through `identity_for`, and
+whether a user may see it is decided by one helper, `IdentityAccess` (`identity_access`,
+`may_see_identity`): managers, and holders of an authorisation for that person.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,13 +21,14 @@ from django.db.models import F, Lookup, Max, Model, Prefetch, Q, QuerySet, Subqu
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from accounts.audit import access_log_record
+from accounts.audit import Responsibility, access_log_record
 from accounts.models import AccessAction, User
 from accounts.roles import Role, has_role
 from casework.models import (
     Case,
     CasePurpose,
     CaseSearch,
+    IdentityAuthorisation,
     Individual,
     JournalEntry,
     Organisation,
@@ -44,13 +48,6 @@ def can_read_cases(user: object) -> bool:
 
 def can_edit_cases(user: object) -> bool:
     return has_role(user, Role.COORDINATOR)
-
-
-def identity_visible(user: User, individual: Individual, coordinator_ids: set[int]) -> bool:
-    """Protected identity data is shown only to managers and the responsible coordinator(s)."""
-    if individual.protection == Protection.NONE:
-        return True
-    return has_role(user, Role.MANAGER) or user.pk in coordinator_ids
 
 
 @dataclass(frozen=True)
@@ -104,10 +101,71 @@ def identity_for(individual: Individual, *, visible: bool) -> Identity:
     )
 
 
+class IdentityAccess:
+    """Whose protected identity one user may see: every one for a manager; for others, the
+    people they hold an authorisation in force for (IdentityAuthorisation), read once, when
+    the first protected person comes up. Unprotected people are seen by every reader of cases.
+
+    This is the one place that decides it: pages, lists, searches, exports, PDFs, histories
+    and the duplicate check all ask an IdentityAccess (or `may_see_identity`). Make one per
+    request: it does not notice a grant or a revocation made after it read the authorisations.
+    """
+
+    def __init__(self, user: object) -> None:
+        self.user = user
+        self.everyone = has_role(user, Role.MANAGER)
+        self._authorised: set[int] | None = None
+
+    def authorised(self, individual_id: int) -> bool:
+        """Whether the user may see this person's identity if it is protected (managers, and
+        holders of an authorisation in force)."""
+        if self.everyone:
+            return True
+        if not isinstance(self.user, User) or not can_read_cases(self.user):
+            return False
+        if self._authorised is None:
+            self._authorised = set(
+                authorised_individuals(self.user).values_list("individual_id", flat=True)
+            )
+        return individual_id in self._authorised
+
+    def visible(self, individual: Individual) -> bool:
+        return individual.protection == Protection.NONE or self.authorised(individual.pk)
+
+    def identity(self, individual: Individual) -> Identity:
+        return identity_for(individual, visible=self.visible(individual))
+
+    def case_identity(self, case: Case) -> Identity:
+        return self.identity(case.individual)
+
+
+def identity_access(user: object) -> IdentityAccess:
+    return IdentityAccess(user)
+
+
+def may_see_identity(user: object, individual: Individual) -> bool:
+    """Whether `user` may see `individual`'s identity now (at most one query)."""
+    return IdentityAccess(user).visible(individual)
+
+
+def authorised_individuals(user: User) -> QuerySet[IdentityAuthorisation]:
+    """The user's authorisations in force (as a subquery: `.values("individual_id")`)."""
+    return IdentityAuthorisation.objects.filter(user=user, revoked_at__isnull=True)
+
+
+def identity_authorisations_of(individual: Individual) -> list[IdentityAuthorisation]:
+    """Every authorisation to see the person's identity, those in force first, newest first."""
+    return sorted(
+        IdentityAuthorisation.objects.filter(individual=individual).select_related(
+            "user", "granted_by", "revoked_by"
+        ),
+        key=lambda a: (a.revoked_at is not None, -a.granted_at.timestamp()),
+    )
+
+
 def case_identity(user: User, case: Case) -> Identity:
-    """The identity to show on a case row or page (no query: uses the case's coordinator)."""
-    visible = identity_visible(user, case.individual, {case.coordinator_id})
-    return identity_for(case.individual, visible=visible)
+    """The identity to show on a case's page (a list makes one IdentityAccess for its rows)."""
+    return IdentityAccess(user).case_identity(case)
 
 
 # --- Loading one object ---------------------------------------------------------------------------
@@ -149,12 +207,10 @@ def individual_get_for_user(request: HttpRequest, pk: int) -> tuple[Individual, 
         individual = Individual.objects.prefetch_related("languages").get(pk=pk)
     except Individual.DoesNotExist:
         raise Http404 from None
-    coordinators = set(individual.cases.values_list("coordinator_id", flat=True))
-    visible = identity_visible(user, individual, coordinators)
     access_log_record(
         request=request, action=AccessAction.VIEW, obj=individual, individual_id=individual.pk
     )
-    return individual, identity_for(individual, visible=visible)
+    return individual, identity_access(user).identity(individual)
 
 
 def individual_get_for_edit(request: HttpRequest, pk: int) -> Individual:
@@ -266,18 +322,18 @@ def _name_match(text: str) -> Q:
 
 def _protected_name_cases(user: User, text: str) -> Q:
     """The cases (by id) whose protected person's name matches, among those whose names the
-    user may see: every case for a manager, only their own cases for a coordinator.
+    user may see: every case for a manager, for others the cases of the people they hold an
+    authorisation for.
 
     The cases are found by id in a subquery of their own, so that every part of the search's OR
     is an index condition: with `coordinator = me AND individual = ANY(…)` as a part,
     PostgreSQL checked every candidate case against the whole array of matching people, one by
     one (for a family name shared by 2,300 people, 38 of the search's 58 ms; bench/RESULTS.md).
     """
-    cases = Case.objects.filter(
-        _individuals_matching(_name_match(text) & ~Q(protection=Protection.NONE))
-    )
+    people = _name_match(text) & ~Q(protection=Protection.NONE)
     if not has_role(user, Role.MANAGER):
-        cases = cases.filter(coordinator=user)
+        people &= Q(pk__in=authorised_individuals(user).values("individual_id"))
+    cases = Case.objects.filter(_individuals_matching(people))
     return Q(_InSubquery(F("pk"), Subquery(cases.order_by().values("pk"))))
 
 
@@ -324,6 +380,28 @@ def case_search_rows(user: User) -> QuerySet[Any]:
     if connection.vendor == "postgresql":
         return CaseSearch.objects.all()
     return Case.objects.all()
+
+
+def individuals_coordinated_by(user_id: int, individual_ids: Collection[int]) -> set[int]:
+    """Of these individuals, those the user is the responsible coordinator of a case of, now
+    (the access log's flag, accounts.audit)."""
+    return set(
+        Case.objects.filter(coordinator_id=user_id, individual_id__in=list(individual_ids))
+        .values_list("individual_id", flat=True)
+        .distinct()
+    )
+
+
+# The access log's flag: a read by someone who is not the responsible coordinator of any of
+# the person's cases (registered in casework.apps; the SQL is the same rule, for PostgreSQL's
+# INSERT of the log rows, through the index on the cases' individual).
+RESPONSIBILITY = Responsibility(
+    individuals=individuals_coordinated_by,
+    sql=(
+        "EXISTS (SELECT 1 FROM casework_case AS c"
+        " WHERE c.individual_id = {individual} AND c.coordinator_id = %s)"
+    ),
+)
 
 
 def my_open_cases(user: User, limit: int = 10) -> list[Case]:

@@ -10,16 +10,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, TypeVar
+from uuid import uuid4
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, PositiveSmallIntegerField
 from django.db.models.functions import Coalesce, ExtractYear
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.audit import AccessSource, access_log_change
+from accounts.models import AccessAction, User
+from accounts.notifications import notify_managers
 from accounts.roles import Role, has_role
+from casework import notifications as kinds
 from casework.models import (
     Case,
     CaseEvent,
@@ -29,6 +34,7 @@ from casework.models import (
     Category,
     ClosingReason,
     Consent,
+    IdentityAuthorisation,
     Individual,
     JournalEntry,
     Language,
@@ -40,6 +46,7 @@ from casework.models import (
     SupportMeasure,
     SupportType,
 )
+from casework.selectors import may_see_identity
 
 VersionedModel = TypeVar("VersionedModel", Individual, Case)
 
@@ -151,6 +158,7 @@ def individual_update(
 ) -> Individual:
     _require_coordinator(by)
     locked = _lock_for_edit(individual, expected_version)
+    was_protected = locked.is_protected
     changed = [name for name in INDIVIDUAL_FIELDS if name in data]
     for name in changed:
         setattr(locked, name, data[name])
@@ -159,6 +167,18 @@ def individual_update(
     _save_new_version(locked, changed)
     if languages is not None:
         locked.languages.set(languages)
+    if locked.is_protected and not was_protected:
+        # Nobody working the person's open cases loses sight of them the moment the protection
+        # is recorded; everyone else needs a manager's authorisation from now on.
+        open_cases = locked.cases.filter(closed_on__isnull=True).select_related("coordinator")
+        for coordinator in {case.coordinator for case in open_cases}:
+            _authorisation_record(
+                individual=locked,
+                user=coordinator,
+                basis=IdentityAuthorisation.Basis.PROTECTION_SET,
+                by=by,
+                source=None,
+            )
     return locked
 
 
@@ -199,7 +219,6 @@ def _save_unique(obj: models.Model, **kwargs: Any) -> None:
         raise
 
 
-@transaction.atomic
 def case_open(
     *,
     individual: Individual,
@@ -210,11 +229,39 @@ def case_open(
     category: Category | str | None = None,
     offence: Offence | str = Offence.UNCLEAR,
     purposes: Iterable[str] = (),
+    source: AccessSource | None = None,
 ) -> Case:
     """Open a case for `individual`; the case number (2024-0143) is handed out here.
 
-    Without a category, adult or minor is chosen from the age at opening.
+    Without a category, adult or minor is chosen from the age at opening. For a person with a
+    protected identity only a manager or someone authorised to see it may open a case (the
+    refusal is recorded and the managers told); opening a case never authorises anyone.
     """
+    identity_access_require(individual=individual, by=by, action=OPEN, source=source)
+    return _case_open(
+        individual=individual,
+        coordinator=coordinator,
+        opened_on=opened_on,
+        origin=origin,
+        by=by,
+        category=category,
+        offence=offence,
+        purposes=purposes,
+    )
+
+
+@transaction.atomic
+def _case_open(
+    *,
+    individual: Individual,
+    coordinator: User,
+    opened_on: date,
+    origin: Origin | str,
+    by: User,
+    category: Category | str | None = None,
+    offence: Offence | str = Offence.UNCLEAR,
+    purposes: Iterable[str] = (),
+) -> Case:
     _require_coordinator(by)
     _check_coordinator(coordinator)
     if not category:
@@ -257,11 +304,24 @@ def case_open_with_new_individual(
     by: User,
     individual_fields: Mapping[str, Any],
     languages: Iterable[Language] = (),
+    send_notifications: bool = True,
     **case_fields: Any,
 ) -> Case:
-    """Register a person and open their first case, both or neither."""
+    """Register a person and open their first case, both or neither. A person registered with
+    protected personal data is seen by the case's coordinator through an authorisation
+    recorded here (the registering user typed the identity in; no one else learns it)."""
     individual = individual_create(by=by, languages=languages, **individual_fields)
-    return case_open(individual=individual, by=by, **case_fields)
+    case = _case_open(individual=individual, by=by, **case_fields)
+    if individual.is_protected:
+        _authorisation_record(
+            individual=individual,
+            user=case.coordinator,
+            basis=IdentityAuthorisation.Basis.REGISTERED,
+            by=by,
+            source=None,
+            send_notifications=send_notifications,
+        )
+    return case
 
 
 CASE_EDIT_FIELDS = ("category", "opened_on", "offence", "origin")
@@ -347,7 +407,6 @@ def case_reopen(*, case: Case, by: User, reason: str, expected_version: int | No
     return locked
 
 
-@transaction.atomic
 def case_reassign(
     *,
     case: Case,
@@ -355,8 +414,29 @@ def case_reassign(
     by: User,
     note: str = "",
     expected_version: int | None = None,
+    source: AccessSource | None = None,
 ) -> Case:
-    """Give the case to another coordinator (coordinators and managers may do this)."""
+    """Give the case to another coordinator (coordinators and managers may do this). For a
+    person with a protected identity only a manager or someone authorised to see it may; the
+    new coordinator is not authorised by it."""
+    if not has_role(by, Role.COORDINATOR, Role.MANAGER):
+        raise ValidationError(_("Only coordinators and managers can reassign cases."))
+    identity_access_require(
+        individual=case.individual,
+        by=by,
+        action=REASSIGN,
+        source=source,
+        params={"case": case.number, "coordinator": str(coordinator)},
+    )
+    return _case_reassign(
+        case=case, coordinator=coordinator, by=by, note=note, expected_version=expected_version
+    )
+
+
+@transaction.atomic
+def _case_reassign(
+    *, case: Case, coordinator: User, by: User, note: str, expected_version: int | None
+) -> Case:
     if not has_role(by, Role.COORDINATOR, Role.MANAGER):
         raise ValidationError(_("Only coordinators and managers can reassign cases."))
     _check_coordinator(coordinator)
@@ -373,6 +453,239 @@ def case_reassign(
         by=by,
         note=_("From %(old)s to %(new)s. %(note)s")
         % {"old": previous, "new": coordinator, "note": note},
+    )
+    return locked
+
+
+# --- Who may see a protected identity ----------------------------------------------------------------
+
+OPEN, ACCEPT, REASSIGN = "open", "accept", "reassign"
+
+
+class IdentityAccessRefused(ValidationError):
+    """Someone without an authorisation tried what only a manager or an authorised user may do
+    for a person with a protected identity; nothing was saved, the managers were told."""
+
+
+def _refusal_message(action: str) -> str:
+    return {
+        OPEN: _(
+            "A manager must open this case. Only a manager, or someone a manager has "
+            "authorised to see this person's protected identity, may open a case for them. "
+            "Nothing was saved; the managers have been told."
+        ),
+        ACCEPT: _(
+            "A manager must accept this referral into the person's case. Only a manager, or "
+            "someone a manager has authorised to see this person's protected identity, may "
+            "accept a referral into their case. Nothing was saved; the managers have been told."
+        ),
+        REASSIGN: _(
+            "A manager must change the responsible coordinator. Only a manager, or someone a "
+            "manager has authorised to see this person's protected identity, may make someone "
+            "responsible coordinator of their case. Nothing was saved; the managers have been "
+            "told."
+        ),
+    }[action]
+
+
+_REFUSAL_KINDS = {
+    OPEN: kinds.REFUSED_OPEN,
+    ACCEPT: kinds.REFUSED_ACCEPT,
+    REASSIGN: kinds.REFUSED_REASSIGN,
+}
+
+
+def identity_access_require(
+    *,
+    individual: Individual,
+    by: User,
+    action: str,
+    source: AccessSource | None = None,
+    params: dict[str, str] | None = None,
+) -> None:
+    """Refuse unless `by` may see the person's identity (always, if it is not protected).
+
+    A refusal is written to the access log and told to the managers before it is raised:
+    call this before the caller's transaction begins, so that the record stays when the
+    caller's work is rolled back.
+    """
+    current = Individual.objects.only("pk", "reference", "protection").get(pk=individual.pk)
+    if may_see_identity(by, current):
+        return
+    access_log_change(
+        by=by,
+        action=AccessAction.REFUSED,
+        obj=current,
+        individual_id=current.pk,
+        detail=action,
+        source=source,
+        service="casework.services.identity_access_require",
+    )
+    notify_managers(
+        key=f"identity-refused:{uuid4().hex}",
+        kind=_REFUSAL_KINDS[action],
+        params={"user": str(by), "reference": current.reference, **(params or {})},
+        url=reverse("casework:individual_detail", args=[current.pk]),
+    )
+    raise IdentityAccessRefused(_refusal_message(action), code="identity_refused")
+
+
+def identity_match_report(*, by: User, individuals: Iterable[Individual]) -> None:
+    """The duplicate check found people whose protected identity `by` may not see (and was not
+    told who): tell the managers that `by` needs their help, once a day per person."""
+    today = timezone.localdate().isoformat()
+    for person in individuals:
+        notify_managers(
+            key=f"identity-match:{person.pk}:{by.pk}:{today}",
+            kind=kinds.MATCH_NEEDS_MANAGER,
+            params={"user": str(by), "reference": person.reference},
+            url=reverse("casework:individual_detail", args=[person.pk]),
+        )
+
+
+def _require_manager(user: User) -> None:
+    if not has_role(user, Role.MANAGER):
+        raise ValidationError(
+            _("Only managers grant and revoke authorisations to see protected identities."),
+            code="role",
+        )
+
+
+_RECORDED_KINDS = {
+    IdentityAuthorisation.Basis.GRANTED: kinds.AUTHORISATION_GRANTED,
+    IdentityAuthorisation.Basis.REGISTERED: kinds.AUTHORISATION_REGISTERED,
+    IdentityAuthorisation.Basis.PROTECTION_SET: kinds.AUTHORISATION_PROTECTION_SET,
+}
+
+
+def _authorisation_record(
+    *,
+    individual: Individual,
+    user: User,
+    basis: IdentityAuthorisation.Basis,
+    by: User,
+    source: AccessSource | None,
+    reason: str = "",
+    send_notifications: bool = True,
+) -> IdentityAuthorisation | None:
+    """Record an authorisation in force (None if the user holds one already), write it to the
+    access log and tell the managers (not for the demo data, `send_notifications`). Runs in the
+    caller's transaction."""
+    if IdentityAuthorisation.objects.filter(
+        individual=individual, user=user, revoked_at__isnull=True
+    ).exists():
+        return None
+    authorisation = IdentityAuthorisation(
+        individual=individual,
+        user=user,
+        basis=basis,
+        reason=reason,
+        granted_at=timezone.now(),
+        granted_by=by if basis == IdentityAuthorisation.Basis.GRANTED else None,
+    )
+    authorisation.full_clean()
+    # Race: two managers grant the same authorisation at once. The constraint (one in force
+    # per person and user) lets one insert; the other gets its message.
+    _save_unique(authorisation)
+    access_log_change(
+        by=by,
+        action=AccessAction.GRANT,
+        obj=authorisation,
+        individual_id=individual.pk,
+        detail=f"{basis}: user {user.pk}",
+        source=source,
+        service="casework.services.identity_authorisation_grant",
+    )
+    if not send_notifications:
+        return authorisation
+    notify_managers(
+        key=f"identity-authorisation:{authorisation.pk}:granted",
+        kind=_RECORDED_KINDS[basis],
+        params={"by": str(by), "user": str(user), "reference": individual.reference},
+        url=reverse("casework:individual_detail", args=[individual.pk]),
+        besides=by,
+    )
+    return authorisation
+
+
+@transaction.atomic
+def identity_authorisation_grant(
+    *,
+    individual: Individual,
+    user: User,
+    by: User,
+    reason: str,
+    source: AccessSource | None = None,
+) -> IdentityAuthorisation:
+    """A manager authorises a coordinator to see one person's protected identity, and says why."""
+    _require_manager(by)
+    if not individual.is_protected:
+        raise ValidationError(
+            _("The person's identity is not protected: every coordinator sees it already.")
+        )
+    if not (user.is_active and has_role(user, Role.COORDINATOR)):
+        raise ValidationError(
+            {"user": _("Only active regional coordinators can be given an authorisation.")}
+        )
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the authorisation is needed.")})
+    authorisation = _authorisation_record(
+        individual=individual,
+        user=user,
+        basis=IdentityAuthorisation.Basis.GRANTED,
+        by=by,
+        source=source,
+        reason=reason,
+    )
+    if authorisation is None:
+        raise ValidationError(
+            {"user": _("This staff member is already authorised to see the person's identity.")}
+        )
+    return authorisation
+
+
+@transaction.atomic
+def identity_authorisation_revoke(
+    *,
+    authorisation: IdentityAuthorisation,
+    by: User,
+    reason: str,
+    source: AccessSource | None = None,
+) -> IdentityAuthorisation:
+    """A manager ends an authorisation, and says why; the record stays."""
+    _require_manager(by)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the authorisation is revoked.")})
+    # Race: two managers revoke the same authorisation at once; the second finds it revoked.
+    locked = (
+        IdentityAuthorisation.objects.select_for_update()
+        .select_related("individual", "user")
+        .get(pk=authorisation.pk)
+    )
+    if locked.revoked_at is not None:
+        raise ValidationError(_("This authorisation has already been revoked."), code="revoked")
+    locked.revoked_at = timezone.now()
+    locked.revoked_by = by
+    locked.revoke_reason = reason
+    locked.full_clean()
+    locked.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    access_log_change(
+        by=by,
+        action=AccessAction.REVOKE,
+        obj=locked,
+        individual_id=locked.individual_id,
+        detail=f"user {locked.user_id}",
+        source=source,
+        service="casework.services.identity_authorisation_revoke",
+    )
+    notify_managers(
+        key=f"identity-authorisation:{locked.pk}:revoked",
+        kind=kinds.AUTHORISATION_REVOKED,
+        params={"by": str(by), "user": str(locked.user), "reference": locked.individual.reference},
+        url=reverse("casework:individual_detail", args=[locked.individual_id]),
+        besides=by,
     )
     return locked
 
@@ -583,5 +896,11 @@ def personal_data_cull(
     SupportMeasure.objects.filter(case_id__in=case_ids).update(notes="")
     Consent.objects.filter(case_id__in=case_ids).update(notes="")
     CaseOrganisation.objects.filter(case_id__in=case_ids).update(purpose=marker)
+    # Why someone was authorised to see the person (or no longer): free text, which may tell
+    # something of them. The record of who, when and by whom stays.
+    authorisations = [IdentityAuthorisation.objects, IdentityAuthorisation.history]
+    for rows in (a.filter(individual_id__in=individual_ids) for a in authorisations):
+        rows.exclude(reason="").update(reason=marker)
+        rows.exclude(revoke_reason="").update(revoke_reason=marker)
 
     return case_ids, entries

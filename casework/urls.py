@@ -41,6 +41,16 @@ urlpatterns = [
     path("individuals/<int:pk>/", views.individual_detail, name="individual_detail"),
     path("individuals/<int:pk>/edit/", views.individual_edit, name="individual_edit"),
     path(
+        "individuals/<int:pk>/authorisations/",
+        views.identity_authorisation_grant,
+        name="identity_authorisation_grant",
+    ),
+    path(
+        "individuals/<int:pk>/authorisations/<int:authorisation_pk>/revoke/",
+        views.identity_authorisation_revoke,
+        name="identity_authorisation_revoke",
+    ),
+    path(
         "individuals/<int:pk>/cases/new/",
         views.case_open_for_individual,
         name="case_open_for_individual",

@@ -18,14 +18,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.audit import access_log_record, access_log_record_many
+from accounts.audit import access_log_record, access_log_record_many, access_source
 from accounts.models import AccessAction, User
+from accounts.roles import Role, has_role
 from audit.history import case_history as case_history_entries
 from audit.history import individual_history
 from casework import services
 from casework.counts import cached_count
 from casework.filters import CaseFilter
 from casework.forms import (
+    MANAGER_NEEDED,
+    MATCH_NEEDS_MANAGER,
     CaseCloseForm,
     CaseCreateForm,
     CaseEditForm,
@@ -33,6 +36,8 @@ from casework.forms import (
     CaseReopenForm,
     ConsentForm,
     ConsentWithdrawForm,
+    IdentityAuthorisationForm,
+    IdentityAuthorisationRevokeForm,
     IndividualEditForm,
     IndividualForm,
     JournalEntryForm,
@@ -40,7 +45,15 @@ from casework.forms import (
     SupportEndForm,
     SupportMeasureForm,
 )
-from casework.models import Case, CasePurpose, Consent, Individual, JournalEntry, SupportMeasure
+from casework.models import (
+    Case,
+    CasePurpose,
+    Consent,
+    IdentityAuthorisation,
+    Individual,
+    JournalEntry,
+    SupportMeasure,
+)
 from casework.selectors import (
     Identity,
     can_edit_cases,
@@ -51,11 +64,12 @@ from casework.selectors import (
     case_list_queryset,
     case_rows_queryset,
     case_search_rows,
-    identity_for,
-    identity_visible,
+    identity_access,
+    identity_authorisations_of,
     individual_get_for_edit,
     individual_get_for_user,
     journal_entry_get_for_edit,
+    may_see_identity,
     possible_duplicates,
     purposes_by_case,
 )
@@ -129,7 +143,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         page = paginator.get_page(params.get("page"))
     cases: list[Case] = list(page.object_list)
     purposes = purposes_by_case([case.pk for case in cases])
-    rows = [(case, case_identity(user, case), purposes.get(case.pk, [])) for case in cases]
+    access = identity_access(user)
+    rows = [(case, access.case_identity(case), purposes.get(case.pk, [])) for case in cases]
     access_log_record_many(
         request=request,
         action=AccessAction.SEARCH if search_text(params) else AccessAction.VIEW,
@@ -192,8 +207,9 @@ def case_export(request: HttpRequest) -> HttpResponse:
         ]
     )
     logged: list[tuple[str, int | None]] = []
+    access = identity_access(user)
     for case in cases.iterator(chunk_size=500):
-        identity = case_identity(user, case)
+        identity = access.case_identity(case)
         writer.writerow(
             [
                 case.number,
@@ -240,14 +256,23 @@ def _case_fields(form: CaseCreateForm) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 @login_required
 def case_create(request: HttpRequest) -> HttpResponse:
-    """Register a person and open their case in one flow, with a duplicate check first."""
+    """Register a person and open their case in one flow, with a duplicate check first.
+
+    The check names the people it found whose identity the user may see. A possible match
+    whose protected identity the user may not see is never named: the user is told that a
+    manager must help (and cannot register the person anyway, which would copy a protected
+    identity into an unprotected record), the check is logged and the managers are told."""
     user = _require_editors(request)
-    individual_form = IndividualForm(request.POST or None, prefix="ind")
+    individual_form = IndividualForm(request.POST or None, prefix="ind", viewer=user)
     case_form = CaseCreateForm(
         request.POST or None, prefix="case", initial={"coordinator": user.pk}
     )
     duplicates: list[tuple[Individual, Identity]] = []
-    if request.method == "POST" and individual_form.is_valid() and case_form.is_valid():
+    needs_manager = False
+    individual_valid = individual_form.is_valid() if request.method == "POST" else False
+    if individual_form.hidden_match is not None:
+        duplicate_check_record(request, [individual_form.hidden_match], hidden=True)
+    if request.method == "POST" and individual_valid and case_form.is_valid():
         person = individual_form.cleaned_data
         born = person.get("date_of_birth")
         found = possible_duplicates(
@@ -257,27 +282,36 @@ def case_create(request: HttpRequest) -> HttpResponse:
             alias=person.get("alias", ""),
             birth_year=born.year if born else person.get("birth_year"),
         )
+        access = identity_access(user)
+        hidden = [individual for individual in found if not access.visible(individual)]
+        needs_manager = bool(hidden)
         existing_pk = request.POST.get("use_individual", "")
         case = None
         if existing_pk:
-            # Only a person the duplicate check offered for these details: any other id (a
+            # Only a person the duplicate check found for these details: any other id (a
             # guess, a tampered form) must not attach a case, and so its identity, to someone.
+            # A person whose identity the user may not see is refused by the service.
             existing = next((i for i in found if str(i.pk) == existing_pk), None)
             if existing is None:
                 case_form.add_error(
                     None, _("Choose one of the people Lotsa found, or register a new person.")
                 )
-                duplicates = _duplicate_rows(request, user, found)
+                duplicates = _duplicate_rows(request, user, found, hidden)
             else:
                 case = run_service(
                     case_form,
                     services.case_open,
                     individual=existing,
                     by=user,
+                    source=access_source(request),
                     **_case_fields(case_form),
                 )
+        elif hidden:
+            duplicates = _duplicate_rows(request, user, found, hidden)
+            if request.POST.get("confirm_new"):
+                case_form.add_error(None, MATCH_NEEDS_MANAGER)
         elif found and not request.POST.get("confirm_new"):
-            duplicates = _duplicate_rows(request, user, found)
+            duplicates = _duplicate_rows(request, user, found, hidden)
         else:
             individual_fields = {
                 k: v for k, v in person.items() if k != "languages" and v is not None
@@ -293,7 +327,8 @@ def case_create(request: HttpRequest) -> HttpResponse:
         if case is not None:
             messages.success(request, _("Case %(number)s was opened.") % {"number": case.number})
             return redirect("casework:case_detail", pk=case.pk)
-    status = 400 if request.method == "POST" and (not duplicates or case_form.errors) else 200
+    shows_choice = bool(duplicates or needs_manager) and not case_form.errors
+    status = 400 if request.method == "POST" and not shows_choice else 200
     return render(
         request,
         "casework/case_create.html",
@@ -301,46 +336,58 @@ def case_create(request: HttpRequest) -> HttpResponse:
             "individual_form": individual_form,
             "case_form": case_form,
             "duplicates": duplicates,
+            "needs_manager": needs_manager,
         },
         status=status,
     )
 
 
 def _duplicate_rows(
-    request: HttpRequest, user: User, found: list[Individual]
+    request: HttpRequest, user: User, found: list[Individual], hidden: list[Individual]
 ) -> list[tuple[Individual, Identity]]:
-    """The people the duplicate check found, as the form shows them; showing them is a read."""
+    """The people the duplicate check found that the user may be shown; the check is logged
+    for every person found, also those not shown (and the managers told about those)."""
+    duplicate_check_record(request, [i for i in found if i not in hidden])
+    duplicate_check_record(request, hidden, hidden=True)
+    access = identity_access(user)
+    return [(i, access.identity(i)) for i in found if i not in hidden]
+
+
+def duplicate_check_record(
+    request: HttpRequest, found: list[Individual], *, hidden: bool = False
+) -> None:
+    """Log a duplicate check's matches as a search of each person. `hidden`: matches whose
+    protected identity the user may not see, and was not shown; the managers are told that
+    the user needs their help (services.identity_match_report)."""
+    if not found:
+        return
     access_log_record_many(
         request=request,
         action=AccessAction.SEARCH,
         object_type="casework.individual",
         items=[(str(person.pk), person.pk) for person in found],
-        detail="duplicate check",
+        detail="duplicate check, not shown" if hidden else "duplicate check",
     )
-    return [
-        (
-            individual,
-            identity_for(
-                individual,
-                visible=identity_visible(
-                    user, individual, {c.coordinator_id for c in individual.cases.all()}
-                ),
-            ),
-        )
-        for individual in found
-    ]
+    if hidden:
+        services.identity_match_report(by=_staff(request), individuals=found)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def case_open_for_individual(request: HttpRequest, pk: int) -> HttpResponse:
-    """Open another case for a person already registered."""
+    """Open another case for a person already registered (for a person with a protected
+    identity: a manager, or someone authorised to see it)."""
     user = _require_editors(request)
     individual, identity = individual_get_for_user(request, pk)
     form = CaseCreateForm(request.POST or None, initial={"coordinator": user.pk})
     if form.is_valid():
         case = run_service(
-            form, services.case_open, individual=individual, by=user, **_case_fields(form)
+            form,
+            services.case_open,
+            individual=individual,
+            by=user,
+            source=access_source(request),
+            **_case_fields(form),
         )
         if case is not None:
             messages.success(request, _("Case %(number)s was opened.") % {"number": case.number})
@@ -348,7 +395,12 @@ def case_open_for_individual(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "casework/case_open_for_individual.html",
-        {"form": form, "individual": individual, "identity": identity},
+        {
+            "form": form,
+            "individual": individual,
+            "identity": identity,
+            "manager_needed": MANAGER_NEEDED if identity.masked else "",
+        },
         status=400 if request.method == "POST" else 200,
     )
 
@@ -494,7 +546,9 @@ def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def case_reassign(request: HttpRequest, pk: int) -> HttpResponse:
-    """Coordinators and managers may give a case to another coordinator."""
+    """Coordinators and managers may give a case to another coordinator; for a person with a
+    protected identity only managers and those authorised to see it. It authorises nobody: the
+    page says when the new coordinator will not see the identity."""
     user = _require_readers(request)
     case = case_get_for_user(request, pk, log=False)
     form = CaseReassignForm(request.POST or None, initial={"version": case.version})
@@ -507,15 +561,31 @@ def case_reassign(request: HttpRequest, pk: int) -> HttpResponse:
             by=user,
             note=form.cleaned_data["note"],
             expected_version=form.cleaned_data["version"],
+            source=access_source(request),
         )
         if reassigned is not None:
             messages.success(
                 request,
                 _("The case now belongs to %(name)s.") % {"name": reassigned.coordinator},
             )
+            if not may_see_identity(reassigned.coordinator, reassigned.individual):
+                messages.warning(
+                    request,
+                    _(
+                        "%(name)s has no authorisation to see the person's protected "
+                        "identity. A manager gives it on the person's page."
+                    )
+                    % {"name": reassigned.coordinator},
+                )
             return redirect("casework:case_detail", pk=case.pk)
+    identity = case_identity(user, case)
     return _case_form_page(
-        request, case, form, _("Change responsible coordinator"), submit=_("Change")
+        request,
+        case,
+        form,
+        _("Change responsible coordinator"),
+        submit=_("Change"),
+        extra={"manager_needed": MANAGER_NEEDED if identity.masked else ""},
     )
 
 
@@ -760,19 +830,115 @@ def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResp
 @require_GET
 @login_required
 def individual_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _individual_page(request, pk)
+
+
+def _individual_page(
+    request: HttpRequest,
+    pk: int,
+    *,
+    grant_form: IdentityAuthorisationForm | None = None,
+    revoke_errors: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The person's page; managers also see and change who is authorised to see a protected
+    identity (the forms post to the views below, which show their errors here)."""
     user = _require_readers(request)
     individual, identity = individual_get_for_user(request, pk)
-    cases = individual.cases.select_related("coordinator").order_by("-opened_on")
+    cases = list(individual.cases.select_related("coordinator").order_by("-opened_on"))
+    is_manager = has_role(user, Role.MANAGER)
+    authorisations = identity_authorisations_of(individual)
+    in_force = {a.user_id for a in authorisations if a.in_force}
     context = {
         "individual": individual,
         "identity": identity,
         "cases": cases,
         "languages": list(individual.languages.all()),
         "can_edit": can_edit_cases(user) and not identity.masked,
-        "can_open_case": can_edit_cases(user),
+        "can_open_case": can_edit_cases(user) and not identity.masked,
         "history": individual_history(individual, user),
+        "authorisations": authorisations if is_manager else [],
+        "my_authorisation": next(
+            (a for a in authorisations if a.in_force and a.user_id == user.pk), None
+        ),
+        "can_authorise": is_manager and individual.is_protected,
+        "grant_form": grant_form or IdentityAuthorisationForm(),
+        "revoke_form": IdentityAuthorisationRevokeForm(),
+        "revoke_errors": revoke_errors or [],
+        # Responsible coordinators who do not see the identity: a manager may want to authorise.
+        "unauthorised_coordinators": sorted(
+            {c.coordinator for c in cases if c.is_open and c.coordinator_id not in in_force},
+            key=str,
+        )
+        if is_manager and individual.is_protected
+        else [],
     }
-    return render(request, "casework/individual_detail.html", context)
+    return render(request, "casework/individual_detail.html", context, status=status)
+
+
+def _require_manager(request: HttpRequest) -> User:
+    """Managers; other readers of cases get 403, everyone else 404."""
+    user = _require_readers(request)
+    if not has_role(user, Role.MANAGER):
+        raise PermissionDenied
+    return user
+
+
+@require_POST
+@login_required
+def identity_authorisation_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    """A manager authorises a coordinator to see the person's protected identity."""
+    user = _require_manager(request)
+    individual = get_object_or_404(Individual, pk=pk)
+    form = IdentityAuthorisationForm(request.POST)
+    if form.is_valid():
+        granted = run_service(
+            form,
+            services.identity_authorisation_grant,
+            individual=individual,
+            user=form.cleaned_data["user"],
+            by=user,
+            reason=form.cleaned_data["reason"],
+            source=access_source(request),
+        )
+        if granted is not None:
+            messages.success(
+                request,
+                _("%(name)s may now see the person's protected identity.") % {"name": granted.user},
+            )
+            return redirect("casework:individual_detail", pk=individual.pk)
+    return _individual_page(request, pk, grant_form=form, status=400)
+
+
+@require_POST
+@login_required
+def identity_authorisation_revoke(
+    request: HttpRequest, pk: int, authorisation_pk: int
+) -> HttpResponse:
+    """A manager ends an authorisation (it stays on record, as revoked)."""
+    user = _require_manager(request)
+    authorisation = get_object_or_404(
+        IdentityAuthorisation.objects.select_related("user"), pk=authorisation_pk, individual=pk
+    )
+    form = IdentityAuthorisationRevokeForm(request.POST)
+    if form.is_valid():
+        revoked, errors = run_action(
+            services.identity_authorisation_revoke,
+            authorisation=authorisation,
+            by=user,
+            reason=form.cleaned_data["reason"],
+            source=access_source(request),
+        )
+        if revoked is not None:
+            messages.success(
+                request,
+                _("%(name)s may no longer see the person's protected identity.")
+                % {"name": authorisation.user},
+            )
+            return redirect("casework:individual_detail", pk=pk)
+    else:
+        errors = [str(error) for error in form.errors.get("reason", [])]
+    return _individual_page(request, pk, revoke_errors=errors, status=400)
 
 
 @require_http_methods(["GET", "POST"])
@@ -783,8 +949,13 @@ def individual_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "version": individual.version,
         "personal_number": individual.personal_number_display,
     }
-    form = IndividualEditForm(request.POST or None, instance=individual, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    form = IndividualEditForm(
+        request.POST or None, instance=individual, initial=initial, viewer=_staff(request)
+    )
+    valid = request.method == "POST" and form.is_valid()
+    if form.hidden_match is not None:
+        duplicate_check_record(request, [form.hidden_match], hidden=True)
+    if valid:
         data = form.cleaned_data
         saved = run_service(
             form,

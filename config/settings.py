@@ -403,6 +403,10 @@ MIDDLEWARE.insert(
 LOTSA_REQUIRE_2FA = env.bool("LOTSA_REQUIRE_2FA", default=not DEBUG)
 # How many backup codes a user gets at a time (each works once).
 LOTSA_BACKUP_CODE_COUNT = 10
+# How long the one-time enrolment link an administrator's two-factor reset gives works.
+LOTSA_ENROLMENT_LINK_HOURS = env.int("LOTSA_ENROLMENT_LINK_HOURS", default=48)
+if not 1 <= LOTSA_ENROLMENT_LINK_HOURS <= 24 * 14:
+    raise ImproperlyConfigured("LOTSA_ENROLMENT_LINK_HOURS must be between 1 and 336 (14 days).")
 # The name the authenticator app shows beside the user name.
 OTP_TOTP_ISSUER = env.str("LOTSA_OTP_ISSUER", default="Lotsa")
 # django-axes counts wrong codes with the same limit and cool-off as wrong passwords; django-otp's

@@ -7,6 +7,7 @@ reference of the request.
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
@@ -15,7 +16,7 @@ from accounts.audit import access_log_record
 from accounts.models import AccessAction
 from accounts.roles import Role, role_required, staff_user
 from casework.models import Individual
-from casework.selectors import individual_get_for_user
+from casework.selectors import individual_get_for_user, may_see_identity
 from dsar import exports
 from dsar.forms import SubjectExportForm
 
@@ -29,6 +30,9 @@ def subject_export(request: HttpRequest, pk: int) -> HttpResponse:
     form = SubjectExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         individual = get_object_or_404(Individual, pk=pk)
+        # The file is never masked: only for someone who may see the identity (every manager).
+        if not may_see_identity(user, individual):
+            raise PermissionDenied
         fmt = form.cleaned_data["format"]
         reference = form.cleaned_data["request_reference"]
         filename, content = exports.render_export(

@@ -305,6 +305,28 @@ def referral_get_for_user(request: HttpRequest, pk: int, *, log: bool = True) ->
     return referral
 
 
+def log_referral_page_read(request: HttpRequest, referral: Referral) -> None:
+    """The referral's page shows its contact (unless withdrawn) and, once accepted into a
+    case, the case's number and person: one row for each."""
+    user = _user(request)
+    if contact_shown_in(referral, user):
+        access_log_record(
+            request=request,
+            action=AccessAction.VIEW,
+            obj=referral.contact,
+            object_type=CONTACT_OBJECT_TYPE,
+            individual_id=getattr(referral, "individual_id", None),
+        )
+    if referral.case is not None and shows_cases(user):
+        access_log_record(
+            request=request,
+            action=AccessAction.VIEW,
+            obj=referral.case,
+            individual_id=referral.case.individual_id,
+            detail="referral page",
+        )
+
+
 def referral_get_for_handling(request: HttpRequest, pk: int) -> Referral:
     """A referral a coordinator handles: 404 for roles that may not see it, 403 for managers."""
     referral = referral_get_for_user(request, pk)

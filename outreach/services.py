@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.audit import AccessSource
 from accounts.models import User
 from accounts.notifications import notifications_retire, notify
 from accounts.roles import Role, has_role
@@ -403,7 +404,6 @@ def _accept(
     return referral
 
 
-@transaction.atomic
 def referral_accept_into_case(
     *,
     referral: Referral,
@@ -411,9 +411,24 @@ def referral_accept_into_case(
     case: Case,
     at: datetime | None = None,
     send_notifications: bool = True,
+    source: AccessSource | None = None,
 ) -> Referral:
-    """Accept by linking the referral to an open case the unit already has."""
+    """Accept by linking the referral to an open case the unit already has. Into a case of a
+    person with a protected identity only someone authorised to see it may (a refusal is
+    recorded and the managers told before anything else happens)."""
     _require_coordinator(by)
+    casework_services.identity_access_require(
+        individual=case.individual, by=by, action=casework_services.ACCEPT, source=source
+    )
+    return _accept_into_case(
+        referral=referral, by=by, case=case, at=at, send_notifications=send_notifications
+    )
+
+
+@transaction.atomic
+def _accept_into_case(
+    *, referral: Referral, by: User, case: Case, at: datetime | None, send_notifications: bool
+) -> Referral:
     locked = _lock_pending(referral)
     current = Case.objects.get(pk=case.pk)  # its state now, not when the page was read
     if at is None:
@@ -432,7 +447,6 @@ def referral_accept_into_case(
     return _accept(locked, by=by, case=current, at=at, send_notifications=send_notifications)
 
 
-@transaction.atomic
 def referral_accept_with_new_case(
     *,
     referral: Referral,
@@ -440,10 +454,35 @@ def referral_accept_with_new_case(
     individual: Individual,
     at: datetime | None = None,
     send_notifications: bool = True,
+    source: AccessSource | None = None,
     **case_fields: Any,
 ) -> Referral:
-    """Accept by opening a new case (origin: outreach referral) for a registered person."""
+    """Accept by opening a new case (origin: outreach referral) for a registered person. For a
+    person with a protected identity only someone authorised to see it may (see above)."""
     _require_coordinator(by)
+    casework_services.identity_access_require(
+        individual=individual, by=by, action=casework_services.ACCEPT, source=source
+    )
+    return _accept_with_new_case(
+        referral=referral,
+        by=by,
+        individual=individual,
+        at=at,
+        send_notifications=send_notifications,
+        **case_fields,
+    )
+
+
+@transaction.atomic
+def _accept_with_new_case(
+    *,
+    referral: Referral,
+    by: User,
+    individual: Individual,
+    at: datetime | None,
+    send_notifications: bool,
+    **case_fields: Any,
+) -> Referral:
     locked = _lock_pending(referral)
     case = casework_services.case_open(
         individual=individual, by=by, origin=Origin.OUTREACH_REFERRAL, **case_fields

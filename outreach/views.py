@@ -20,18 +20,20 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.audit import access_log_record_many
+from accounts.audit import access_log_record_many, access_source
 from accounts.models import AccessAction, User
 from audit.history import contact_history, referral_history
-from casework.forms import IndividualForm
+from casework.forms import MANAGER_NEEDED, IndividualForm
 from casework.selectors import (
     Identity,
     case_get_for_user,
     case_identity,
     case_list_queryset,
     case_search_filter,
+    identity_access,
     individual_get_for_user,
 )
+from casework.views import duplicate_check_record
 from config.forms import is_htmx, run_service
 from config.paging import CountedPaginator
 from hardening.ratelimit import search_rate_limit
@@ -65,6 +67,7 @@ from outreach.selectors import (
     indicators_by_contact,
     last_district_for,
     log_contact_reads,
+    log_referral_page_read,
     log_referral_reads,
     pending_referrals_in,
     reads_everything,
@@ -370,7 +373,8 @@ def _link_candidates(request: HttpRequest, user: User, text: str) -> list[tuple[
         items=[(str(case.pk), case.individual_id) for case in cases],
         detail="referral: find case",
     )
-    return [(case, case_identity(user, case)) for case in cases]
+    access = identity_access(user)
+    return [(case, access.case_identity(case)) for case in cases]
 
 
 def _referral_page(
@@ -379,7 +383,11 @@ def _referral_page(
     *,
     errors: list[str] | None = None,
     status: int = 200,
+    logged: bool = False,
 ) -> HttpResponse:
+    """The referral's page, or for a coordinator's search while it waits (htmx) the search's
+    results only. The page shows the contact and, once accepted, the case's person: that read
+    is logged here, whatever the request's headers (`logged`: the caller has logged it)."""
     user = _staff(request)
     # The search text may be a name: it comes in a POST body, never in the address.
     search = LinkSearchForm(request.POST if request.method == "POST" else None)
@@ -394,6 +402,8 @@ def _referral_page(
             "outreach/_link_results.html",
             {"referral": referral, "candidates": candidates, "searched": bool(text)},
         )
+    if not logged:
+        log_referral_page_read(request, referral)
     contact = referral.contact
     context = {
         "referral": referral,
@@ -423,8 +433,8 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _staff(request)
     if moved := search_in_address_redirect(request):
         return moved
-    # The search's htmx partial and the redirect below do not show the contact: no log entry.
-    referral = referral_get_for_user(request, pk, log=shows_cases(user) and not is_htmx(request))
+    # The page logs what it shows (_referral_page); the redirect below shows nothing.
+    referral = referral_get_for_user(request, pk, log=False)
     if not shows_cases(user):
         # Outreach staff follow their referrals on the contact's page (no case content).
         return redirect("outreach:contact_detail", pk=referral.contact_id)
@@ -445,11 +455,18 @@ def referral_accept_case(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         case_pk = int(request.POST.get("case", ""))
     except ValueError:
-        return _referral_page(request, referral, errors=[_("Choose a case.")], status=400)
+        return _referral_page(
+            request, referral, errors=[_("Choose a case.")], status=400, logged=True
+        )
     case = case_get_for_user(request, case_pk, log=False)
     form = _action_form()
     accepted = run_service(
-        form, services.referral_accept_into_case, referral=referral, by=user, case=case
+        form,
+        services.referral_accept_into_case,
+        referral=referral,
+        by=user,
+        case=case,
+        source=access_source(request),
     )
     if accepted is None:
         referral.refresh_from_db()
@@ -458,6 +475,7 @@ def referral_accept_case(request: HttpRequest, pk: int) -> HttpResponse:
             referral,
             errors=[str(error) for error in form.non_field_errors()],
             status=_conflict_status(form),
+            logged=True,  # by referral_get_for_handling
         )
     messages.success(
         request,
@@ -494,6 +512,7 @@ def referral_accept_new(request: HttpRequest, pk: int) -> HttpResponse:
         individual_form = IndividualForm(
             data,
             prefix="ind",
+            viewer=user,
             initial={
                 "alias": contact.alias,
                 "sex": contact.sex,
@@ -501,6 +520,9 @@ def referral_accept_new(request: HttpRequest, pk: int) -> HttpResponse:
                 "languages": [contact.language_id] if contact.language_id else [],
             },
         )
+    individual_valid = individual_form is not None and individual_form.is_valid()
+    if individual_form is not None and individual_form.hidden_match is not None:
+        duplicate_check_record(request, [individual_form.hidden_match], hidden=True)
     if request.method == "POST" and case_form.is_valid():
         case_fields = {
             "coordinator": case_form.cleaned_data["coordinator"],
@@ -517,9 +539,10 @@ def referral_accept_new(request: HttpRequest, pk: int) -> HttpResponse:
                 referral=referral,
                 by=user,
                 individual=individual,
+                source=access_source(request),
                 **case_fields,
             )
-        elif individual_form is not None and individual_form.is_valid():
+        elif individual_form is not None and individual_valid:
             person = individual_form.cleaned_data
             accepted = run_service(
                 case_form,
@@ -552,6 +575,7 @@ def referral_accept_new(request: HttpRequest, pk: int) -> HttpResponse:
             "individual_form": individual_form,
             "individual": individual,
             "identity": identity,
+            "manager_needed": MANAGER_NEEDED if identity is not None and identity.masked else "",
         },
         status=status,
     )

@@ -26,8 +26,8 @@ from casework.selectors import (
     can_edit_cases,
     can_read_cases,
     case_get_for_user,
-    case_identity,
     case_row_fields,
+    identity_access,
 )
 from reflection_period.deadlines import DeadlineState, Thresholds, deadline_state
 from reflection_period.models import (
@@ -111,6 +111,7 @@ def _with_case() -> QuerySet[Application]:
 def deadline_rows(user: User, applications: Iterable[Application]) -> list[DeadlineRow]:
     today = timezone.localdate()
     thresholds = Thresholds.current()
+    access = identity_access(user)
     rows = []
     for application in applications:
         state = deadline_state(application, today, thresholds)
@@ -121,7 +122,7 @@ def deadline_rows(user: User, applications: Iterable[Application]) -> list[Deadl
             DeadlineRow(
                 application=application,
                 case=application.case,
-                identity=case_identity(user, application.case),
+                identity=access.case_identity(application.case),
                 deadline=state,
                 last_reminder=reminders[0] if reminders else None,
             )

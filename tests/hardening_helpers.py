@@ -30,6 +30,7 @@ from casework.models import (
     Case,
     CaseOrganisation,
     Consent,
+    IdentityAuthorisation,
     Individual,
     JournalEntry,
     Organisation,
@@ -82,6 +83,7 @@ class World:
     notification: Notification
     training: Training
     export: ReportExport
+    authorisation: IdentityAuthorisation
 
 
 def build_world() -> World:
@@ -172,6 +174,15 @@ def build_world() -> World:
         content=b"{}",
         filename="lotsa-2024.json",
     )
+    # An authorisation on record (the person's protection ended since it was granted).
+    authorisation = IdentityAuthorisation.objects.create(
+        individual=case.individual,
+        user=users["other_coordinator"],
+        basis=IdentityAuthorisation.Basis.GRANTED,
+        reason="Vikarierar.",
+        granted_at=timezone.now(),
+        granted_by=users["manager"],
+    )
     return World(
         users=users,
         individual=case.individual,
@@ -190,6 +201,7 @@ def build_world() -> World:
         notification=notification,
         training=training,
         export=export,
+        authorisation=authorisation,
     )
 
 
@@ -363,6 +375,22 @@ EXPECTATIONS: dict[str, Expect] = {
     "casework:case_open_for_individual": expect(
         *CASE_EDIT, kwargs=lambda w: {"pk": w.individual.pk}
     ),
+    # Managers grant and revoke authorisations to see a protected identity; coordinators may
+    # know the person's page exists (403), other roles must not (404). The world's person is not
+    # protected: the manager's grant is refused with a message (400), the revocation done.
+    "casework:identity_authorisation_grant": expect(
+        L, F, N, A, N, N, method=POST, kwargs=lambda w: {"pk": w.individual.pk}
+    ),
+    "casework:identity_authorisation_revoke": expect(
+        L,
+        F,
+        N,
+        A,
+        N,
+        N,
+        method=POST,
+        kwargs=lambda w: {"pk": w.individual.pk, "authorisation_pk": w.authorisation.pk},
+    ),
     # Outreach (the contact is the outreach worker's, referred to the common inbox)
     "outreach:contact_list": expect(L, F, A, A, N, N),
     "outreach:contact_create": expect(L, F, A, F, N, N),
@@ -417,6 +445,9 @@ EXPECTATIONS: dict[str, Expect] = {
     # right after they are made, and new ones are made with a POST only.
     "twofactor:overview": expect(L, A, A, A, A, A),
     "twofactor:enrol": expect(L, A, A, A, A, A),
+    # The one-time link of an administrator's reset: it keeps its token in the session and sends
+    # everyone on to the enrolment page (which asks for the sign-in and checks the link).
+    "twofactor:enrol_link": expect(A, A, A, A, A, A, kwargs=lambda w: {"token": "x" * 43}),
     "twofactor:verify": expect(L, A, A, A, A, A),
     "twofactor:backup_codes": expect(L, A, A, A, A, A),
     "twofactor:backup_codes_regenerate": expect(L, A, A, A, A, A, method=POST),

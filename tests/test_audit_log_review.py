@@ -9,11 +9,13 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.audit import access_log_write
 from accounts.models import AccessAction, AccessLogEntry
 from accounts.roles import Role
 from casework import services as casework_services
@@ -35,9 +37,9 @@ def _log(
     action=AccessAction.VIEW,
     view_name="casework:case_detail",
 ):
-    """A log row as the access helpers write it, at a given time."""
+    """A log row as the access helpers write it (its flag decided now), at a given time."""
     with time_machine.travel(at or timezone.now(), tick=False):
-        return AccessLogEntry.objects.create(
+        return access_log_write(
             user=user,
             action=action,
             object_type=object_type,
@@ -273,6 +275,124 @@ def test_a_case_without_recorded_history_counts_with_its_current_coordinator(
     by_other = _log(other_coordinator, individual_id=case.individual_id)
     flags = _flags(client, manager)
     assert (flags[by_coordinator.pk], flags[by_other.pk]) == (False, True)
+
+
+def _read_individual_page(client, user, individual_id) -> AccessLogEntry:
+    """A real read through the page: the access helpers write the row (and decide its flag)."""
+    client.force_login(user)
+    assert (
+        client.get(reverse("casework:individual_detail", args=[individual_id])).status_code == 200
+    )
+    return AccessLogEntry.objects.filter(user=user, individual_id=individual_id).latest("pk")
+
+
+def test_a_case_opened_after_a_read_never_unflags_it(
+    client, manager, coordinator, other_coordinator
+):
+    """The reader opens a case for the person after reading them: the read stays flagged, in the
+    page, its filter and the CSV."""
+    case = open_case(coordinator)
+    with time_machine.travel(timezone.now() + timedelta(minutes=1), tick=False):
+        earlier = _read_individual_page(client, other_coordinator, case.individual_id)
+    with time_machine.travel(timezone.now() + timedelta(minutes=2), tick=False):
+        casework_services.case_open(
+            individual=case.individual,
+            by=other_coordinator,
+            coordinator=other_coordinator,
+            category="relative",
+            opened_on=date(2024, 5, 1),
+            origin="police",
+        )
+    with time_machine.travel(timezone.now() + timedelta(minutes=3), tick=False):
+        later = _read_individual_page(client, other_coordinator, case.individual_id)
+    flags = _flags(client, manager)
+    assert (flags[earlier.pk], flags[later.pk]) == (True, False)
+    only_flagged = client.get(reverse(LOG), {"flagged": "on"})
+    assert earlier in [row.entry for row in only_flagged.context["rows"]]
+    body = b"".join(client.get(reverse(EXPORT), {"flagged": "on"}).streaming_content)
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+    assert [r[-1] for r in rows[1:] if r[1] == str(other_coordinator)] == ["Ja"]
+
+
+def test_a_reassignment_after_a_read_never_changes_its_flag(
+    client, manager, coordinator, other_coordinator
+):
+    case = open_case(coordinator)
+    with time_machine.travel(timezone.now() + timedelta(minutes=1), tick=False):
+        by_responsible = _read_individual_page(client, coordinator, case.individual_id)
+        by_other = _read_individual_page(client, other_coordinator, case.individual_id)
+    with time_machine.travel(timezone.now() + timedelta(minutes=2), tick=False):
+        casework_services.case_reassign(case=case, coordinator=other_coordinator, by=manager)
+    flags = _flags(client, manager)
+    assert (flags[by_responsible.pk], flags[by_other.pk]) == (False, True)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_migration_gives_earlier_rows_their_flag_from_history_as_it_stood_at_the_read():
+    """Rows written before the flag was stored get it from the cases' history at each read:
+    the same flags the writer decides at the time (which the rows hold before the migration is
+    undone), also for a case opened after a read, a reassignment and a case without history.
+    The log's trigger is on again afterwards."""
+    coordinator = UserFactory.create(roles=[Role.COORDINATOR])
+    other = UserFactory.create(roles=[Role.COORDINATOR])
+    manager = UserFactory.create(roles=[Role.MANAGER])
+    start = timezone.now()
+
+    def at(minutes):
+        return start + timedelta(minutes=minutes)
+
+    with time_machine.travel(at(1), tick=False):
+        case = open_case(coordinator)
+    person = case.individual_id
+    rows = [
+        _log(coordinator, individual_id=person, at=at(2)),
+        _log(other, individual_id=person, at=at(2)),
+        _log(manager, individual_id=person, at=at(2)),
+        _log(other, at=at(2)),  # no individual
+    ]
+    with time_machine.travel(at(3), tick=False):
+        casework_services.case_open(
+            individual=case.individual,
+            by=other,
+            coordinator=other,
+            category="relative",
+            opened_on=date(2024, 5, 1),
+            origin="police",
+        )
+    with time_machine.travel(at(4), tick=False):
+        casework_services.case_reassign(case=case, coordinator=manager_coordinator(), by=manager)
+    rows += [
+        _log(coordinator, individual_id=person, at=at(5)),
+        _log(other, individual_id=person, at=at(5)),
+    ]
+    untracked = CaseFactory.create(coordinator=coordinator)
+    untracked.history.all().delete()  # as for cases made before the history was kept
+    rows += [
+        _log(coordinator, individual_id=untracked.individual_id, at=at(6)),
+        _log(other, individual_id=untracked.individual_id, at=at(6)),
+    ]
+    written = {row.pk: row.flagged for row in rows}
+    assert list(written.values()) == [False, True, True, False, True, False, False, True]
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("accounts", "0005_longer_object_type")])
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    backfilled = dict(AccessLogEntry.objects.filter(pk__in=written).values_list("pk", "flagged"))
+    assert backfilled == written
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE accounts_accesslogentry SET flagged = NOT flagged")
+
+
+def manager_coordinator():
+    """Someone else to reassign to: neither of the readers."""
+    return UserFactory.create(roles=[Role.COORDINATOR])
 
 
 def test_only_flagged_reads(client, manager, coordinator, other_coordinator):

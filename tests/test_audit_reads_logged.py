@@ -306,6 +306,7 @@ def test_both_writers_of_a_list_read_write_the_same_rows(rf, coordinator):
             "view_name",
             "detail",
             "ip_address",
+            "flagged",
         )
         return list(rows[len(rows) - len(items) :])
 
@@ -326,7 +327,13 @@ def test_both_writers_of_a_list_read_write_the_same_rows(rf, coordinator):
         detail="filters: q",
         ip_address="192.0.2.7",
     )
-    audit._insert_orm(row, [(object_id[:40], individual) for object_id, individual in items])
+    audit._insert_orm(
+        row,
+        [
+            (object_id[:40], individual, individual is not None)  # nobody's coordinator
+            for object_id, individual in items
+        ],
+    )
     assert written() == fast
     assert fast[2][3] == "x" * 40  # cut to the column's length
     assert fast[0] == (
@@ -338,7 +345,9 @@ def test_both_writers_of_a_list_read_write_the_same_rows(rf, coordinator):
         "casework:case_list",
         "filters: q",
         "192.0.2.7",
+        True,  # the coordinator has no case of individual 11
     )
+    assert fast[1][-1] is False  # no individual, no flag
     audit.access_log_record_many(
         request=request, action=AccessAction.VIEW, object_type="casework.case", items=[]
     )

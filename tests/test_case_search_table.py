@@ -187,9 +187,10 @@ def test_the_migration_writes_the_rows_of_existing_cases_and_can_be_reversed():
 
 
 @pytest.fixture
-def crowd(coordinator, other_coordinator):
+def crowd(coordinator, other_coordinator, manager):
     """Cases of people with shared, partial and protected names, open and closed, two
-    coordinators' and two categories."""
+    coordinators' and two categories. The coordinator is authorised to see Joy's protected
+    identity; nobody is authorised for Ana Popescu's."""
     people = [
         ("Amina", "Okafor", "Mina", Protection.NONE),
         ("Grace", "Okafor", "", Protection.NONE),
@@ -201,7 +202,7 @@ def crowd(coordinator, other_coordinator):
     ]
     cases = []
     for n, (given, family, alias, protection) in enumerate(people):
-        person = IndividualFactory(
+        person = IndividualFactory.create(
             given_name=given, family_name=family, alias=alias, protection=protection
         )
         for k, coordinator_ in enumerate((coordinator, other_coordinator)):
@@ -215,6 +216,10 @@ def crowd(coordinator, other_coordinator):
                     closing_reason=ClosingReason.LEFT_COUNTRY if n % 2 else "",
                     last_activity_at=timezone.now() - timedelta(days=n * 2 + k),
                 )
+            )
+        if given == "Joy":
+            services.identity_authorisation_grant(
+                individual=person, user=coordinator, by=manager, reason="Ansvarig."
             )
     return cases
 
@@ -268,18 +273,21 @@ def test_a_search_finds_exactly_what_a_search_of_the_cases_finds(crowd, who, req
 def test_protected_names_are_found_only_by_those_who_may_see_them(
     crowd, coordinator, other_coordinator, manager
 ):
+    """Managers and those authorised for the person find a protected name; being the
+    responsible coordinator of one of the person's cases is not enough (the other coordinator
+    has one of Joy's cases, and no authorisation)."""
     joy_cases = {c.pk for c in crowd if c.individual.given_name == "Joy"}
-    mine = {
-        c.pk for c in crowd if c.individual.given_name == "Joy" and c.coordinator == coordinator
-    }
+    assert {c.coordinator for c in crowd if c.pk in joy_cases} == {coordinator, other_coordinator}
 
     def found(user, term):
         rows = CaseFilter(QueryDict(f"q={term}"), queryset=case_search_rows(user), user=user).qs
         return set(rows.values_list("pk", flat=True))
 
     assert found(manager, "Joy") == joy_cases
-    assert found(coordinator, "Joy") == mine
-    assert found(other_coordinator, "Joy") == joy_cases - mine
+    assert found(coordinator, "Joy") == joy_cases
+    assert found(other_coordinator, "Joy") == set()
+    assert found(coordinator, "Popescu") == set()  # no authorisation for Ana Popescu
+    assert found(manager, "Popescu") != set()
     # Her reference and alias are not protected: they find her cases for everyone.
     assert found(UserFactory(roles=[Role.COORDINATOR]), "Jojo") == joy_cases
     assert found(UserFactory(roles=[Role.COORDINATOR]), "Joy") == set()

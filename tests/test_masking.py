@@ -121,7 +121,11 @@ def test_unprotected_individuals_are_shown_to_every_coordinator(
     assert "Maria" in client.get(reverse("casework:case_detail", args=[case.pk])).content.decode()
 
 
-def test_duplicate_check_masks_protected_matches(client, protected_case, other_coordinator):
+def test_duplicate_check_does_not_say_who_a_protected_match_is(
+    client, protected_case, other_coordinator
+):
+    """Without an authorisation the check says only that a manager must help: not the
+    person's reference, not that they are protected (it used to show both)."""
     client.force_login(other_coordinator)
     response = client.post(
         reverse("casework:case_create"),
@@ -138,6 +142,9 @@ def test_duplicate_check_masks_protected_matches(client, protected_case, other_c
         },
     )
     page = response.content.decode()
-    assert protected_case.individual.reference in page
+    assert "Lotsa hittade en möjlig träff som bara en chef kan kontrollera" in page
+    assert protected_case.individual.reference not in page
+    assert ">Skyddad</span>" not in page  # the badge lists show for a protected person
+    assert 'name="use_individual"' not in page
     for secret in SECRETS:
         assert secret not in page

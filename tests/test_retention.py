@@ -15,10 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AccessLogEntry, Notification
+from accounts.roles import Role
 from casework import services as casework_services
 from casework.models import (
     Case,
     ClosingReason,
+    IdentityAuthorisation,
     Individual,
     JournalEntry,
     JournalKind,
@@ -33,7 +35,7 @@ from retention import services
 from retention.models import RetentionItem, RetentionRun
 from retention.selectors import find_candidates, retention_cutoff
 from retention.tasks import propose_retention
-from tests.factories import CaseFactory, IndividualFactory
+from tests.factories import CaseFactory, IndividualFactory, UserFactory
 from tests.hardening_helpers import (
     POST,
     ROLES,
@@ -176,6 +178,8 @@ SECRET = {
     "contact_description": "Grön-mössa-vid-Centralen",
     "contact_notes": "Kontaktanteckning-hemlig",
     "referral_note": "Meddelande-till-koordinatorn",
+    "authorisation_reason": "Behörighet-för-att-hon-bor-hos-syster",
+    "revoke_reason": "Återkallad-efter-flytt-till-Kiruna",
 }
 BORN = date(1990, 3, 14)
 
@@ -207,6 +211,22 @@ def _person(coordinator, outreach_worker) -> Case:
         purposes=["sexual"],
     )
     individual = case.individual
+    # An authorisation to see the identity (from when it was protected), since revoked by a
+    # manager who has left the unit since.
+    manager = UserFactory.create(username="retention-manager", roles=[Role.MANAGER])
+    authorisation = IdentityAuthorisation.objects.create(
+        individual=individual,
+        user=coordinator,
+        basis=IdentityAuthorisation.Basis.GRANTED,
+        granted_by=manager,
+        granted_at=timezone.now(),
+        reason=SECRET["authorisation_reason"],
+    )
+    casework_services.identity_authorisation_revoke(
+        authorisation=authorisation, by=manager, reason=SECRET["revoke_reason"]
+    )
+    manager.is_active = False
+    manager.save(update_fields=["is_active"])
     # A change, so the history holds an old and a new version of the name.
     casework_services.individual_update(
         individual=individual,

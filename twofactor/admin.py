@@ -11,15 +11,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -89,8 +88,7 @@ class UserAdmin(AccountsUserAdmin):
         if not self.has_change_permission(request, user):
             raise PermissionDenied
         if request.method == "POST":
-            self._reset(request, [user])
-            return redirect("admin:accounts_user_change", user.pk)
+            return self._reset(request, [user])
         return self._confirmation(request, [user], from_action=False)
 
     @admin.action(description=gettext_lazy("Reset two-factor sign-in"), permissions=["change"])
@@ -99,8 +97,7 @@ class UserAdmin(AccountsUserAdmin):
     ) -> TemplateResponse | None:
         """The action on the list of staff members: confirm, then reset each selected one."""
         if request.POST.get("post") == "yes":
-            self._reset(request, list(queryset))
-            return None
+            return self._reset(request, list(queryset))
         return self._confirmation(request, list(queryset), from_action=True)
 
     def _confirmation(
@@ -116,23 +113,29 @@ class UserAdmin(AccountsUserAdmin):
         }
         return TemplateResponse(request, "twofactor/admin/reset_confirm.html", context)
 
-    def _reset(self, request: HttpRequest, users: Sequence[User]) -> None:
+    def _reset(self, request: HttpRequest, users: Sequence[User]) -> TemplateResponse:
+        """Reset each one, and show the enrolment links: this once, never again (only their
+        hashes are kept). The page is not cached (Cache-Control: no-store on every page)."""
+        by = request.user if isinstance(request.user, User) else None
+        done = []
         for user in users:
-            removed = services.two_factor_reset(user=user)
-            if not removed:
-                messages.info(
-                    request, _("%(name)s had no two-factor sign-in to reset.") % {"name": user}
-                )
-                continue
+            reset = services.two_factor_reset(user=user, by=by)
             self.log_change(request, user, _("Reset two-factor sign-in."))
-            if settings.LOTSA_REQUIRE_2FA:
-                text = _(
-                    "Two-factor sign-in of %(name)s is reset: their app and backup codes no "
-                    "longer work, and they must add an app again at their next sign-in."
-                )
-            else:
-                text = _(
-                    "Two-factor sign-in of %(name)s is reset: their app and backup codes no "
-                    "longer work. They can add an app again on their two-factor page."
-                )
-            messages.success(request, text % {"name": user})
+            address = reverse("twofactor:enrol_link", args=[reset.token])
+            done.append(
+                {
+                    "user": user,
+                    "had_devices": reset.devices_removed > 0,
+                    "link": settings.LOTSA_BASE_URL.rstrip("/") + address,
+                    "expires_at": reset.link_expires_at,
+                }
+            )
+        context: dict[str, Any] = {
+            **self.admin_site.each_context(request),
+            "title": _("Two-factor sign-in reset: enrolment links"),
+            "opts": self.opts,
+            "done": done,
+            "required": settings.LOTSA_REQUIRE_2FA,
+            "hours": settings.LOTSA_ENROLMENT_LINK_HOURS,
+        }
+        return TemplateResponse(request, "twofactor/admin/reset_done.html", context)

@@ -9,6 +9,7 @@ class TwoFactorConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from twofactor import notifications  # noqa: F401  (registers the reset's notification)
         from twofactor.signin import remember_enrolment_at_sign_in
 
         user_logged_in.connect(remember_enrolment_at_sign_in, dispatch_uid="twofactor-sign-in")

@@ -16,10 +16,17 @@ from twofactor.selectors import has_confirmed_device
 from twofactor.signin import is_verified, second_step_needed
 
 # What a user who has signed in with their password but not yet passed the second step may
-# open: the second step itself, signing out, the language switch and the health check. Static
+# open: the second step itself (and an enrolment link), signing out, the language switch and the health check. Static
 # files never get here (WhiteNoise serves them first).
 OPEN_VIEWS = frozenset(
-    {"twofactor:verify", "twofactor:enrol", "accounts:logout", "set_language", "healthz"}
+    {
+        "twofactor:verify",
+        "twofactor:enrol",
+        "twofactor:enrol_link",
+        "accounts:logout",
+        "set_language",
+        "healthz",
+    }
 )
 
 

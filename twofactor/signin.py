@@ -28,6 +28,10 @@ from twofactor.selectors import has_confirmed_device
 SESSION_ENROLLED = "lotsa_two_factor_enrolled"
 # Backup codes just made, to be shown once on the next page.
 SESSION_NEW_CODES = "lotsa_two_factor_new_codes"
+# An enrolment link's token, from opening the link until the enrolment page opens it for the
+# signed-in user; then the id of the link this session opened.
+SESSION_LINK_PENDING = "lotsa_two_factor_link_token"
+SESSION_LINK = "lotsa_two_factor_link"
 
 
 def _credentials(user: User) -> dict[str, str]:

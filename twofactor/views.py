@@ -13,6 +13,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
@@ -23,10 +24,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import User
 from accounts.roles import staff_user
 from config.forms import run_service
 from twofactor import services, signin
 from twofactor.forms import EnrolForm, VerifyForm
+from twofactor.models import EnrolmentLink
 from twofactor.selectors import has_confirmed_device, two_factor_status
 
 # Where `next` may not point: back into the second step (a loop once verified).
@@ -72,24 +75,72 @@ def _secret_for_typing(device: TOTPDevice) -> str:
 
 
 @never_cache
+@require_GET
+def enrol_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The one-time link of an administrator's reset, opened in the browser: its token goes
+    into this session and out of the address at once; the enrolment page (after signing in)
+    opens the link for the user and then shows the QR code."""
+    request.session[signin.SESSION_LINK_PENDING] = token[:100]
+    return redirect("twofactor:enrol")
+
+
+def _opened_link(request: HttpRequest, user: User) -> tuple[EnrolmentLink | None, str]:
+    """The enrolment link this session opened (None if there is none that works), and what to
+    say about a link that does not work."""
+    token = request.session.pop(signin.SESSION_LINK_PENDING, None)
+    if token:
+        try:
+            link = services.enrolment_link_open(user=user, token=token)
+        except ValidationError as refused:
+            request.session.pop(signin.SESSION_LINK, None)
+            return None, " ".join(refused.messages)
+        request.session[signin.SESSION_LINK] = link.pk
+        return link, ""
+    link_id = request.session.get(signin.SESSION_LINK)
+    return services.enrolment_link_opened(user=user, link_id=link_id), ""
+
+
+@never_cache
 @require_http_methods(["GET", "POST"])
 @login_required
 def enrol(request: HttpRequest) -> HttpResponse:
-    """Add an authenticator app: scan the QR code (or type the key), confirm with a code."""
+    """Add an authenticator app: scan the QR code (or type the key), confirm with a code.
+
+    After an administrator's reset this needs the one-time enrolment link the person was
+    given: without it the page explains, shows no key, and a code posted anyway is refused."""
     user = staff_user(request)
     if has_confirmed_device(user):
         # Already on: a new app only after the administrator's reset (a lost phone).
         if signin.is_verified(request):
             return redirect("twofactor:overview")
         return redirect(_with_next("twofactor:verify", _next_url(request)))
-    device = services.totp_device_for_enrolment(user=user)
+    link = None
+    if services.enrolment_link_required(user):
+        link, problem = _opened_link(request, user)
+        if link is None:
+            return render(
+                request,
+                "twofactor/enrol_link_needed.html",
+                {
+                    "problem": problem,
+                    "second_step_pending": signin.second_step_needed(request)
+                    and not signin.is_verified(request),
+                },
+                status=403 if request.method == "POST" else 200,
+            )
+    device = services.totp_device_for_enrolment(user=user, link=link)
     form = EnrolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         codes = run_service(
-            form, services.totp_device_confirm, device=device, code=form.cleaned_data["code"]
+            form,
+            services.totp_device_confirm,
+            device=device,
+            code=form.cleaned_data["code"],
+            link=link,
         )
         if codes is not None:
             device.refresh_from_db()
+            request.session.pop(signin.SESSION_LINK, None)
             signin.complete(request, user, device)
             request.session[signin.SESSION_NEW_CODES] = codes
             messages.success(request, _("Two-factor sign-in is now on for your account."))

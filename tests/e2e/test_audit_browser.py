@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from accounts.models import AccessAction, AccessLogEntry
+from accounts.audit import access_log_write
+from accounts.models import AccessAction
 from casework import services as casework_services
 from tests.e2e.conftest import check_accessibility, shot, sign_in
 from tests.factories import TEST_PASSWORD
@@ -24,7 +25,7 @@ def test_a_manager_reviews_the_log_and_a_case_history(
         case=case, author=coordinator, entry_date=date(2024, 3, 2), kind="phone", text="Samtal"
     )
     for user in (coordinator, other_coordinator):
-        AccessLogEntry.objects.create(
+        access_log_write(
             user=user,
             action=AccessAction.VIEW,
             object_type="casework.case",
