@@ -5,6 +5,8 @@ chart, and under the same disclosure control as the rest of the report."""
 from __future__ import annotations
 
 import io
+import itertools
+import re
 from datetime import date, timedelta
 
 from django.db import connection
@@ -13,6 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
 
+from reporting.charts import Bar, Series, bar_chart
 from reporting.exports import report_for, report_json, report_pdf
 from reporting.selectors import annual_statistics, yearly_comparison
 from tests.reporting_data import ApplicationSpec, ContactSpec, DataSet, PersonSpec, build, moment
@@ -137,3 +140,30 @@ def test_the_years_are_in_the_json_and_hidden_like_the_rest_in_publication(
     assert published["years"]["2024"]["applications"] == published["q1"]["applications"]
     assert published["years"]["2024"]["cases"] == published["q7"]["cases"]
     assert "years_outcomes" in published["tables"]
+
+
+def test_a_long_legend_wraps_inside_the_chart():
+    """Four categories' names do not fit on one line of a 640 px chart: the legend takes two
+    rows, every entry starts inside the chart and none starts where the one before ends."""
+    series = [
+        Series(name=name, bars=[Bar(label="2024", value=1, shown="1")])
+        for name in (
+            "Vuxet brottsoffer",
+            "Minderårigt brottsoffer",
+            "Anhörig till brottsoffer",
+            "Brottsoffer, okänd ålder",
+        )
+    ]
+    svg = str(bar_chart(chart_id="c", title="T", series=series))
+    entries = [
+        (float(x), float(y))
+        for x, y in re.findall(r'<rect x="([\d.]+)" y="([\d.]+)" width="10" height="10"', svg)
+    ]
+    assert len(entries) == 4
+    assert len({y for _x, y in entries}) == 2  # two rows
+    assert all(x + 14 + 6.5 * 24 <= 640 for x, _y in entries)
+    rows: dict[float, list[float]] = {}
+    for x, y in entries:
+        rows.setdefault(y, []).append(x)
+    for xs in rows.values():
+        assert all(b - a >= 14 + 6.5 * 17 for a, b in itertools.pairwise(xs))
