@@ -37,8 +37,6 @@ from reporting.selectors import (
     YearlyComparison,
 )
 
-HIDDEN_SECONDARY = SECONDARY
-
 OUTCOME_LABELS = {
     "granted": gettext_lazy("Granted"),
     "rejected": gettext_lazy("Rejected"),
