@@ -35,9 +35,14 @@ def invalidate() -> None:
     STATISTICS.invalidate()
 
 
-def cached_statistics(year: int, as_of: date, compute: Callable[[], T]) -> T:
+# Part of every key: a new version of the figures' classes never reads a value cached by the
+# one before (it would lack the new fields).
+FORMAT = 2
+
+
+def cached_statistics(year: int | str, as_of: date, compute: Callable[[], T]) -> T:
     """The figures for (year, as_of) from the cache, or `compute()`d and cached."""
-    return STATISTICS.cached(f"{year}:{as_of.isoformat()}", compute)
+    return STATISTICS.cached(f"v{FORMAT}:{year}:{as_of.isoformat()}", compute)
 
 
 def watched_models() -> list[Any]:

@@ -45,7 +45,10 @@ def bar_chart(
     labels = [bar.label for bar in series[0].bars] if series else []
     values = [bar.value or 0 for s in series for bar in s.bars]
     top = _nice_max(max(values, default=0))
-    left, right, bottom, head = 36, 8, 44 if len(series) == 1 else 62, 24
+    left, right, head = 36, 8, 24
+    legend = _legend(series, left, width - right) if len(series) > 1 else []
+    rows = max((row for _x, row, _s in legend), default=-1) + 1
+    bottom = 44 + 18 * rows
     plot_w, plot_h = width - left - right, height - head - bottom
     group_w = plot_w / max(len(labels), 1)
     bar_w = max(2.0, (group_w * 0.8) / max(len(series), 1))
@@ -86,17 +89,29 @@ def bar_chart(
             f'<text x="{left + group * group_w + group_w / 2:.1f}" y="{head + plot_h + 14}" '
             f'text-anchor="middle" fill="#222">{escape(_short(label, max(4, int(group_w / 6.5))))}</text>'
         )
-    if len(series) > 1:
-        for index, s in enumerate(series):
-            x = left + index * 120
-            y = height - 12
-            parts.append(
-                f'<rect x="{x}" y="{y - 9}" width="10" height="10" '
-                f'fill="{PALETTE[index % len(PALETTE)]}"/>'
-                f'<text x="{x + 14}" y="{y}" fill="#222">{escape(s.name)}</text>'
-            )
+    for index, (x, row, s) in enumerate(legend):
+        y = height - bottom + 50 + 18 * row
+        parts.append(
+            f'<rect x="{x:.0f}" y="{y - 9}" width="10" height="10" '
+            f'fill="{PALETTE[index % len(PALETTE)]}"/>'
+            f'<text x="{x + 14:.0f}" y="{y}" fill="#222">{escape(s.name)}</text>'
+        )
     parts.append("</svg>")
     return mark_safe("".join(parts))
+
+
+def _legend(series: Sequence[Series], start: int, end: int) -> list[tuple[float, int, Series]]:
+    """(x, row, series) of each legend entry: left to right, a new row when the next name would
+    pass the right edge (names are measured at about 6.5 pixels a letter at 11 px)."""
+    entries = []
+    x, row = float(start), 0
+    for s in series:
+        width = 14 + 6.5 * len(s.name) + 16
+        if x > start and x + width > end:
+            x, row = float(start), row + 1
+        entries.append((x, row, s))
+        x += width
+    return entries
 
 
 def _short(label: str, limit: int) -> str:

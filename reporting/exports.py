@@ -13,10 +13,10 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from reporting.disclosure import Ledger
 from reporting.models import ExportFormat, ReportExport
-from reporting.report import HIDDEN_SECONDARY as HIDDEN
 from reporting.report import Report, build_report
-from reporting.selectors import DEFINITIONS, annual_statistics
+from reporting.selectors import DEFINITIONS, annual_statistics, yearly_comparison
 
 
 class SwedishExcel(csv.excel):
@@ -26,85 +26,65 @@ class SwedishExcel(csv.excel):
 
 
 def report_for(*, year: int, as_of: date, publication: bool) -> Report:
-    return build_report(annual_statistics(year=year, as_of=as_of), publication=publication)
+    return build_report(
+        annual_statistics(year=year, as_of=as_of),
+        yearly_comparison(year=year, as_of=as_of),
+        publication=publication,
+    )
+
+
+# JSON values that are not counts: dates and years, and times (hours) that publication mode
+# leaves out.
+NOT_COUNTS = {"year", "ytd.year"}
+NOT_PUBLISHED = {"q4.median_hours_to_acceptance", "q4.p90_hours_to_acceptance"}
 
 
 def report_json(report: Report) -> dict[str, Any]:
-    """The figures; in publication mode every table value as shown ("<3", "..")."""
+    """The figures; in publication mode every figure as the report shows it ("<3", ".."), the
+    tables as shown, and the disclosure record: every figure with its label, the other names
+    of the same quantity, and the relations between figures that the check used."""
     data = report.statistics.as_json()
+    data["years"] = report.comparison.as_json()
     data["mode"] = "publication" if report.publication else "internal"
     if report.publication:
+        data = _published(data, report.ledger, "")
         data["publication_threshold"] = report.k
         data["tables"] = {table.key: [table.header(), *table.body()] for table in report.tables}
-        _suppress_json(data, report)
+        ledger = report.ledger
+        data["disclosure"] = {
+            "threshold": report.k,
+            "rule": report.publication_rule,
+            "figures": {
+                key: {"label": figure.label, "shown": ledger.published(key)}
+                for key, figure in ledger.figures.items()
+            },
+            "aliases": dict(ledger.aliases),
+            "relations": [relation.as_json() for relation in ledger.relations],
+        }
     data["definitions"] = {key: str(text) for key, text in DEFINITIONS.items()}
     return data
 
 
-def _shown(value: str) -> int | str:
-    return int(value) if value.isdigit() else value
-
-
-def _suppress_json(data: dict[str, Any], report: Report) -> None:
-    """Publication mode: every figure as the tables show it, so no figure in the JSON gives
-    away a hidden cell; figures outside the tables get the primary rule ("<k")."""
-    tables = {table.key: table for table in report.tables}
-    k = report.k
-
-    def loose(value: int) -> int | str:
-        return f"<{k}" if 0 < value < k else value
-
-    def column(table_key: str, keys: list[str]) -> dict[str, int | str]:
-        table = tables[table_key]
-        return {key: _shown(table.shown((r, 0))) for r, key in enumerate(keys)}
-
-    def total(table_key: str) -> int | str:
-        return _shown(tables[table_key].shown((-1, 0)))
-
-    q1 = data["q1"]
-    q1["outcomes"] = column("q1_outcomes", list(q1["outcomes"]))
-    q1["applications"] = total("q1_outcomes")
-    q1["individuals"] = loose(q1["individuals"])
-    purposes = tables["q1_purposes_by_sex"]
-    sexes = list(q1["sexual_by_gender"])
-    q1["purpose_by_gender"] = {
-        purpose: {sex: _shown(purposes.shown((r, c))) for c, sex in enumerate(sexes)}
-        for r, purpose in enumerate(q1["purposes"])
-    }
-    q1["purposes"] = {
-        purpose: _shown(purposes.shown((r, -1))) for r, purpose in enumerate(q1["purposes"])
-    }
-    q1["sexual_by_gender"] = q1["purpose_by_gender"]["sexual"]
-    ages = tables["q1_age_by_sex"]
-    groups = ["adult", "minor", "unknown"]
-    q1["by_gender_age"] = {
-        sex: {group: _shown(ages.shown((r, c))) for r, group in enumerate(groups)}
-        for c, sex in enumerate(sexes)
-    }
-    q1["adults"] = _shown(ages.shown((0, -1)))
-    q1["minors"] = _shown(ages.shown((1, -1)))
-    applicants = list(q1["by_applicant"])
-    q1["by_applicant"] = column("q1_by_applicant", applicants)
-    police = [q1["by_applicant"]["police"], q1["by_applicant"]["prosecutor"]]
-    q1["police_applications"] = (
-        loose(sum(police)) if all(isinstance(v, int) for v in police) else HIDDEN
-    )
-    q1["per_month"] = list(column("q1_per_month", [str(m) for m in range(12)]).values())
-    q2 = data["q2"]
-    q2["individuals_granted"] = _shown(tables["q2_rights_activated"].shown((0, 0)))
-    q2["support_measures"] = column("q2_support_measures", list(q2["support_measures"]))
-    q3 = data["q3"]
-    q3["by_legal_basis"] = column("q3_legal_basis", list(q3["by_legal_basis"]))
-    q3["applications"] = total("q3_legal_basis")
-    q4 = data["q4"]
-    outreach = column("q4_outreach", ["contacts", "made", "accepted", "declined"])
-    q4["contacts"] = outreach["contacts"]
-    q4["referrals"] = {key: outreach[key] for key in ("made", "accepted", "declined")}
-    q7 = data["q7"]
-    q7["by_category"] = column("q7_cases_by_category", list(q7["by_category"]))
-    q7["cases"] = total("q7_cases_by_category")
-    q7["individuals"] = loose(q7["individuals"])
-    data["ytd"]["applications"] = loose(data["ytd"]["applications"])
+def _published(value: Any, ledger: Ledger, path: str) -> Any:
+    """Publication mode: every count in the JSON replaced by the ledger's shown value. A count
+    the ledger does not know is refused, so a figure added to the JSON cannot slip out
+    unprotected."""
+    if isinstance(value, dict):
+        return {
+            key: _published(item, ledger, f"{path}.{key}" if path else str(key))
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_published(item, ledger, f"{path}.{i}") for i, item in enumerate(value)]
+    if path in NOT_PUBLISHED:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if path in NOT_COUNTS:
+        return value
+    if path not in ledger:
+        raise ValueError(f"{path} is not a recorded figure")
+    return ledger.published(path)
 
 
 def report_csv_zip(report: Report) -> bytes:

@@ -84,6 +84,10 @@ DEFINITIONS: dict[str, Any] = {
         "period. Drafts that were never sent are not counted."
     ),
     "q1.individuals": _("Different individuals among those applications."),
+    "q1.adult_individuals": _(
+        "Different individuals among the applications sent when the person was 18 or older "
+        "(the adults the answer counts: people, not applications)."
+    ),
     "q1.outcomes": _(
         "The outcome of those applications as of the as-of date: granted or rejected when the "
         "decision is dated on or before it, withdrawn when withdrawn on or before it, otherwise "
@@ -137,10 +141,29 @@ DEFINITIONS: dict[str, Any] = {
     "q5.trainings": _("Training sessions given by the unit and dated in the period."),
     "q7.cases": _(
         "Cases worked in the period: opened on or before its last day and not closed before its "
-        "first day, by the category recorded when the case was opened. Victims whose age is not "
-        "known (no date of birth or birth year) are counted as age unknown."
+        "first day, by the case's category as it is recorded now (a category changed after the "
+        "case was opened counts as changed). Victims whose age is not known (no date of birth "
+        "or birth year) are counted as age unknown."
     ),
     "q7.individuals": _("Different individuals among those cases."),
+    "publication": _(
+        "A “..” is a count hidden so that no hidden count can be computed from everything the "
+        "report publishes together: every table, every figure in the answers, the CSV files "
+        "and the JSON, knowing that the same figure appears in several places, that totals are "
+        "sums, that some counts cannot exceed others and that a “<k” lies between 1 and k−1. "
+        "A figure is hidden the same way wherever it appears. Which further count is hidden "
+        "follows a fixed rule: among the shown counts that share a sum with the count to "
+        "protect, the first whose hiding protects it, trying first those that are part of the "
+        "fewest sums, then the smallest; when none is enough on its own, a “<k” of the sum is "
+        "shown as “..” instead. Zeros are shown, and so are the numbers of outreach staff, "
+        "trainings and participants, which are not about the people the unit works with; "
+        "times to acceptance are left out."
+    ),
+    "years": _(
+        "The same figures for each of the last five years up to the report's year: each year "
+        "from 1 January to 31 December (the report's year up to the as-of date), with the "
+        "outcomes of applications as they stood on the as-of date."
+    ),
 }
 
 
@@ -155,6 +178,7 @@ class Q1:
     by_gender_age: dict[str, dict[str, int]]
     adults: int
     minors: int
+    adult_individuals: int
     by_applicant: dict[str, int]
     police_applications: int
     per_month: list[int]
@@ -239,6 +263,7 @@ class AnnualStatistics:
                 "individuals": q1.individuals,
                 "adults": q1.adults,
                 "minors": q1.minors,
+                "adult_individuals": q1.adult_individuals,
                 "outcomes": q1.outcomes,
                 "purposes": q1.purposes,
                 "sexual_by_gender": q1.sexual_by_gender,
@@ -292,15 +317,61 @@ def _age_group(age: int | None) -> str:
     return "adult" if age >= ADULT_AGE else "minor"
 
 
-def _q1(period: Period) -> tuple[Q1, Q3]:
+# The definitions as filters, shared by the year's report and the comparison of years.
+
+
+def _submitted_in(period: Period) -> Q:
+    return Q(submitted_on__gte=period.start, submitted_on__lte=period.end)
+
+
+def _outcome_filters(period: Period) -> dict[str, Q]:
+    """Decided or withdrawn as of the as-of date; the rest of the period's applications are
+    pending."""
     as_of = period.as_of
-    in_period = Q(submitted_on__gte=period.start, submitted_on__lte=period.end)
-    applications = ReflectionPeriodApplication.objects.filter(in_period)
+    return {
+        "granted": Q(status=Status.GRANTED, decided_on__lte=as_of),
+        "rejected": Q(status=Status.REJECTED, decided_on__lte=as_of),
+        "withdrawn": Q(status=Status.WITHDRAWN, withdrawn_on__lte=as_of),
+    }
+
+
+def _sex_filter(sex: str) -> Q:
+    # The sex is recorded when an application is sent; one without it counts as unknown, as
+    # in the purposes by sex, so that the table by age and sex adds up to the applications.
+    if sex == Sex.UNKNOWN:
+        return Q(person_sex=sex) | Q(person_sex="")
+    return Q(person_sex=sex)
+
+
+def _worked_in(period: Period) -> Q:
+    return Q(opened_on__lte=period.end) & ~Q(closed_on__lt=period.start)
+
+
+def _category_filters() -> dict[str, Q]:
+    age_known = Q(individual__date_of_birth__isnull=False) | Q(individual__birth_year__isnull=False)
+    victim = ~Q(category=Category.RELATIVE)
+    return {
+        "adult": Q(category=Category.ADULT) & age_known,
+        "minor": Q(category=Category.MINOR) & age_known,
+        "relative": Q(category=Category.RELATIVE),
+        "age_unknown": victim & ~age_known,
+    }
+
+
+def _referral_filters(period: Period) -> dict[str, Q]:
+    start, end = period.start_moment(), period.end_moment()
+    return {
+        "made": Q(referred_at__gte=start, referred_at__lt=end),
+        "accepted": Q(status=ReferralStatus.ACCEPTED, accepted_at__gte=start, accepted_at__lt=end),
+        "declined": Q(status=ReferralStatus.DECLINED, declined_at__gte=start, declined_at__lt=end),
+    }
+
+
+def _q1(period: Period) -> tuple[Q1, Q3]:
+    applications = ReflectionPeriodApplication.objects.filter(_submitted_in(period))
     social = applications.filter(applicant=Applicant.SOCIAL_SERVICES)
 
-    granted = Q(status=Status.GRANTED, decided_on__lte=as_of)
-    rejected = Q(status=Status.REJECTED, decided_on__lte=as_of)
-    withdrawn = Q(status=Status.WITHDRAWN, withdrawn_on__lte=as_of)
+    outcomes = _outcome_filters(period)
     adult = Q(person_age__gte=ADULT_AGE)
     minor = Q(person_age__lt=ADULT_AGE)
     unknown_age = Q(person_age__isnull=True)
@@ -309,11 +380,10 @@ def _q1(period: Period) -> tuple[Q1, Q3]:
     counts = social.aggregate(
         applications=Count("pk"),
         individuals=Count("case__individual", distinct=True),
-        granted=Count("pk", filter=granted),
-        rejected=Count("pk", filter=rejected),
-        withdrawn=Count("pk", filter=withdrawn),
+        adult_individuals=Count("case__individual", distinct=True, filter=adult),
+        **{key: Count("pk", filter=condition) for key, condition in outcomes.items()},
         **{
-            f"{sex}_{group}": Count("pk", filter=Q(person_sex=sex) & condition)
+            f"{sex}_{group}": Count("pk", filter=_sex_filter(sex) & condition)
             for sex in SEXES
             for group, condition in age_filters.items()
         },
@@ -362,6 +432,7 @@ def _q1(period: Period) -> tuple[Q1, Q3]:
         by_gender_age=by_gender_age,
         adults=sum(by_gender_age[sex]["adult"] for sex in SEXES),
         minors=sum(by_gender_age[sex]["minor"] for sex in SEXES),
+        adult_individuals=counts["adult_individuals"],
         by_applicant=by_applicant,
         police_applications=by_applicant[Applicant.POLICE] + by_applicant[Applicant.PROSECUTOR],
         per_month=per_month,
@@ -403,15 +474,10 @@ def _q4(period: Period, routine: str) -> Q4:
     )
     contacts = OutreachContact.objects.filter(in_period).count()
     referrals = Referral.objects.aggregate(
-        made=Count("pk", filter=Q(referred_at__gte=start, referred_at__lt=end)),
-        accepted=Count(
-            "pk",
-            filter=Q(status=ReferralStatus.ACCEPTED, accepted_at__gte=start, accepted_at__lt=end),
-        ),
-        declined=Count(
-            "pk",
-            filter=Q(status=ReferralStatus.DECLINED, declined_at__gte=start, declined_at__lt=end),
-        ),
+        **{
+            key: Count("pk", filter=condition)
+            for key, condition in _referral_filters(period).items()
+        }
     )
     times = acceptance_times(Referral.objects.filter(accepted_at__gte=start, accepted_at__lt=end))
     overall = times[-1] if times else None
@@ -440,16 +506,11 @@ def _q5(period: Period) -> Q5:
 
 
 def _q7(period: Period) -> Q7:
-    worked = Case.objects.filter(opened_on__lte=period.end).exclude(closed_on__lt=period.start)
-    age_known = Q(individual__date_of_birth__isnull=False) | Q(individual__birth_year__isnull=False)
-    victim = ~Q(category=Category.RELATIVE)
+    worked = Case.objects.filter(_worked_in(period))
     counts = worked.aggregate(
         cases=Count("pk"),
         individuals=Count("individual", distinct=True),
-        adult=Count("pk", filter=Q(category=Category.ADULT) & age_known),
-        minor=Count("pk", filter=Q(category=Category.MINOR) & age_known),
-        relative=Count("pk", filter=Q(category=Category.RELATIVE)),
-        age_unknown=Count("pk", filter=victim & ~age_known),
+        **{key: Count("pk", filter=condition) for key, condition in _category_filters().items()},
     )
     return Q7(
         cases=counts["cases"],
@@ -502,3 +563,119 @@ def _annual_statistics(*, year: int, as_of: date) -> AnnualStatistics:
         ytd_applications=_ytd(period.as_of),
         narrative=narrative,
     )
+
+
+# --- The last five years ---------------------------------------------------------------------------
+
+COMPARISON_YEARS = 5
+OUTCOMES = ["granted", "rejected", "pending", "withdrawn"]
+CATEGORIES = ["adult", "minor", "relative", "age_unknown"]
+REFERRALS = ["made", "accepted", "declined"]
+
+
+@dataclass
+class YearFigures:
+    """One year of the comparison: the figures of questions 1, 4 and 7 with the same
+    definitions, the year from 1 January to 31 December (or the as-of date)."""
+
+    period: Period
+    applications: int
+    outcomes: dict[str, int]
+    cases: int
+    by_category: dict[str, int]
+    contacts: int
+    referrals: dict[str, int]
+
+    @property
+    def year(self) -> int:
+        return self.period.year
+
+
+@dataclass
+class YearlyComparison:
+    as_of: date
+    years: list[YearFigures]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            str(figures.year): {
+                "period": {
+                    "start": figures.period.start.isoformat(),
+                    "end": figures.period.end.isoformat(),
+                },
+                "applications": figures.applications,
+                "outcomes": figures.outcomes,
+                "cases": figures.cases,
+                "by_category": figures.by_category,
+                "contacts": figures.contacts,
+                "referrals": figures.referrals,
+            }
+            for figures in self.years
+        }
+
+
+def yearly_comparison(*, year: int, as_of: date | None = None) -> YearlyComparison:
+    """Applications by outcome, cases by category, contacts and referrals for the five years up
+    to `year`, as of `as_of`; cached with the statistics."""
+    as_of = as_of or timezone.localdate()
+    return cached_statistics(
+        f"years:{year}", as_of, lambda: _yearly_comparison(year=year, as_of=as_of)
+    )
+
+
+def _yearly_comparison(*, year: int, as_of: date) -> YearlyComparison:
+    """Four queries whatever the number of rows: one per kind, a count per year and figure."""
+    periods = [
+        report_period(year=y, as_of=as_of) for y in range(year - COMPARISON_YEARS + 1, year + 1)
+    ]
+    social = ReflectionPeriodApplication.objects.filter(applicant=Applicant.SOCIAL_SERVICES)
+    applications = social.aggregate(
+        **{
+            f"{p.year}_{key}": Count("pk", filter=_submitted_in(p) & condition)
+            for p in periods
+            for key, condition in [("all", Q()), *_outcome_filters(p).items()]
+        }
+    )
+    cases = Case.objects.aggregate(
+        **{
+            f"{p.year}_{key}": Count("pk", filter=_worked_in(p) & condition)
+            for p in periods
+            for key, condition in [("all", Q()), *_category_filters().items()]
+        }
+    )
+    contacts = OutreachContact.objects.aggregate(
+        **{
+            f"{p.year}": Count(
+                "pk", filter=Q(contacted_at__gte=p.start_moment(), contacted_at__lt=p.end_moment())
+            )
+            for p in periods
+        }
+    )
+    referrals = Referral.objects.aggregate(
+        **{
+            f"{p.year}_{key}": Count("pk", filter=condition)
+            for p in periods
+            for key, condition in _referral_filters(p).items()
+        }
+    )
+    years = []
+    for p in periods:
+        y = p.year
+        decided = sum(applications[f"{y}_{key}"] for key in ("granted", "rejected", "withdrawn"))
+        years.append(
+            YearFigures(
+                period=p,
+                applications=applications[f"{y}_all"],
+                outcomes={
+                    "granted": applications[f"{y}_granted"],
+                    "rejected": applications[f"{y}_rejected"],
+                    "pending": applications[f"{y}_all"] - decided,
+                    "withdrawn": applications[f"{y}_withdrawn"],
+                },
+                cases=cases[f"{y}_all"],
+                by_category={key: cases[f"{y}_{key}"] for key in CATEGORIES},
+                contacts=contacts[f"{y}"],
+                referrals={key: referrals[f"{y}_{key}"] for key in REFERRALS},
+            )
+        )
+    return YearlyComparison(as_of=as_of, years=years)

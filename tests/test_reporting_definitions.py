@@ -112,6 +112,29 @@ def test_categories_and_unknown_age(db):
     assert sum(q7.by_category.values()) == q7.cases == 4
 
 
+def test_cases_count_under_their_current_category(db, coordinator):
+    """The definition says what the code does: the category recorded on the case now, not the
+    one it was opened with."""
+    from casework import services
+    from reporting.selectors import DEFINITIONS
+
+    case = services.case_open_with_new_individual(
+        by=coordinator,
+        individual_fields={"alias": "A", "date_of_birth": date(2007, 6, 1)},
+        coordinator=coordinator,
+        opened_on=date(2024, 3, 1),
+        origin=Origin.SELF,
+    )
+    assert case.category == Category.MINOR
+    services.case_update(
+        case=case, by=coordinator, expected_version=None, data={"category": Category.RELATIVE}
+    )
+    assert stats().q7.by_category == {"adult": 0, "minor": 0, "relative": 1, "age_unknown": 0}
+    definition = str(DEFINITIONS["q7.cases"])
+    assert "efter ärendets kategori så som den är registrerad nu" in definition
+    assert "den kategori som registrerades när ärendet öppnades" not in definition
+
+
 def test_distinct_individuals_in_cases(db):
     person = IndividualFactory.create()
     CaseFactory.create(individual=person, category=Category.ADULT)
