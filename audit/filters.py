@@ -15,15 +15,17 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccessAction, AccessLogEntry
 from audit.selectors import individual_by_reference, log_users
+from hardening.digits import number_text
 
-_DIGITS = re.compile(r"\d{1,6}")
+# [0-9], not \d: a reference typed in other digits is read as 0-9 first (hardening.digits).
+_DIGITS = re.compile(r"[0-9]{1,6}")
 
 
 class AccessLogFilterForm(forms.Form):
     """Turns the reference into the individual's id, and checks that the period makes sense."""
 
     def clean_individual(self) -> int | None:
-        text = (self.cleaned_data.get("individual") or "").strip().upper()
+        text = number_text(self.cleaned_data.get("individual") or "").strip().upper()
         if not text:
             return None
         if _DIGITS.fullmatch(text):

@@ -25,6 +25,7 @@ from casework.personal_number import (
     normalise_personal_number,
 )
 from casework.selectors import active_organisations, coordinators
+from hardening.digits import NumberTextField
 
 
 class DateInput(forms.DateInput):
@@ -46,7 +47,7 @@ class VersionedForm(forms.Form):
 
 
 class IndividualForm(forms.ModelForm):
-    personal_number = forms.CharField(
+    personal_number = NumberTextField(
         label=_("Personal identity or coordination number"),
         required=False,
         max_length=20,
@@ -79,6 +80,7 @@ class IndividualForm(forms.ModelForm):
             "date_of_birth": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
+        field_classes = {"phone": NumberTextField}
         help_texts = {
             "protection": _(
                 "With protected personal data, name, date of birth, ID number and phone are "

@@ -150,6 +150,15 @@ class Individual(ChoiceLabels):
                 | Q(birth_year__gte=1900, birth_year__lte=2100),
                 violation_error_message=_("The birth year must be between 1900 and 2100."),
             ),
+            # [0-9], not \d: PostgreSQL's \d and Python's match other scripts' digits too.
+            models.CheckConstraint(
+                name="individual_personal_number_digits",
+                condition=Q(personal_number__isnull=True)
+                | Q(personal_number__regex=r"^[0-9]{12}$"),
+                violation_error_message=_(
+                    "A personal identity or coordination number is stored as twelve digits 0-9."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

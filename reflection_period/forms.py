@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.forms import DateInput, VersionedForm
 from casework.models import Purpose
+from hardening.digits import NumberTextField
 from reflection_period.models import (
     DueKind,
     NextStep,
@@ -64,7 +65,9 @@ class ApplicationForm(forms.Form):
     )
     circumstances = _model_field("circumstances", widget=forms.Textarea(attrs={"rows": 6}))
     migration_agency_number = _model_field(
-        "migration_agency_number", help_text=_("If Migrationsverket has given one already.")
+        "migration_agency_number",
+        form_class=NumberTextField,
+        help_text=_("If Migrationsverket has given one already."),
     )
     notes = _model_field(
         "notes",
@@ -102,7 +105,7 @@ class SubmitForm(VersionedForm):
     submitted_on = forms.DateField(
         label=_("Sent to Migrationsverket on"), widget=DateInput(), initial=timezone.localdate
     )
-    migration_agency_number = forms.CharField(
+    migration_agency_number = NumberTextField(
         label=_("Migrationsverket's case number"),
         max_length=40,
         required=False,
@@ -119,7 +122,7 @@ class DecisionForm(VersionedForm):
     decided_on = forms.DateField(
         label=_("Decided on"), widget=DateInput(), initial=timezone.localdate
     )
-    migration_agency_number = forms.CharField(
+    migration_agency_number = NumberTextField(
         label=_("Migrationsverket's case number"), max_length=40, required=False
     )
     valid_from = forms.DateField(

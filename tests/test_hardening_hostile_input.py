@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from casework.models import CaseEvent, CaseOrganisation, Consent, JournalEntry, SupportMeasure
+from hardening.digits import number_text
 from outreach import services as outreach_services
 from outreach.models import District, OutreachContact, Referral
 from reflection_period.models import ReflectionPeriodApplication
@@ -78,6 +79,9 @@ class FormSpec:
     shown_on: Callable[[World], list[str]] = lambda world: []
     not_exact: set[str] = field(default_factory=set)  # normalised by the form (ID numbers)
     within: set[str] = field(default_factory=set)  # stored inside a longer text (an event's)
+    # Numbers with separators (phone, Migrationsverket's number): stored as read through
+    # hardening.digits.number_text, so the same number on any keyboard is the same text.
+    numbers: set[str] = field(default_factory=set)
 
 
 def _today() -> str:
@@ -187,6 +191,7 @@ SPECS: dict[str, FormSpec] = {
             )
         ],
         not_exact={"ind-personal_number"},
+        numbers={"ind-phone"},
     ),
     "individual": FormSpec(
         role="coordinator",
@@ -203,6 +208,7 @@ SPECS: dict[str, FormSpec] = {
         saved=lambda w: type(w.individual).objects.get(pk=w.individual.pk),
         shown_on=lambda w: [reverse("casework:individual_detail", args=[w.individual.pk])],
         not_exact={"personal_number"},
+        numbers={"phone"},
     ),
     "journal entry": FormSpec(
         role="coordinator",
@@ -306,6 +312,7 @@ SPECS: dict[str, FormSpec] = {
         },
         saved=lambda w: ReflectionPeriodApplication.objects.get(pk=w.application.pk),
         shown_on=_application_pages,
+        numbers={"migration_agency_number"},
     ),
     "withdraw application": FormSpec(
         role="coordinator",
@@ -410,6 +417,8 @@ def _check_saved(world: World, client: Client, spec: FormSpec, name: str, value:
     stored = getattr(spec.saved(world), spec.fields[name])
     if name in spec.within:
         assert value.strip() in stored, "stored without what was typed"
+    elif name in spec.numbers:
+        assert stored == number_text(value).strip(), "stored differs from the number typed"
     elif name not in spec.not_exact:
         assert stored == value.strip(), "stored differs from what was typed"
     for url in spec.shown_on(world):
