@@ -6,7 +6,6 @@ form, calls a service and redirects (POST/redirect/GET). htmx requests get a par
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -71,7 +70,7 @@ from hardening.search import (
     search_in_address_redirect,
     search_text,
 )
-from hardening.spreadsheet import spreadsheet_safe
+from hardening.spreadsheet import SpreadsheetWriter
 
 PAGE_SIZE = 25
 _PURPOSE = CasePurpose._meta.get_field("purpose")
@@ -173,7 +172,7 @@ def case_export(request: HttpRequest) -> HttpResponse:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="lotsa-arenden-{stamp}.csv"'
     response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
+    writer = SpreadsheetWriter(response, delimiter=";")
     writer.writerow(
         [
             _("Case number"),
@@ -198,14 +197,14 @@ def case_export(request: HttpRequest) -> HttpResponse:
             [
                 case.number,
                 identity.reference,
-                spreadsheet_safe(identity.alias),
-                spreadsheet_safe(identity.name),
+                identity.alias,
+                identity.name,
                 identity.date_of_birth or identity.birth_year or "",
                 case.get_category_display(),
                 _("Open") if case.is_open else _("Closed"),
                 case.opened_on.isoformat(),
                 case.closed_on.isoformat() if case.closed_on else "",
-                spreadsheet_safe(case.coordinator),
+                case.coordinator,
                 case.get_offence_display(),
                 ", ".join(str(p.get_purpose_display()) for p in case.purposes.all()),
                 case.get_origin_display(),
