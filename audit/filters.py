@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccessAction, AccessLogEntry
 from audit.selectors import individual_by_reference, log_users
+from hardening.dates import validate_period_date
 from hardening.digits import number_text
 
 # [0-9], not \d: a reference typed in other digits is read as 0-9 first (hardening.digits).
@@ -63,11 +64,13 @@ class AccessLogFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"placeholder": "IND-000123", "autocomplete": "off"}),
     )
     date_from = django_filters.DateFilter(
+        validators=[validate_period_date],
         label=_("From"),
         method="filter_from",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     date_to = django_filters.DateFilter(
+        validators=[validate_period_date],
         label=_("To (inclusive)"),
         method="filter_to",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -25,6 +25,7 @@ from casework.personal_number import (
     normalise_personal_number,
 )
 from casework.selectors import active_organisations, coordinators
+from hardening.dates import PastDateField, PlannedDateField
 from hardening.digits import NumberTextField
 
 
@@ -204,9 +205,7 @@ class DuplicateChoiceForm(forms.Form):
 
 
 class CaseCloseForm(VersionedForm):
-    closed_on = forms.DateField(
-        label=_("Closed on"), widget=DateInput(), initial=timezone.localdate
-    )
+    closed_on = PastDateField(label=_("Closed on"), widget=DateInput(), initial=timezone.localdate)
     reason = forms.ChoiceField(label=_("Closing reason"), choices=ClosingReason.choices)
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -257,12 +256,12 @@ class SupportMeasureForm(forms.ModelForm):
 
 
 class SupportEndForm(forms.Form):
-    ended_on = forms.DateField(label=_("Ended on"), widget=DateInput(), initial=timezone.localdate)
+    ended_on = PlannedDateField(label=_("Ended on"), widget=DateInput(), initial=timezone.localdate)
 
 
 class OrganisationLinkForm(forms.Form):
     organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=active_organisations())
-    linked_on = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
+    linked_on = PlannedDateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
     purpose = forms.CharField(
         label=_("Purpose"),
         max_length=300,
@@ -287,6 +286,6 @@ class ConsentForm(forms.ModelForm):
 
 
 class ConsentWithdrawForm(forms.Form):
-    withdrawn_on = forms.DateField(
+    withdrawn_on = PastDateField(
         label=_("Withdrawn on"), widget=DateInput(), initial=timezone.localdate
     )

@@ -16,6 +16,7 @@ from django_countries import countries
 from casework.forms import CaseCreateForm
 from casework.models import Category, Language, Sex
 from casework.selectors import coordinators
+from hardening.dates import validate_work_moment
 from outreach.models import (
     AgeGroup,
     Environment,
@@ -57,6 +58,7 @@ class ContactForm(forms.Form):
         label=_("When"),
         initial=_now_to_the_minute,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[validate_work_moment],
         widget=forms.DateTimeInput(
             attrs={"type": "datetime-local", **LARGE_INPUT}, format="%Y-%m-%dT%H:%M"
         ),

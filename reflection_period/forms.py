@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.forms import DateInput, VersionedForm
 from casework.models import Purpose
+from hardening.dates import PastDateField, PlannedDateField
 from hardening.digits import NumberTextField
 from reflection_period.models import (
     DueKind,
@@ -86,7 +87,7 @@ class ApplicationForm(forms.Form):
 
 
 class ApplicationCreateForm(ApplicationForm):
-    submitted_on = forms.DateField(
+    submitted_on = PastDateField(
         label=_("Already sent on"),
         required=False,
         widget=DateInput(),
@@ -102,7 +103,7 @@ class ApplicationEditForm(ApplicationForm, VersionedForm):
 
 
 class SubmitForm(VersionedForm):
-    submitted_on = forms.DateField(
+    submitted_on = PastDateField(
         label=_("Sent to Migrationsverket on"), widget=DateInput(), initial=timezone.localdate
     )
     migration_agency_number = NumberTextField(
@@ -119,19 +120,19 @@ class DecisionForm(VersionedForm):
         choices=[(Status.GRANTED, Status.GRANTED.label), (Status.REJECTED, Status.REJECTED.label)],
         widget=forms.RadioSelect,
     )
-    decided_on = forms.DateField(
+    decided_on = PastDateField(
         label=_("Decided on"), widget=DateInput(), initial=timezone.localdate
     )
     migration_agency_number = NumberTextField(
         label=_("Migrationsverket's case number"), max_length=40, required=False
     )
-    valid_from = forms.DateField(
+    valid_from = PlannedDateField(
         label=_("Permit valid from"),
         required=False,
         widget=DateInput(),
         help_text=_("Only for a granted permit."),
     )
-    valid_to = forms.DateField(
+    valid_to = PlannedDateField(
         label=_("Permit valid to"),
         required=False,
         widget=DateInput(),
@@ -140,7 +141,7 @@ class DecisionForm(VersionedForm):
             "decision says otherwise."
         ),
     )
-    cost_responsibility_on = forms.DateField(
+    cost_responsibility_on = PlannedDateField(
         label=_("Cost responsibility passed to Migrationsverket on"),
         required=False,
         widget=DateInput(),
@@ -159,9 +160,9 @@ class DecisionForm(VersionedForm):
 
 
 class PermitForm(VersionedForm):
-    valid_from = forms.DateField(label=_("Permit valid from"), widget=DateInput())
-    valid_to = forms.DateField(label=_("Permit valid to"), widget=DateInput())
-    cost_responsibility_on = forms.DateField(
+    valid_from = PlannedDateField(label=_("Permit valid from"), widget=DateInput())
+    valid_to = PlannedDateField(label=_("Permit valid to"), widget=DateInput())
+    cost_responsibility_on = PlannedDateField(
         label=_("Cost responsibility passed to Migrationsverket on"),
         required=False,
         widget=DateInput(),
@@ -170,14 +171,14 @@ class PermitForm(VersionedForm):
 
 class NextStepForm(VersionedForm):
     next_step = forms.ChoiceField(label=_("Next step"), choices=NextStep.choices)
-    next_step_on = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
+    next_step_on = PastDateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class WithdrawForm(VersionedForm):
-    withdrawn_on = forms.DateField(
+    withdrawn_on = PastDateField(
         label=_("Withdrawn on"), widget=DateInput(), initial=timezone.localdate
     )
     reason = forms.CharField(
