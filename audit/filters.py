@@ -60,6 +60,7 @@ class AccessLogFilter(django_filters.FilterSet):
     individual = django_filters.CharFilter(
         label=_("Individual"),
         method="filter_individual",
+        max_length=20,
         help_text=_("The reference, e.g. IND-000123."),
         widget=forms.TextInput(attrs={"placeholder": "IND-000123", "autocomplete": "off"}),
     )

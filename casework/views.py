@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -69,6 +70,7 @@ from hardening.search import (
     push_shareable_url,
     search_in_address_redirect,
     search_text,
+    search_too_long,
 )
 from hardening.spreadsheet import SpreadsheetWriter
 
@@ -110,6 +112,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if moved := search_in_address_redirect(request):
         return moved
     params = list_parameters(request)
+    if refused := search_too_long(request, search_text(params)):
+        return refused
     if search_text(params) and (limited := search_rate_limit(request)):
         return limited
     if not params:
@@ -165,6 +169,8 @@ def case_export(request: HttpRequest) -> HttpResponse:
     if moved := search_in_address_redirect(request):
         return moved
     params = list_parameters(request)
+    if refused := search_too_long(request, search_text(params), back=reverse("casework:case_list")):
+        return refused
     if search_text(params) and (limited := search_rate_limit(request)):
         return limited
     cases = CaseFilter(params, queryset=case_list_queryset(user), user=user).qs

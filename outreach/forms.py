@@ -17,6 +17,7 @@ from casework.forms import CaseCreateForm
 from casework.models import Category, Language, Sex
 from casework.selectors import coordinators
 from hardening.dates import validate_work_moment
+from hardening.search import SEARCH_MAX_LENGTH
 from outreach.models import (
     AgeGroup,
     Environment,
@@ -265,7 +266,7 @@ class LinkSearchForm(forms.Form):
     q = forms.CharField(
         label=_("Find the person's case"),
         required=False,
-        max_length=100,
+        max_length=SEARCH_MAX_LENGTH,
         widget=forms.TextInput(
             attrs={"type": "search", "placeholder": _("Case number, reference, alias or name")}
         ),

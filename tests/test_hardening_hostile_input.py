@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from casework.models import CaseEvent, CaseOrganisation, Consent, JournalEntry, SupportMeasure
 from hardening.digits import number_text
+from hardening.search import SEARCH_MAX_LENGTH
 from outreach import services as outreach_services
 from outreach.models import District, OutreachContact, Referral
 from reflection_period.models import ReflectionPeriodApplication
@@ -502,10 +503,15 @@ FILTERS = ["status", "category", "purpose", "year", "coordinator", "sort", "mine
     filters=st.dictionaries(st.sampled_from(FILTERS), hostile_text, max_size=3),
 )
 def test_hostile_search_text_and_filters_never_fail(world, browsers, search, text, filters):
-    """Searches and list filters: any text gives the list (a bad filter is ignored), the
-    search text is shown back escaped, and nothing is matched by SQL in it."""
+    """Searches and list filters: any text gives the list (a bad filter is ignored), or, over
+    the search text's limit, a Swedish refusal (400); the search text is shown back escaped,
+    and nothing is matched by SQL in it."""
     role, url = SEARCHES[search]
     response = browsers[role].post(url(world), {**filters, "q": text}, HTTP_HX_REQUEST="true")
+    if len(text.strip()) > SEARCH_MAX_LENGTH:
+        assert response.status_code == 400
+        assert "Söktexten är för lång" in response.content.decode()
+        return
     assert response.status_code == 200
     if response["Content-Type"].startswith("text/html"):
         page = response.content.decode()
