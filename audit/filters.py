@@ -15,15 +15,18 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccessAction, AccessLogEntry
 from audit.selectors import individual_by_reference, log_users
+from hardening.dates import validate_period_date
+from hardening.digits import number_text
 
-_DIGITS = re.compile(r"\d{1,6}")
+# [0-9], not \d: a reference typed in other digits is read as 0-9 first (hardening.digits).
+_DIGITS = re.compile(r"[0-9]{1,6}")
 
 
 class AccessLogFilterForm(forms.Form):
     """Turns the reference into the individual's id, and checks that the period makes sense."""
 
     def clean_individual(self) -> int | None:
-        text = (self.cleaned_data.get("individual") or "").strip().upper()
+        text = number_text(self.cleaned_data.get("individual") or "").strip().upper()
         if not text:
             return None
         if _DIGITS.fullmatch(text):
@@ -57,15 +60,18 @@ class AccessLogFilter(django_filters.FilterSet):
     individual = django_filters.CharFilter(
         label=_("Individual"),
         method="filter_individual",
+        max_length=20,
         help_text=_("The reference, e.g. IND-000123."),
         widget=forms.TextInput(attrs={"placeholder": "IND-000123", "autocomplete": "off"}),
     )
     date_from = django_filters.DateFilter(
+        validators=[validate_period_date],
         label=_("From"),
         method="filter_from",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     date_to = django_filters.DateFilter(
+        validators=[validate_period_date],
         label=_("To (inclusive)"),
         method="filter_to",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -4,7 +4,6 @@ pages with an htmx partial; the CSV export of the filtered rows is itself logged
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +22,7 @@ from accounts.roles import Role, has_role, role_required
 from audit.filters import AccessLogFilter
 from audit.selectors import access_log_queryset, batched, log_rows
 from config.forms import is_htmx
+from hardening.spreadsheet import SpreadsheetWriter
 
 PAGE_SIZE = 50
 EXPORT_BATCH = 2000
@@ -73,15 +73,6 @@ class _Echo:
         return value
 
 
-# Cells that Excel would read as a formula start with one of these: prefix them with '.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
-
-
 @require_GET
 @login_required
 def access_log_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
@@ -101,7 +92,8 @@ def access_log_export(request: HttpRequest) -> HttpResponse | StreamingHttpRespo
         detail="filters: " + ", ".join(log_filter.active_filters()),
     )
     entries = log_filter.qs.iterator(chunk_size=EXPORT_BATCH)
-    writer = csv.writer(_Echo(), delimiter=";")
+    # Every cell is kept from running as a formula in a spreadsheet (hardening.spreadsheet).
+    writer = SpreadsheetWriter(_Echo(), delimiter=";")
 
     def lines() -> Iterator[str]:
         yield "\ufeff"
@@ -125,13 +117,13 @@ def access_log_export(request: HttpRequest) -> HttpResponse | StreamingHttpRespo
                 yield writer.writerow(
                     [
                         timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
-                        _cell(entry.user),
-                        _cell(entry.user.username),
+                        entry.user,
+                        entry.user.username,
                         entry.get_action_display(),
-                        _cell(row.what),
+                        row.what,
                         row.individual_reference,
-                        _cell(row.page),
-                        _cell(entry.detail),
+                        row.page,
+                        entry.detail,
                         entry.ip_address or "",
                         _("Yes") if row.flagged else _("No"),
                     ]

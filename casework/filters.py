@@ -14,6 +14,7 @@ from accounts.models import User
 from casework.models import Case, CasePurpose, Category, Purpose
 from casework.selectors import case_search_filter
 from casework.staff_choices import coordinator_choices
+from hardening.search import SEARCH_MAX_LENGTH
 
 
 def _year_choices() -> list[tuple[int, int]]:
@@ -46,6 +47,7 @@ class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_search",
+        max_length=SEARCH_MAX_LENGTH,
         widget=forms.TextInput(
             attrs={"type": "search", "placeholder": _("Case number, reference, alias or name")}
         ),

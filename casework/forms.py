@@ -26,6 +26,8 @@ from casework.personal_number import (
     normalise_personal_number,
 )
 from casework.selectors import active_organisations, coordinators, may_see_identity
+from hardening.dates import PastDateField, PlannedDateField
+from hardening.digits import NumberTextField
 
 # Shown before anyone tries what only a manager or an authorised user may do for a person with
 # a protected identity (the service refuses it, with its own message, if they try anyway).
@@ -62,7 +64,7 @@ class VersionedForm(forms.Form):
 
 
 class IndividualForm(forms.ModelForm):
-    personal_number = forms.CharField(
+    personal_number = NumberTextField(
         label=_("Personal identity or coordination number"),
         required=False,
         max_length=20,
@@ -95,6 +97,7 @@ class IndividualForm(forms.ModelForm):
             "date_of_birth": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
+        field_classes = {"phone": NumberTextField}
         help_texts = {
             "protection": _(
                 "With protected personal data, name, date of birth, ID number and phone are "
@@ -231,9 +234,7 @@ class DuplicateChoiceForm(forms.Form):
 
 
 class CaseCloseForm(VersionedForm):
-    closed_on = forms.DateField(
-        label=_("Closed on"), widget=DateInput(), initial=timezone.localdate
-    )
+    closed_on = PastDateField(label=_("Closed on"), widget=DateInput(), initial=timezone.localdate)
     reason = forms.ChoiceField(label=_("Closing reason"), choices=ClosingReason.choices)
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -284,12 +285,12 @@ class SupportMeasureForm(forms.ModelForm):
 
 
 class SupportEndForm(forms.Form):
-    ended_on = forms.DateField(label=_("Ended on"), widget=DateInput(), initial=timezone.localdate)
+    ended_on = PlannedDateField(label=_("Ended on"), widget=DateInput(), initial=timezone.localdate)
 
 
 class OrganisationLinkForm(forms.Form):
     organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=active_organisations())
-    linked_on = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
+    linked_on = PlannedDateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
     purpose = forms.CharField(
         label=_("Purpose"),
         max_length=300,
@@ -314,7 +315,7 @@ class ConsentForm(forms.ModelForm):
 
 
 class ConsentWithdrawForm(forms.Form):
-    withdrawn_on = forms.DateField(
+    withdrawn_on = PastDateField(
         label=_("Withdrawn on"), widget=DateInput(), initial=timezone.localdate
     )
 

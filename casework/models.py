@@ -14,6 +14,14 @@ from simple_history.models import HistoricalRecords
 
 from casework.personal_number import format_personal_number
 from config.choices import ChoiceLabels
+from hardening.dates import (
+    EARLIEST_BIRTH_DATE,
+    plausible_dates,
+    validate_birth_date,
+    validate_birth_year,
+    validate_past_work_date,
+    validate_planned_work_date,
+)
 
 
 class Sex(models.TextChoices):
@@ -89,11 +97,14 @@ class Individual(ChoiceLabels):
         help_text=_("What the person is called in the unit's work, if not the real name."),
     )
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
-    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    date_of_birth = models.DateField(
+        _("date of birth"), null=True, blank=True, validators=[validate_birth_date]
+    )
     birth_year = models.PositiveSmallIntegerField(
         _("estimated birth year"),
         null=True,
         blank=True,
+        validators=[validate_birth_year],
         help_text=_("Only when the date of birth is not known."),
     )
     # django-countries types blank_label as str; a lazy translation works and is needed here.
@@ -149,6 +160,23 @@ class Individual(ChoiceLabels):
                 condition=Q(birth_year__isnull=True)
                 | Q(birth_year__gte=1900, birth_year__lte=2100),
                 violation_error_message=_("The birth year must be between 1900 and 2100."),
+            ),
+            # [0-9], not \d: PostgreSQL's \d and Python's match other scripts' digits too.
+            models.CheckConstraint(
+                name="individual_personal_number_digits",
+                condition=Q(personal_number__isnull=True)
+                | Q(personal_number__regex=r"^[0-9]{12}$"),
+                violation_error_message=_(
+                    "A personal identity or coordination number is stored as twelve digits 0-9."
+                ),
+            ),
+            plausible_dates(
+                "individual_date_of_birth_plausible",
+                "date_of_birth",
+                earliest=EARLIEST_BIRTH_DATE,
+                message=_(
+                    "The date of birth must lie between 1 January 1900 and 31 December 2100."
+                ),
             ),
         ]
 
@@ -217,8 +245,10 @@ class Case(ChoiceLabels):
         Individual, on_delete=models.PROTECT, related_name="cases", verbose_name=_("individual")
     )
     category = models.CharField(_("category"), max_length=10, choices=Category.choices)
-    opened_on = models.DateField(_("opened on"))
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    opened_on = models.DateField(_("opened on"), validators=[validate_past_work_date])
+    closed_on = models.DateField(
+        _("closed on"), null=True, blank=True, validators=[validate_past_work_date]
+    )
     closing_reason = models.CharField(
         _("closing reason"), max_length=20, choices=ClosingReason.choices, blank=True
     )
@@ -253,6 +283,7 @@ class Case(ChoiceLabels):
         verbose_name_plural = _("cases")
         ordering = ["-year", "-sequence"]
         constraints = [
+            plausible_dates("case_dates_plausible", "opened_on", "closed_on"),
             models.UniqueConstraint(
                 fields=["year", "sequence"],
                 name="case_number_unique_per_year",
@@ -503,7 +534,7 @@ class JournalEntry(ChoiceLabels):
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="journal_entries", verbose_name=_("case")
     )
-    entry_date = models.DateField(_("date"))
+    entry_date = models.DateField(_("date"), validators=[validate_past_work_date])
     kind = models.CharField(_("kind"), max_length=10, choices=JournalKind.choices)
     text = models.TextField(_("text"))
     author = models.ForeignKey(
@@ -540,6 +571,7 @@ class JournalEntry(ChoiceLabels):
         verbose_name_plural = _("journal entries")
         ordering = ["-entry_date", "-created_at"]
         constraints = [
+            plausible_dates("journal_entry_date_plausible", "entry_date"),
             models.CheckConstraint(
                 name="journal_signed_with_signer",
                 condition=Q(signed_at__isnull=True, signed_by__isnull=True)
@@ -622,8 +654,10 @@ class SupportMeasure(ChoiceLabels):
         Case, on_delete=models.CASCADE, related_name="support_measures", verbose_name=_("case")
     )
     type = models.CharField(_("type"), max_length=25, choices=SupportType.choices)
-    started_on = models.DateField(_("started on"))
-    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    started_on = models.DateField(_("started on"), validators=[validate_planned_work_date])
+    ended_on = models.DateField(
+        _("ended on"), null=True, blank=True, validators=[validate_planned_work_date]
+    )
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -643,11 +677,12 @@ class SupportMeasure(ChoiceLabels):
         verbose_name_plural = _("support measures")
         ordering = ["-started_on"]
         constraints = [
+            plausible_dates("support_dates_plausible", "started_on", "ended_on"),
             models.CheckConstraint(
                 name="support_ended_after_started",
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
                 violation_error_message=_("A support measure cannot end before it started."),
-            )
+            ),
         ]
         indexes = [
             # Statistics: support measures started in a period, by type.
@@ -667,7 +702,7 @@ class CaseOrganisation(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
     )
-    linked_on = models.DateField(_("date"))
+    linked_on = models.DateField(_("date"), validators=[validate_planned_work_date])
     purpose = models.CharField(_("purpose"), max_length=300)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -678,6 +713,7 @@ class CaseOrganisation(models.Model):
         verbose_name = _("organisation link")
         verbose_name_plural = _("organisation links")
         ordering = ["-linked_on"]
+        constraints = [plausible_dates("case_organisation_linked_on_plausible", "linked_on")]
 
     def __str__(self) -> str:
         return f"{self.organisation} ({self.linked_on:%Y-%m-%d})"
@@ -692,8 +728,10 @@ class Consent(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
     )
-    given_on = models.DateField(_("given on"))
-    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    given_on = models.DateField(_("given on"), validators=[validate_past_work_date])
+    withdrawn_on = models.DateField(
+        _("withdrawn on"), null=True, blank=True, validators=[validate_past_work_date]
+    )
     notes = models.CharField(_("scope and notes"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -705,6 +743,7 @@ class Consent(models.Model):
         verbose_name_plural = _("consents to share information")
         ordering = ["-given_on"]
         constraints = [
+            plausible_dates("consent_dates_plausible", "given_on", "withdrawn_on"),
             models.CheckConstraint(
                 name="consent_withdrawn_after_given",
                 condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=F("given_on")),

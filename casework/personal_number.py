@@ -2,7 +2,9 @@
 
 Accepted input: YYMMDD-NNNC, YYMMDD+NNNC (100 years or older), YYMMDDNNNC, YYYYMMDDNNNC and
 YYYYMMDD-NNNC, with spaces ignored. A coordination number has 60 added to the day of birth. The
-last digit is a Luhn check digit over the ten digits YYMMDDNNN. Stored normalised as 12 digits.
+last digit is a Luhn check digit over the ten digits YYMMDDNNN. Stored normalised as 12 digits
+0-9: digits of other scripts (Arabic-Indic, full-width) are read as 0-9 first (hardening.digits),
+so the same number always gives the same 12 digits and the duplicate check finds it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-_PATTERN = re.compile(r"^(\d{2})?(\d{2})(\d{2})(\d{2})([-+]?)(\d{3})(\d)$")
+from hardening.digits import number_text
+
+# [0-9], not \d: \d matches the digits of every script (see hardening.digits).
+_PATTERN = re.compile(r"([0-9]{2})?([0-9]{2})([0-9]{2})([0-9]{2})([-+]?)([0-9]{3})([0-9])")
 COORDINATION_DAY_OFFSET = 60
 
 
@@ -37,8 +42,8 @@ def normalise_personal_number(value: str, *, today: date | None = None) -> str:
     For the 10-digit forms the century is the one that makes the person younger than 100 years
     on `today` (older with the `+` separator), as the Swedish Tax Agency defines it.
     """
-    cleaned = re.sub(r"\s", "", value or "")
-    match = _PATTERN.match(cleaned)
+    cleaned = re.sub(r"\s", "", number_text(value or ""))
+    match = _PATTERN.fullmatch(cleaned)
     if not match:
         raise ValidationError(
             _("Write the number as YYYYMMDD-NNNN or YYMMDD-NNNN (ten or twelve digits)."),

@@ -6,7 +6,6 @@ form, calls a service and redirects (POST/redirect/GET). htmx requests get a par
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -14,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -84,8 +84,9 @@ from hardening.search import (
     push_shareable_url,
     search_in_address_redirect,
     search_text,
+    search_too_long,
 )
-from hardening.spreadsheet import spreadsheet_safe
+from hardening.spreadsheet import SpreadsheetWriter
 
 PAGE_SIZE = 25
 _PURPOSE = CasePurpose._meta.get_field("purpose")
@@ -125,6 +126,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if moved := search_in_address_redirect(request):
         return moved
     params = list_parameters(request)
+    if refused := search_too_long(request, search_text(params)):
+        return refused
     if search_text(params) and (limited := search_rate_limit(request)):
         return limited
     if not params:
@@ -181,6 +184,8 @@ def case_export(request: HttpRequest) -> HttpResponse:
     if moved := search_in_address_redirect(request):
         return moved
     params = list_parameters(request)
+    if refused := search_too_long(request, search_text(params), back=reverse("casework:case_list")):
+        return refused
     if search_text(params) and (limited := search_rate_limit(request)):
         return limited
     cases = CaseFilter(params, queryset=case_list_queryset(user), user=user).qs
@@ -188,7 +193,7 @@ def case_export(request: HttpRequest) -> HttpResponse:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="lotsa-arenden-{stamp}.csv"'
     response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
+    writer = SpreadsheetWriter(response, delimiter=";")
     writer.writerow(
         [
             _("Case number"),
@@ -214,14 +219,14 @@ def case_export(request: HttpRequest) -> HttpResponse:
             [
                 case.number,
                 identity.reference,
-                spreadsheet_safe(identity.alias),
-                spreadsheet_safe(identity.name),
+                identity.alias,
+                identity.name,
                 identity.date_of_birth or identity.birth_year or "",
                 case.get_category_display(),
                 _("Open") if case.is_open else _("Closed"),
                 case.opened_on.isoformat(),
                 case.closed_on.isoformat() if case.closed_on else "",
-                spreadsheet_safe(case.coordinator),
+                case.coordinator,
                 case.get_offence_display(),
                 ", ".join(str(p.get_purpose_display()) for p in case.purposes.all()),
                 case.get_origin_display(),

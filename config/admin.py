@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -15,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role, has_role
+from hardening.search import SEARCH_MAX_LENGTH
 
 
 class LotsaAdminSite(admin.AdminSite):
@@ -58,3 +60,17 @@ class RoleModelAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return has_role(request.user, Role.ADMIN)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        # The admin's search box is a free-text search like Lotsa's own (hardening.search): a
+        # text over the limit finds nothing and says why (SQLite's LIKE fails on a huge one).
+        if len(search_term.strip()) > SEARCH_MAX_LENGTH:
+            messages.warning(
+                request,
+                _("The search text is too long: search with at most %(limit)s characters.")
+                % {"limit": SEARCH_MAX_LENGTH},
+            )
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)

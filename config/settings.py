@@ -159,7 +159,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         )
 else:
     # The demo server and the reminder loop share the SQLite file: wait for a lock, don't fail.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # A transaction takes the write lock when it starts (BEGIN IMMEDIATE), so two requests that
+    # write at once queue for up to `timeout` seconds instead of failing with "database is
+    # locked" (a deferred transaction that read first cannot wait for the lock); the second then
+    # sees the first's work, as with PostgreSQL's row locks (e.g. a referral accepted twice gets
+    # the same 409). Write-ahead logging lets pages read while someone writes.
+    _sqlite_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _sqlite_options.setdefault("timeout", 20)
+    _sqlite_options.setdefault("transaction_mode", "IMMEDIATE")
+    _sqlite_options.setdefault("init_command", "PRAGMA journal_mode=WAL")
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -226,7 +234,8 @@ USE_TZ = True
 
 # --- Static files -------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Where `collectstatic` puts the files WhiteNoise serves (tests collect into a folder of their own).
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files (none yet; case documents will be): under var/media on the file system. The
 # backup (operations/backup.py) keeps this folder; another storage (S3) is backed up there.
@@ -439,6 +448,12 @@ MIDDLEWARE.insert(
 MIDDLEWARE.insert(
     MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
     "hardening.middleware.LoginRateLimitMiddleware",
+)
+# Near the view, so it sees a view's exception before the others: a database still locked after
+# waiting (SQLite) answers 409 with an explanation, as a conflict with a colleague does.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
+    "hardening.middleware.DatabaseBusyMiddleware",
 )
 # Nothing but Lotsa's own files: no inline script or style, no other origin, no framing. An
 # optional report URI lets the operator collect violations (e.g. from a reverse proxy).

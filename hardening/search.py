@@ -5,16 +5,23 @@ browser's history, bookmarks, and the access logs of every proxy and web server 
 Lists therefore send their search text in the body of a POST (with the CSRF token), while the
 other filters, which hold no personal data, stay in the address so a filtered list can still be
 shared: the POST's response tells htmx which address to show (HX-Push-Url) without the text.
+
+A search text is at most SEARCH_MAX_LENGTH characters: longer is refused with a message (400).
+No name, alias, case number or reference is near that long, and an unbounded text made SQLite's
+LIKE fail ("LIKE or GLOB pattern too complex", 500) on the demo database.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from config.forms import is_htmx
+
 SEARCH_FIELD = "q"
+SEARCH_MAX_LENGTH = 100
 _NOT_PARAMETERS = ("csrfmiddlewaretoken",)
 
 
@@ -68,3 +75,20 @@ def search_in_address_redirect(request: HttpRequest) -> HttpResponse | None:
     )
     query = params.urlencode()
     return redirect(request.path + (f"?{query}" if query else ""))
+
+
+def search_too_long(
+    request: HttpRequest, text: str, *, back: str | None = None
+) -> HttpResponse | None:
+    """None for a search text within SEARCH_MAX_LENGTH; else a 400 that says so in the user's
+    language: a partial for htmx (shown where the results would go), else a page."""
+    if len(text.strip()) <= SEARCH_MAX_LENGTH:
+        return None
+    template = (
+        "hardening/_search_too_long.html" if is_htmx(request) else "hardening/search_too_long.html"
+    )
+    context = {"limit": SEARCH_MAX_LENGTH, "back": back or request.path}
+    response = render(request, template, context, status=400)
+    # lotsa.js swaps this 400 into the page (htmx leaves error responses out by default).
+    response["X-Lotsa-Explained"] = "1"
+    return response

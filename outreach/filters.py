@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from hardening.search import SEARCH_MAX_LENGTH
 from outreach.models import (
     AgeGroup,
     Environment,
@@ -38,6 +39,7 @@ class ContactFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_search",
+        max_length=SEARCH_MAX_LENGTH,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Alias or description")}),
     )
     year = django_filters.ChoiceFilter(

@@ -16,6 +16,8 @@ from django_countries import countries
 from casework.forms import CaseCreateForm
 from casework.models import Category, Language, Sex
 from casework.selectors import coordinators
+from hardening.dates import validate_work_moment
+from hardening.search import SEARCH_MAX_LENGTH
 from outreach.models import (
     AgeGroup,
     Environment,
@@ -57,6 +59,7 @@ class ContactForm(forms.Form):
         label=_("When"),
         initial=_now_to_the_minute,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[validate_work_moment],
         widget=forms.DateTimeInput(
             attrs={"type": "datetime-local", **LARGE_INPUT}, format="%Y-%m-%dT%H:%M"
         ),
@@ -263,7 +266,7 @@ class LinkSearchForm(forms.Form):
     q = forms.CharField(
         label=_("Find the person's case"),
         required=False,
-        max_length=100,
+        max_length=SEARCH_MAX_LENGTH,
         widget=forms.TextInput(
             attrs={"type": "search", "placeholder": _("Case number, reference, alias or name")}
         ),

@@ -15,6 +15,12 @@ from simple_history.models import HistoricalRecords
 from accounts.staff import StaffQuerySet
 from casework.models import Case, Language, Sex
 from config.choices import ChoiceLabels
+from hardening.dates import (
+    EARLIEST_WORK_MOMENT,
+    LATEST_MOMENT,
+    plausible_dates,
+    validate_work_moment,
+)
 
 # The code-defined lists below are the keys the statistics count: never rename a key, only its
 # label. Multi-valued ones (indicators, offered support) are child rows, one per value.
@@ -96,7 +102,7 @@ class District(models.Model):
 class OutreachContact(ChoiceLabels):
     """A contact outreach staff made with a person in the field; anonymous by default."""
 
-    contacted_at = models.DateTimeField(_("when"))
+    contacted_at = models.DateTimeField(_("when"), validators=[validate_work_moment])
     environment = models.CharField(_("environment"), max_length=20, choices=Environment.choices)
     district = models.ForeignKey(
         District,
@@ -164,6 +170,13 @@ class OutreachContact(ChoiceLabels):
         verbose_name_plural = _("outreach contacts")
         ordering = ["-contacted_at", "-pk"]
         constraints = [
+            plausible_dates(
+                "outreach_contact_time_plausible",
+                "contacted_at",
+                earliest=EARLIEST_WORK_MOMENT,
+                latest=LATEST_MOMENT,
+                message=_("The time must lie between 1 January 2000 and 31 December 2100."),
+            ),
             models.CheckConstraint(
                 name="outreach_contact_district_unless_online",
                 condition=Q(district__isnull=False) | Q(environment=Environment.ONLINE),

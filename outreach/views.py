@@ -42,6 +42,7 @@ from hardening.search import (
     push_shareable_url,
     search_in_address_redirect,
     search_text,
+    search_too_long,
 )
 from outreach import services
 from outreach.filters import ContactFilter, ReferralFilter
@@ -219,6 +220,8 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     if moved := search_in_address_redirect(request):
         return moved
     params = list_parameters(request)
+    if refused := search_too_long(request, search_text(params)):
+        return refused
     if search_text(params) and (limited := search_rate_limit(request)):
         return limited
     contact_filter = ContactFilter(
@@ -393,6 +396,8 @@ def _referral_page(
     search = LinkSearchForm(request.POST if request.method == "POST" else None)
     text = search.cleaned_data["q"].strip() if search.is_valid() else ""
     handle = can_handle_referrals(user) and referral.is_pending
+    if handle and (refused := search_too_long(request, search.data.get("q", ""))):
+        return refused
     if handle and text and (limited := search_rate_limit(request)):
         return limited
     candidates = _link_candidates(request, user, text) if handle else []

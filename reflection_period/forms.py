@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.forms import DateInput, VersionedForm
 from casework.models import Purpose
+from hardening.dates import PastDateField, PlannedDateField
+from hardening.digits import NumberTextField
 from reflection_period.models import (
     DueKind,
     NextStep,
@@ -64,7 +66,9 @@ class ApplicationForm(forms.Form):
     )
     circumstances = _model_field("circumstances", widget=forms.Textarea(attrs={"rows": 6}))
     migration_agency_number = _model_field(
-        "migration_agency_number", help_text=_("If Migrationsverket has given one already.")
+        "migration_agency_number",
+        form_class=NumberTextField,
+        help_text=_("If Migrationsverket has given one already."),
     )
     notes = _model_field(
         "notes",
@@ -83,7 +87,7 @@ class ApplicationForm(forms.Form):
 
 
 class ApplicationCreateForm(ApplicationForm):
-    submitted_on = forms.DateField(
+    submitted_on = PastDateField(
         label=_("Already sent on"),
         required=False,
         widget=DateInput(),
@@ -99,10 +103,10 @@ class ApplicationEditForm(ApplicationForm, VersionedForm):
 
 
 class SubmitForm(VersionedForm):
-    submitted_on = forms.DateField(
+    submitted_on = PastDateField(
         label=_("Sent to Migrationsverket on"), widget=DateInput(), initial=timezone.localdate
     )
-    migration_agency_number = forms.CharField(
+    migration_agency_number = NumberTextField(
         label=_("Migrationsverket's case number"),
         max_length=40,
         required=False,
@@ -116,19 +120,19 @@ class DecisionForm(VersionedForm):
         choices=[(Status.GRANTED, Status.GRANTED.label), (Status.REJECTED, Status.REJECTED.label)],
         widget=forms.RadioSelect,
     )
-    decided_on = forms.DateField(
+    decided_on = PastDateField(
         label=_("Decided on"), widget=DateInput(), initial=timezone.localdate
     )
-    migration_agency_number = forms.CharField(
+    migration_agency_number = NumberTextField(
         label=_("Migrationsverket's case number"), max_length=40, required=False
     )
-    valid_from = forms.DateField(
+    valid_from = PlannedDateField(
         label=_("Permit valid from"),
         required=False,
         widget=DateInput(),
         help_text=_("Only for a granted permit."),
     )
-    valid_to = forms.DateField(
+    valid_to = PlannedDateField(
         label=_("Permit valid to"),
         required=False,
         widget=DateInput(),
@@ -137,7 +141,7 @@ class DecisionForm(VersionedForm):
             "decision says otherwise."
         ),
     )
-    cost_responsibility_on = forms.DateField(
+    cost_responsibility_on = PlannedDateField(
         label=_("Cost responsibility passed to Migrationsverket on"),
         required=False,
         widget=DateInput(),
@@ -156,9 +160,9 @@ class DecisionForm(VersionedForm):
 
 
 class PermitForm(VersionedForm):
-    valid_from = forms.DateField(label=_("Permit valid from"), widget=DateInput())
-    valid_to = forms.DateField(label=_("Permit valid to"), widget=DateInput())
-    cost_responsibility_on = forms.DateField(
+    valid_from = PlannedDateField(label=_("Permit valid from"), widget=DateInput())
+    valid_to = PlannedDateField(label=_("Permit valid to"), widget=DateInput())
+    cost_responsibility_on = PlannedDateField(
         label=_("Cost responsibility passed to Migrationsverket on"),
         required=False,
         widget=DateInput(),
@@ -167,14 +171,14 @@ class PermitForm(VersionedForm):
 
 class NextStepForm(VersionedForm):
     next_step = forms.ChoiceField(label=_("Next step"), choices=NextStep.choices)
-    next_step_on = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
+    next_step_on = PastDateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class WithdrawForm(VersionedForm):
-    withdrawn_on = forms.DateField(
+    withdrawn_on = PastDateField(
         label=_("Withdrawn on"), widget=DateInput(), initial=timezone.localdate
     )
     reason = forms.CharField(

@@ -13,6 +13,18 @@ from simple_history.models import HistoricalRecords
 
 from casework.models import Case, Offence, Purpose, Sex
 from config.choices import ChoiceLabels
+from hardening.dates import plausible_dates, validate_past_work_date, validate_planned_work_date
+
+# The dates a user enters on an application (each within hardening.dates' bounds).
+APPLICATION_DATES = (
+    "submitted_on",
+    "decided_on",
+    "withdrawn_on",
+    "valid_from",
+    "valid_to",
+    "cost_responsibility_on",
+    "next_step_on",
+)
 
 # The 30-day permit: valid_to defaults to valid_from + 29 days (both days included).
 PERMIT_DAYS = 30
@@ -117,7 +129,9 @@ class ReflectionPeriodApplication(ChoiceLabels):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
-    submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
+    submitted_on = models.DateField(
+        _("submitted on"), null=True, blank=True, validators=[validate_past_work_date]
+    )
     # The person as they were when the application was sent, for the statistics: culling
     # personal data later (dates of birth become birth years) must not change a past report.
     person_sex = models.CharField(
@@ -129,18 +143,31 @@ class ReflectionPeriodApplication(ChoiceLabels):
     migration_agency_number = models.CharField(
         _("Migrationsverket's case number"), max_length=40, blank=True
     )
-    decided_on = models.DateField(_("decided on"), null=True, blank=True)
-    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    decided_on = models.DateField(
+        _("decided on"), null=True, blank=True, validators=[validate_past_work_date]
+    )
+    withdrawn_on = models.DateField(
+        _("withdrawn on"), null=True, blank=True, validators=[validate_past_work_date]
+    )
     withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
-    valid_from = models.DateField(_("permit valid from"), null=True, blank=True)
-    valid_to = models.DateField(_("permit valid to"), null=True, blank=True)
+    valid_from = models.DateField(
+        _("permit valid from"), null=True, blank=True, validators=[validate_planned_work_date]
+    )
+    valid_to = models.DateField(
+        _("permit valid to"), null=True, blank=True, validators=[validate_planned_work_date]
+    )
     cost_responsibility_on = models.DateField(
-        _("cost responsibility passed to Migrationsverket on"), null=True, blank=True
+        _("cost responsibility passed to Migrationsverket on"),
+        null=True,
+        blank=True,
+        validators=[validate_planned_work_date],
     )
     next_step = models.CharField(
         _("next step"), max_length=20, choices=NextStep.choices, blank=True
     )
-    next_step_on = models.DateField(_("next step date"), null=True, blank=True)
+    next_step_on = models.DateField(
+        _("next step date"), null=True, blank=True, validators=[validate_past_work_date]
+    )
     next_step_note = models.TextField(_("note on the next step"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     # Deadlines are data: recomputed by the services on every change, so any page (and the
@@ -166,6 +193,7 @@ class ReflectionPeriodApplication(ChoiceLabels):
         verbose_name_plural = _("reflection-period applications")
         ordering = ["-created_at"]
         constraints = [
+            *(plausible_dates(f"rp_{field}_plausible", field) for field in APPLICATION_DATES),
             models.CheckConstraint(
                 name="rp_decided_not_before_submitted",
                 condition=Q(decided_on__isnull=True)

@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -36,6 +36,7 @@ from casework.services import StaleEditError, case_touch
 from config.queueing import enqueue_on_commit
 from reflection_period.deadlines import FINAL_RULE, Thresholds, deadline_for, rule_due
 from reflection_period.models import (
+    APPLICATION_DATES,
     DECIDED,
     OPEN,
     PERMIT_DAYS,
@@ -68,6 +69,7 @@ CONSTRAINT_FIELDS = {
     "rp_next_step_after_decision": "next_step",
     "rp_social_services_apply_for_30_days": "legal_basis",
     "rp_offence_named": "offence",
+    **{f"rp_{field}_plausible": field for field in APPLICATION_DATES},
 }
 
 EDIT_FIELDS = (
@@ -105,12 +107,30 @@ def validate_application(application: Application) -> None:
     except ValidationError as error:
         errors = error.update_error_dict(errors)
     for constraint in application._meta.constraints:
+        if CONSTRAINT_FIELDS.get(constraint.name) in errors:
+            continue  # one message per field: its own validators' first
         try:
             # django-stubs 5.2 lacks BaseConstraint.validate (in Django since 4.1).
             constraint.validate(type(application), application)  # type: ignore[attr-defined]
         except ValidationError as error:
             field = CONSTRAINT_FIELDS.get(constraint.name, NON_FIELD_ERRORS)
             errors.setdefault(field, []).extend(error.error_list)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_dates(**dates: date | None) -> None:
+    """The entered dates within their bounds (hardening.dates), checked before any date
+    arithmetic (a permit's 30 days, a deadline), which a year 9999 would overflow."""
+    errors: dict[str, list[ValidationError]] = {}
+    for name, value in dates.items():
+        field = Application._meta.get_field(name)
+        if value is None or not isinstance(field, models.Field):
+            continue
+        try:
+            field.run_validators(value)
+        except ValidationError as error:
+            errors[name] = error.error_list
     if errors:
         raise ValidationError(errors)
 
@@ -127,6 +147,7 @@ DEADLINE_FIELDS = ["due_kind", "due_on", "overdue_on"]
 
 def _save(application: Application, fields: Iterable[str]) -> None:
     """Recompute the deadline, validate and save a new version of a locked application."""
+    _check_dates(**{name: getattr(application, name) for name in APPLICATION_DATES})
     _apply_deadline(application)
     application.version += 1
     validate_application(application)
@@ -352,6 +373,12 @@ def application_record_decision(
     if decision not in DECIDED:
         raise ValidationError({"decision": _("Choose granted or rejected.")})
     _not_in_future("decided_on", decided_on, _("The decision date cannot be in the future."))
+    _check_dates(
+        decided_on=decided_on,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        cost_responsibility_on=cost_responsibility_on,
+    )
     locked.status = Status(decision)
     locked.decided_on = decided_on
     if migration_agency_number:

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from hardening.spreadsheet import SpreadsheetWriter
 from reporting.disclosure import Ledger
 from reporting.models import ExportFormat, ReportExport
 from reporting.report import Report, build_report
@@ -93,12 +94,12 @@ def report_csv_zip(report: Report) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for table in report.tables:
             text = io.StringIO()
-            writer = csv.writer(text, dialect=SwedishExcel)
+            writer = SpreadsheetWriter(text, dialect=SwedishExcel)
             writer.writerow(table.header())
             writer.writerows(table.body())
             archive.writestr(f"{table.key}.csv", "\ufeff" + text.getvalue())
         text = io.StringIO()
-        writer = csv.writer(text, dialect=SwedishExcel)
+        writer = SpreadsheetWriter(text, dialect=SwedishExcel)
         writer.writerows([key, str(value)] for key, value in DEFINITIONS.items())
         archive.writestr("definitions.csv", "\ufeff" + text.getvalue())
     return buffer.getvalue()

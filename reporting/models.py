@@ -8,12 +8,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from config.choices import ChoiceLabels
+from hardening.dates import plausible_dates, validate_planned_work_date
 
 
 class Training(models.Model):
     """A training session the unit gave (feeds question 5 of the annual report)."""
 
-    held_on = models.DateField(_("date"))
+    held_on = models.DateField(_("date"), validators=[validate_planned_work_date])
     title = models.CharField(_("title"), max_length=200)
     audience = models.CharField(
         _("audience"),
@@ -32,11 +33,12 @@ class Training(models.Model):
         verbose_name_plural = _("trainings")
         ordering = ["-held_on"]
         constraints = [
+            plausible_dates("training_held_on_plausible", "held_on"),
             models.CheckConstraint(
                 name="training_has_participants",
                 condition=Q(participants__gte=1),
                 violation_error_message=_("A training needs at least one participant."),
-            )
+            ),
         ]
         indexes = [
             # Question 5: trainings held in a period.

@@ -32,6 +32,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         missing["e2e"] = "Debian's Chromium is not installed (apt-get install chromium)"
     if not shutil.which("xgettext"):
         missing["gettext"] = "GNU gettext is not installed (apt-get install gettext)"
+    if not (shutil.which("caddy") and shutil.which("openssl")):
+        missing["proxy"] = "Caddy or OpenSSL is not installed (apt-get install caddy openssl)"
+    if not shutil.which("psql"):
+        missing["psql"] = "psql is not installed (apt-get install postgresql-client)"
     if SERVICES_REQUIRED and missing:
         raise pytest.UsageError(
             "LOTSA_REQUIRE_SERVICES=1 but: " + "; ".join(missing.values()) + ". See .ci/run."

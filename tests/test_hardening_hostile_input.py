@@ -24,6 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from casework.models import CaseEvent, CaseOrganisation, Consent, JournalEntry, SupportMeasure
+from hardening.digits import number_text
+from hardening.search import SEARCH_MAX_LENGTH
 from outreach import services as outreach_services
 from outreach.models import District, OutreachContact, Referral
 from reflection_period.models import ReflectionPeriodApplication
@@ -78,6 +80,9 @@ class FormSpec:
     shown_on: Callable[[World], list[str]] = lambda world: []
     not_exact: set[str] = field(default_factory=set)  # normalised by the form (ID numbers)
     within: set[str] = field(default_factory=set)  # stored inside a longer text (an event's)
+    # Numbers with separators (phone, Migrationsverket's number): stored as read through
+    # hardening.digits.number_text, so the same number on any keyboard is the same text.
+    numbers: set[str] = field(default_factory=set)
 
 
 def _today() -> str:
@@ -187,6 +192,7 @@ SPECS: dict[str, FormSpec] = {
             )
         ],
         not_exact={"ind-personal_number"},
+        numbers={"ind-phone"},
     ),
     "individual": FormSpec(
         role="coordinator",
@@ -203,6 +209,7 @@ SPECS: dict[str, FormSpec] = {
         saved=lambda w: type(w.individual).objects.get(pk=w.individual.pk),
         shown_on=lambda w: [reverse("casework:individual_detail", args=[w.individual.pk])],
         not_exact={"personal_number"},
+        numbers={"phone"},
     ),
     "journal entry": FormSpec(
         role="coordinator",
@@ -306,6 +313,7 @@ SPECS: dict[str, FormSpec] = {
         },
         saved=lambda w: ReflectionPeriodApplication.objects.get(pk=w.application.pk),
         shown_on=_application_pages,
+        numbers={"migration_agency_number"},
     ),
     "withdraw application": FormSpec(
         role="coordinator",
@@ -410,6 +418,8 @@ def _check_saved(world: World, client: Client, spec: FormSpec, name: str, value:
     stored = getattr(spec.saved(world), spec.fields[name])
     if name in spec.within:
         assert value.strip() in stored, "stored without what was typed"
+    elif name in spec.numbers:
+        assert stored == number_text(value).strip(), "stored differs from the number typed"
     elif name not in spec.not_exact:
         assert stored == value.strip(), "stored differs from what was typed"
     for url in spec.shown_on(world):
@@ -493,10 +503,15 @@ FILTERS = ["status", "category", "purpose", "year", "coordinator", "sort", "mine
     filters=st.dictionaries(st.sampled_from(FILTERS), hostile_text, max_size=3),
 )
 def test_hostile_search_text_and_filters_never_fail(world, browsers, search, text, filters):
-    """Searches and list filters: any text gives the list (a bad filter is ignored), the
-    search text is shown back escaped, and nothing is matched by SQL in it."""
+    """Searches and list filters: any text gives the list (a bad filter is ignored), or, over
+    the search text's limit, a Swedish refusal (400); the search text is shown back escaped,
+    and nothing is matched by SQL in it."""
     role, url = SEARCHES[search]
     response = browsers[role].post(url(world), {**filters, "q": text}, HTTP_HX_REQUEST="true")
+    if len(text.strip()) > SEARCH_MAX_LENGTH:
+        assert response.status_code == 400
+        assert "Söktexten är för lång" in response.content.decode()
+        return
     assert response.status_code == 200
     if response["Content-Type"].startswith("text/html"):
         page = response.content.decode()

@@ -10,6 +10,8 @@ from django.urls import reverse
 
 from accounts.models import AccessLogEntry
 from casework.models import Case
+from hardening.search import SEARCH_MAX_LENGTH
+from outreach import services as outreach_services
 from tests.factories import CaseFactory, OutreachContactFactory, UserFactory
 
 
@@ -189,3 +191,31 @@ def test_a_search_costs_as_few_queries_as_the_list(
     with django_assert_max_num_queries(12):
         contacts = client.post(reverse("outreach:contact_list"), {"q": "Iris"})
     assert "60 kontakter" in contacts.content.decode()
+
+
+def test_a_search_text_over_the_limit_is_refused_in_swedish(client, coordinator, outreach_worker):
+    """Every free-text search: SEARCH_MAX_LENGTH characters search, one more is a 400 that
+    says why (the demo's SQLite failed on long ones: tests/test_sqlite_demo.py)."""
+    case = CaseFactory.create(coordinator=coordinator, individual__alias="a" * SEARCH_MAX_LENGTH)
+    contact = OutreachContactFactory.create(created_by=outreach_worker)
+    referral = outreach_services.referral_create(
+        contact=contact, by=outreach_worker, send_notifications=False
+    )
+    searches = [
+        (coordinator, reverse("casework:case_list")),
+        (coordinator, reverse("casework:case_export")),
+        (coordinator, reverse("outreach:referral_detail", args=[referral.pk])),
+        (outreach_worker, reverse("outreach:contact_list")),
+    ]
+    for user, url in searches:
+        client.force_login(user)
+        for htmx in ({}, {"HTTP_HX_REQUEST": "true"}):
+            at_limit = client.post(url, {"q": "a" * SEARCH_MAX_LENGTH}, **htmx)
+            assert at_limit.status_code == 200, url
+            over = client.post(url, {"q": "a" * (SEARCH_MAX_LENGTH + 1)}, **htmx)
+            assert over.status_code == 400, url
+            assert "Söktexten är för lång" in over.content.decode()
+            assert over["X-Lotsa-Explained"] == "1"
+    client.force_login(coordinator)
+    page = client.post(reverse("casework:case_list"), {"q": "a" * SEARCH_MAX_LENGTH})
+    assert case.number in page.content.decode()

@@ -44,7 +44,7 @@ def demo(django_db_setup, django_db_blocker):
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            call_command("seed_demo", stdout=io.StringIO())
+            call_command("seed_demo", "--i-know-this-is-not-production", stdout=io.StringIO())
             yield
         finally:
             transaction.set_rollback(True)

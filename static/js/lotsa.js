@@ -10,8 +10,10 @@ document.addEventListener("htmx:responseError", function (event) {
 });
 
 document.addEventListener("htmx:beforeSwap", function (event) {
-  // Too many searches (429): show the server's explanation where the results would go.
-  if (event.detail.xhr.status === 429) {
+  // Too many searches (429), or a refusal the server explains (a search text too long, 400):
+  // show the server's explanation where the results would go.
+  var xhr = event.detail.xhr;
+  if (xhr.status === 429 || (xhr.status === 400 && xhr.getResponseHeader("X-Lotsa-Explained") === "1")) {
     event.detail.shouldSwap = true;
     event.detail.isError = false;
   }

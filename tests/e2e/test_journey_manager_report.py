@@ -125,7 +125,7 @@ def _download(page, artifacts: Path, button: str, export_format: str) -> Path:
 def test_the_manager_finds_the_seed_figures_on_the_page_and_in_the_pdf_and_csv(
     live_server, traced_context, traced_phone_context, artifacts, manager
 ):
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--i-know-this-is-not-production", stdout=io.StringIO())
     # The demo's figures, straight from the selectors: what the journey expects to see.
     statistics = annual_statistics(year=2024, as_of=AS_OF)
     q1 = statistics.q1

@@ -1,10 +1,17 @@
-"""Fill the database with invented demo data. Safe to run again: it adds only what is missing."""
+"""Fill the database with invented demo data. Safe to run again: it adds only what is missing.
+
+Never on a production database: the demo adds invented people and cases among the real ones and
+staff accounts with printed passwords for every role. It runs only with DEBUG on (the demo,
+`make run`) or with `--i-know-this-is-not-production` (a test or training installation that runs
+with production settings).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.test.utils import override_settings
 
@@ -24,8 +31,21 @@ class Command(BaseCommand):
             action="store_true",
             help="Give the demo accounts new passwords and print them.",
         )
+        parser.add_argument(
+            "--i-know-this-is-not-production",
+            action="store_true",
+            dest="not_production",
+            help="Add the demo data although DEBUG is off (never on a production database).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["not_production"]:
+            raise CommandError(
+                "Refusing to add demo data: DEBUG is off, so this may be a production database "
+                "(demo data adds invented people and accounts with known passwords). Run it "
+                "with DEBUG=true, or add --i-know-this-is-not-production if this database is "
+                "a test or training copy. Nothing was changed."
+            )
         # The demo's notifications (a referral waiting, a reminder due) appear in the bell; their
         # e-mails would only flood the console of `make run`.
         with (
