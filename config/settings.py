@@ -116,12 +116,9 @@ TEMPLATES = [
                 "accounts.context_processors.navigation",
             ],
             "libraries": {
-                "fields": "config.field_tags",
                 "pdf": "config.pdf_tags",
                 "rows": "config.row_tags",
             },
-            # A faster `date` filter for "Y-m-d" and "Y-m-d H:i" (same output as Django's).
-            "builtins": ["config.format_tags"],
         },
     },
 ]

@@ -1,6 +1,6 @@
 """config.rows.html / html_join / escaped give exactly what Django's format_html,
-format_html_join and conditional_escape give: the Python-written rows and filter bars use them
-for every value a list page shows."""
+format_html_join and conditional_escape give: the Python-written rows use them for every value a
+list page shows."""
 
 from __future__ import annotations
 
@@ -8,12 +8,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy, override
 
-from config.field_tags import _attributes
 from config.rows import escaped, html, html_join
 
 
@@ -64,16 +62,3 @@ def test_html_and_html_join_are_format_html_and_format_html_join(language) -> No
             "<br>", "{}", [("x",), ("y",)]
         )
         assert html_join(", ", "{}", []) == format_html_join(", ", "{}", []) == ""
-
-
-@pytest.mark.parametrize(
-    "attrs",
-    [
-        {},
-        {"id": "id_q", "class": "form-control", "placeholder": 'Name "or" <alias>'},
-        {"required": True, "disabled": False, "multiple": True, "id": "x", "data-x": None},
-        {"aria-describedby": "a b", "autofocus": True, "title": gettext_lazy("Open")},
-    ],
-)
-def test_filter_bar_attributes_are_flatatt(attrs) -> None:
-    assert _attributes(attrs) == flatatt(attrs)
