@@ -117,7 +117,6 @@ TEMPLATES = [
             ],
             "libraries": {
                 "pdf": "config.pdf_tags",
-                "rows": "config.row_tags",
             },
         },
     },
