@@ -7,8 +7,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from config.choices import ChoiceLabels
-
 
 class Training(models.Model):
     """A training session the unit gave (feeds question 5 of the annual report)."""
@@ -86,7 +84,7 @@ class ExportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class ReportExport(ChoiceLabels):
+class ReportExport(models.Model):
     """One export of an annual report: the log of who exported what, and the file itself.
 
     The file is kept in the database, not on disk, so web and worker processes on different
