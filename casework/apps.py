@@ -9,9 +9,7 @@ class CaseworkConfig(AppConfig):
     def ready(self) -> None:
         from casework import (
             counts,
-            staff_choices,
             timeline,  # noqa: F401  (registers casework's timeline providers)
         )
 
         counts.connect()
-        staff_choices.connect()
