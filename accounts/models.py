@@ -8,8 +8,6 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from config.choices import ChoiceLabels
-
 
 class User(AbstractUser):
     """A member of staff who signs in to Lotsa; what they may do follows from their roles."""
@@ -55,7 +53,7 @@ class AccessAction(models.TextChoices):
     ROLES = "roles", _("Roles changed")
 
 
-class AccessLogEntry(ChoiceLabels):
+class AccessLogEntry(models.Model):
     """One read of personal data: who, when, what, through which page, from where.
 
     Written only by `accounts.audit.access_log_record`, never changed or deleted: `save()` of

@@ -255,7 +255,7 @@ def main(argv: list[str] | None = None) -> None:
     connection.close()
     vacuum()
     # COPY goes round the ORM's signals: retire what the cache holds of the old data (the annual
-    # statistics, the case list's counts and coordinator options, rate-limit counters).
+    # statistics, the case list's counts, rate-limit counters).
     from django.core.cache import cache
 
     cache.clear()

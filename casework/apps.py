@@ -11,11 +11,9 @@ class CaseworkConfig(AppConfig):
         from casework import (
             counts,
             notifications,  # noqa: F401  (registers casework's notification kinds)
-            staff_choices,
             timeline,  # noqa: F401  (registers casework's timeline providers)
         )
         from casework.selectors import RESPONSIBILITY
 
         counts.connect()
-        staff_choices.connect()
         register_responsibility(RESPONSIBILITY)

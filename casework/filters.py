@@ -12,8 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from casework.models import Case, CasePurpose, Category, Purpose
-from casework.selectors import case_search_filter
-from casework.staff_choices import coordinator_choices
+from casework.selectors import case_search_filter, coordinators
 from hardening.search import SEARCH_MAX_LENGTH
 
 
@@ -63,10 +62,10 @@ class CaseFilter(django_filters.FilterSet):
         method="filter_mine",
         widget=forms.CheckboxInput,
     )
-    # The active coordinators' ids and names, cached (casework/staff_choices.py); the chosen id
-    # filters `coordinator` on cases and on the search table alike.
-    coordinator = django_filters.ChoiceFilter(
-        label=_("Coordinator"), choices=coordinator_choices, empty_label=_("All")
+    # The active coordinators; the chosen one filters `coordinator` on cases and on the search
+    # table alike.
+    coordinator = django_filters.ModelChoiceFilter(
+        label=_("Coordinator"), queryset=coordinators(), empty_label=_("All")
     )
     category = django_filters.ChoiceFilter(
         label=_("Category"), choices=Category.choices, empty_label=_("All")

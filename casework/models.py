@@ -13,7 +13,6 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from casework.personal_number import format_personal_number
-from config.choices import ChoiceLabels
 from hardening.dates import (
     EARLIEST_BIRTH_DATE,
     plausible_dates,
@@ -84,7 +83,7 @@ class Language(models.Model):
         return self.name_en if (get_language() or "sv").startswith("en") else self.name_sv
 
 
-class Individual(ChoiceLabels):
+class Individual(models.Model):
     """A person the unit works with. Often without a Swedish ID number, often without a name."""
 
     reference = models.CharField(_("reference"), max_length=12, unique=True, editable=False)
@@ -235,7 +234,7 @@ class ClosingReason(models.TextChoices):
     OTHER = "other", pgettext_lazy("closing reason", "Other")
 
 
-class Case(ChoiceLabels):
+class Case(models.Model):
     """The unit's file (ärende) on one individual."""
 
     number = models.CharField(_("case number"), max_length=12, unique=True, editable=False)
@@ -355,7 +354,7 @@ class Case(ChoiceLabels):
         return self.individual.age_on(self.opened_on)
 
 
-class IdentityAuthorisation(ChoiceLabels):
+class IdentityAuthorisation(models.Model):
     """An authorisation to see one person's protected identity (skyddade personuppgifter):
     who holds it, who granted it, when and why; revoked, never deleted.
 
@@ -493,7 +492,7 @@ class CaseSearch(models.Model):
         return self.number
 
 
-class CasePurpose(ChoiceLabels):
+class CasePurpose(models.Model):
     """One purpose of exploitation suspected in a case (a case can have several)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="purposes")
@@ -527,7 +526,7 @@ class JournalKind(models.TextChoices):
     OTHER = "other", pgettext_lazy("journal kind", "Other")
 
 
-class JournalEntry(ChoiceLabels):
+class JournalEntry(models.Model):
     """A dated journal entry; a draft until signed, never changed after. Corrections are new
     entries that point to the entry they correct."""
 
@@ -622,7 +621,7 @@ class OrganisationKind(models.TextChoices):
     OTHER = "other", pgettext_lazy("organisation kind", "Other")
 
 
-class Organisation(ChoiceLabels):
+class Organisation(models.Model):
     """A partner: an association, IOM, the police, Migrationsverket, another municipality..."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
@@ -647,7 +646,7 @@ class Organisation(ChoiceLabels):
         return self.name
 
 
-class SupportMeasure(ChoiceLabels):
+class SupportMeasure(models.Model):
     """Support given in a case (bistånd, insatser). Feeds the "rights activated" statistics."""
 
     case = models.ForeignKey(
@@ -788,7 +787,7 @@ class CaseEventKind(models.TextChoices):
     REASSIGNED = "reassigned", _("Coordinator changed")
 
 
-class CaseEvent(ChoiceLabels):
+class CaseEvent(models.Model):
     """A change in a case's life (opened, closed, reopened, reassigned), shown on its timeline."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")

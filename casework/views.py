@@ -47,7 +47,6 @@ from casework.forms import (
 )
 from casework.models import (
     Case,
-    CasePurpose,
     Consent,
     IdentityAuthorisation,
     Individual,
@@ -62,6 +61,7 @@ from casework.selectors import (
     case_get_for_user,
     case_identity,
     case_list_queryset,
+    case_list_rows,
     case_rows_queryset,
     case_search_rows,
     identity_access,
@@ -74,7 +74,6 @@ from casework.selectors import (
     purposes_by_case,
 )
 from casework.timeline import TIMELINE_LENGTH, case_panels, case_timeline
-from config.choices import choice_label
 from config.forms import is_htmx, run_action, run_service
 from config.paging import CountedPaginator, page_by_ids
 from hardening.ratelimit import search_rate_limit
@@ -89,7 +88,6 @@ from hardening.search import (
 from hardening.spreadsheet import SpreadsheetWriter
 
 PAGE_SIZE = 25
-_PURPOSE = CasePurpose._meta.get_field("purpose")
 
 
 def _staff(request: HttpRequest) -> User:
@@ -145,9 +143,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         )
         page = paginator.get_page(params.get("page"))
     cases: list[Case] = list(page.object_list)
-    purposes = purposes_by_case([case.pk for case in cases])
-    access = identity_access(user)
-    rows = [(case, access.case_identity(case), purposes.get(case.pk, [])) for case in cases]
+    rows = case_list_rows(user, cases)
     access_log_record_many(
         request=request,
         action=AccessAction.SEARCH if search_text(params) else AccessAction.VIEW,
@@ -421,9 +417,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "case": case,
         "identity": case_identity(user, case),
-        "purposes": [
-            choice_label(_PURPOSE, code) for code in purposes_by_case([case.pk]).get(case.pk, [])
-        ],
+        "purposes": purposes_by_case([case.pk]).get(case.pk, []),
         # The newest events; "?timeline=all" shows every one.
         "timeline": case_timeline(
             case, user, limit=None if request.GET.get("timeline") == "all" else TIMELINE_LENGTH

@@ -130,12 +130,8 @@ TEMPLATES = [
                 "accounts.context_processors.navigation",
             ],
             "libraries": {
-                "fields": "config.field_tags",
                 "pdf": "config.pdf_tags",
-                "rows": "config.row_tags",
             },
-            # A faster `date` filter for "Y-m-d" and "Y-m-d H:i" (same output as Django's).
-            "builtins": ["config.format_tags"],
         },
     },
 ]
@@ -496,9 +492,8 @@ LOTSA_REPORT_CACHE_SECONDS = env.int(
     "LOTSA_REPORT_CACHE_SECONDS",
     default=0 if CACHES[LOTSA_REPORT_CACHE]["BACKEND"].endswith("LocMemCache") else 24 * 3600,
 )
-# The case list's counts, cached until a case or its purposes change (casework/counts.py), and
-# its coordinator filter's options, until a user or a role changes (casework/staff_choices.py);
-# as for the statistics, on by default only with a shared cache. 0 switches the cache off.
+# The case list's counts, cached until a case or its purposes change (casework/counts.py); as
+# for the statistics, on by default only with a shared cache. 0 switches the cache off.
 LOTSA_LIST_COUNT_CACHE = "default"
 LOTSA_LIST_COUNT_CACHE_SECONDS = env.int(
     "LOTSA_LIST_COUNT_CACHE_SECONDS",

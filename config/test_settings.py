@@ -50,6 +50,5 @@ LOTSA_LOGIN_RATE_LIMIT = 0
 # would leave figures behind for the next; tests/test_reporting_cache.py switches it on.
 LOTSA_REPORT_CACHE_SECONDS = 0
 
-# The case list's counts and coordinator options likewise (tests/test_list_counts.py and
-# tests/test_coordinator_choices.py switch the cache on).
+# The case list's counts likewise (tests/test_list_counts.py switches the cache on).
 LOTSA_LIST_COUNT_CACHE_SECONDS = 0

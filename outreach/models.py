@@ -14,7 +14,6 @@ from simple_history.models import HistoricalRecords
 
 from accounts.staff import StaffQuerySet
 from casework.models import Case, Language, Sex
-from config.choices import ChoiceLabels
 from hardening.dates import (
     EARLIEST_WORK_MOMENT,
     LATEST_MOMENT,
@@ -99,7 +98,7 @@ class District(models.Model):
         return self.name
 
 
-class OutreachContact(ChoiceLabels):
+class OutreachContact(models.Model):
     """A contact outreach staff made with a person in the field; anonymous by default."""
 
     contacted_at = models.DateTimeField(_("when"), validators=[validate_work_moment])
@@ -205,7 +204,7 @@ class OutreachContact(ChoiceLabels):
         return self.age_group == AgeGroup.UNDER_18
 
 
-class ContactIndicator(ChoiceLabels):
+class ContactIndicator(models.Model):
     """One trafficking indicator noticed in a contact."""
 
     contact = models.ForeignKey(
@@ -229,7 +228,7 @@ class ContactIndicator(ChoiceLabels):
         return str(self.get_indicator_display())
 
 
-class ContactOffer(ChoiceLabels):
+class ContactOffer(models.Model):
     """One kind of support offered in a contact."""
 
     contact = models.ForeignKey(OutreachContact, on_delete=models.CASCADE, related_name="offers")
@@ -258,7 +257,7 @@ class ReferralStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class Referral(ChoiceLabels):
+class Referral(models.Model):
     """Outreach hands a contact to the coordinators (the unit's queue or one coordinator).
 
     pending → accepted (into a case) / declined (with a reason) / withdrawn (by outreach). Each

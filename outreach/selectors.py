@@ -37,15 +37,16 @@ from django.db.models import (
 )
 from django.db.models.functions import ExtractYear
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import access_log_record, access_log_record_many
 from accounts.models import AccessAction, User
 from accounts.roles import Role, has_role
-from config.rows import codes_by
 from outreach.models import (
     ContactIndicator,
     District,
+    Indicator,
     OutreachContact,
     Referral,
     ReferralStatus,
@@ -163,7 +164,7 @@ def referral_queryset(user: User) -> QuerySet[Referral]:
     return referrals
 
 
-# What a referral list row reads (outreach/rows.py), contact_shown_in and the access log need.
+# What a referral list row reads (templates/outreach/_referral_table.html), contact_shown_in and the access log need.
 _REFERRAL_ROW_FIELDS = (
     *("contact", "to_coordinator", "status", "presumed_minor", "referred_at", "referred_by"),
     *("accepted_at", "accepted_by", "declined_at", "declined_by", "withdrawn_at", "withdrawn_by"),
@@ -181,8 +182,57 @@ def referral_rows_queryset(user: User) -> QuerySet[Referral]:
 
 
 def indicators_by_contact(contact_ids: list[int]) -> dict[int, list[str]]:
-    """The indicators (codes, in code order) recorded for these contacts, in one plain query."""
-    return codes_by(ContactIndicator, "contact", "indicator", contact_ids)
+    """The indicators recorded for these contacts as their labels, in code order, in one
+    query."""
+    grouped: dict[int, list[str]] = {}
+    codes = (
+        ContactIndicator.objects.filter(contact__in=contact_ids)
+        .order_by("contact", "indicator")
+        .values_list("contact", "indicator")
+    )
+    for contact_id, code in codes:
+        grouped.setdefault(contact_id, []).append(str(Indicator(code).label))
+    return grouped
+
+
+@dataclass(frozen=True)
+class ReferralRow:
+    """One line of the referral list: the referral, whether its contact may be shown
+    (`contact_shown_in`), its contact's indicators, the page the row opens (the referral for
+    coordinators and managers, the contact for outreach staff), the referral's page (for
+    handling it) and, where cases are shown, the page of the case it became part of."""
+
+    referral: Referral
+    contact_shown: bool
+    indicators: list[str]
+    url: str
+    referral_url: str
+    case_url: str
+
+
+def referral_list_rows(user: User, referrals: list[Referral]) -> list[ReferralRow]:
+    """The referral list's rows for these referrals (read with `referral_rows_queryset`)."""
+    indicators = indicators_by_contact([referral.contact_id for referral in referrals])
+    show_cases = shows_cases(user)
+    rows = []
+    for referral in referrals:
+        referral_url = reverse("outreach:referral_detail", args=[referral.pk])
+        case_url = ""
+        if show_cases and referral.case_id:
+            case_url = reverse("casework:case_detail", args=[referral.case_id])
+        rows.append(
+            ReferralRow(
+                referral=referral,
+                contact_shown=contact_shown_in(referral, user),
+                indicators=indicators.get(referral.contact_id, []),
+                url=referral_url
+                if show_cases
+                else reverse("outreach:contact_detail", args=[referral.contact_id]),
+                referral_url=referral_url,
+                case_url=case_url,
+            )
+        )
+    return rows
 
 
 def contact_shown_in(referral: Referral, user: User) -> bool:

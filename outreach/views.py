@@ -65,7 +65,6 @@ from outreach.selectors import (
     contact_get_for_user,
     contact_queryset,
     contact_shown_in,
-    indicators_by_contact,
     last_district_for,
     log_contact_reads,
     log_referral_page_read,
@@ -75,6 +74,7 @@ from outreach.selectors import (
     referral_get_for_handling,
     referral_get_for_user,
     referral_get_for_withdrawal,
+    referral_list_rows,
     referral_rows_queryset,
     shows_cases,
 )
@@ -329,11 +329,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         paginator = Paginator(queryset, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     referrals: list[Referral] = list(page.object_list)
-    indicators = indicators_by_contact([referral.contact_id for referral in referrals])
-    rows = [
-        (referral, contact_shown_in(referral, user), indicators.get(referral.contact_id, []))
-        for referral in referrals
-    ]
+    rows = referral_list_rows(user, referrals)
     log_referral_reads(request, referrals, detail="referral list")
     context = {
         "filter": referral_filter,

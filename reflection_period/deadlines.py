@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from reflection_period.models import (
@@ -142,6 +143,20 @@ class DeadlineState:
     state: str
     label: Promise | str
     css: str
+
+    @property
+    def text(self) -> str:
+        """The deadline in words: what is awaited and by when (dates as YYYY-MM-DD)."""
+        if self.kind == DueKind.NEXT_STEP:
+            return gettext("Permit ends %(date)s: record the next step") % {
+                "date": self.due_on.isoformat()
+            }
+        if self.kind == DueKind.DECISION:
+            return gettext("Decision expected by %(date)s, overdue from %(overdue)s") % {
+                "date": self.due_on.isoformat(),
+                "overdue": self.overdue_on.isoformat() if self.overdue_on else "",
+            }
+        return gettext("Draft to be sent by %(date)s") % {"date": self.due_on.isoformat()}
 
 
 STATE_LABELS: dict[str, tuple[Promise, str]] = {

@@ -12,7 +12,6 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from casework.models import Case, Offence, Purpose, Sex
-from config.choices import ChoiceLabels
 from hardening.dates import plausible_dates, validate_past_work_date, validate_planned_work_date
 
 # The dates a user enters on an application (each within hardening.dates' bounds).
@@ -80,7 +79,7 @@ class DueKind(models.TextChoices):
 APPLICATION_OFFENCES = [Offence.TRAFFICKING, Offence.EXPLOITATION]
 
 
-class ReflectionPeriodApplication(ChoiceLabels):
+class ReflectionPeriodApplication(models.Model):
     """An application for a reflection-period (or longer) permit for the individual of a case."""
 
     case = models.ForeignKey(
@@ -329,7 +328,7 @@ class ReflectionPeriodApplication(ChoiceLabels):
         return self.applicant == Applicant.SOCIAL_SERVICES
 
 
-class ApplicationPurpose(ChoiceLabels):
+class ApplicationPurpose(models.Model):
     """A purpose of exploitation named in the application (statistics count by these)."""
 
     application = models.ForeignKey(
@@ -368,7 +367,7 @@ class EventKind(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Application withdrawn")
 
 
-class ApplicationEvent(ChoiceLabels):
+class ApplicationEvent(models.Model):
     """What was done to an application, by whom and when: the case timeline shows these."""
 
     application = models.ForeignKey(
@@ -402,7 +401,7 @@ class ReminderRule(models.TextChoices):
 ESCALATIONS = frozenset({ReminderRule.DECISION_OVERDUE, ReminderRule.PERIOD_ENDED})
 
 
-class Reminder(ChoiceLabels):
+class Reminder(models.Model):
     """One reminder about one rule of one application: created once, delivered once.
 
     The unique (application, rule) pair, also stored as `key`, is what makes the reminder scan

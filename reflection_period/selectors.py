@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Case as Conditional
 from django.db.models import Prefetch, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import access_log_record
@@ -95,13 +96,15 @@ def reminder_get_for_recipient(user: User, pk: int) -> Reminder:
 
 @dataclass(frozen=True)
 class DeadlineRow:
-    """One line of the deadline board or a start page."""
+    """One line of the deadline board or a start page, with the addresses it links to."""
 
     application: Application
     case: Case
     identity: Identity
     deadline: DeadlineState
     last_reminder: Reminder | None
+    application_url: str
+    case_url: str
 
 
 def _with_case() -> QuerySet[Application]:
@@ -125,6 +128,10 @@ def deadline_rows(user: User, applications: Iterable[Application]) -> list[Deadl
                 identity=access.case_identity(application.case),
                 deadline=state,
                 last_reminder=reminders[0] if reminders else None,
+                application_url=reverse(
+                    "reflection_period:application_detail", args=[application.pk]
+                ),
+                case_url=reverse("casework:case_detail", args=[application.case_id]),
             )
         )
     return rows

@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from casework.forms import DateInput, VersionedForm
@@ -62,7 +63,10 @@ class ReportParametersForm(forms.Form):
         this_year = timezone.localdate().year
         year_field = cast(forms.TypedChoiceField, self.fields["year"])
         year_field.choices = [(y, y) for y in range(this_year, FIRST_YEAR - 1, -1)]
-        self.fields["publication"].help_text = str(self.fields["publication"].help_text) % {"k": k}
+        # Forms print help text as HTML (Django's and crispy's templates): the "<" escaped here.
+        self.fields["publication"].help_text = escape(
+            str(self.fields["publication"].help_text) % {"k": k}
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -7,7 +7,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from config.choices import ChoiceLabels
 from hardening.dates import plausible_dates, validate_planned_work_date
 
 
@@ -88,7 +87,7 @@ class ExportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class ReportExport(ChoiceLabels):
+class ReportExport(models.Model):
     """One export of an annual report: the log of who exported what, and the file itself.
 
     The file is kept in the database, not on disk, so web and worker processes on different

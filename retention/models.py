@@ -14,10 +14,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import Individual
-from config.choices import ChoiceLabels
 
 
-class RetentionRun(ChoiceLabels):
+class RetentionRun(models.Model):
     """One retention run: a dry-run list of individuals, confirmed (culled) or cancelled."""
 
     class Status(models.TextChoices):
@@ -107,7 +106,7 @@ class RetentionRun(ChoiceLabels):
         return self.status == self.Status.PROPOSED
 
 
-class RetentionItem(ChoiceLabels):
+class RetentionItem(models.Model):
     """One individual in a run: to be culled, or kept for research (born on a kept day)."""
 
     class Decision(models.TextChoices):
