@@ -73,6 +73,9 @@ def fill(path: Path) -> int:
         entry.previous_msgctxt = None
         done += 1
     po.save()
+    # polib wraps differently from gettext; rewrite the file the way `extract` (makemessages)
+    # writes it, so that filling and extracting never rewrap the whole catalogue.
+    subprocess.run(["msgcat", "-o", str(PO), str(PO)], check=True)
     return done
 
 
