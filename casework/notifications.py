@@ -19,6 +19,7 @@ REFUSED_OPEN = "casework.identity_refused_open"
 REFUSED_ACCEPT = "casework.identity_refused_accept"
 REFUSED_REASSIGN = "casework.identity_refused_reassign"
 MATCH_NEEDS_MANAGER = "casework.identity_match_needs_manager"
+PROTECTION_LIFTED = "casework.identity_protection_lifted"
 
 KINDS = {
     AUTHORISATION_GRANTED: _(
@@ -52,6 +53,10 @@ KINDS = {
     MATCH_NEEDS_MANAGER: _(
         "%(user)s is registering a person who may be %(reference)s, whose identity is "
         "protected. They were not told who it is and need a manager's help."
+    ),
+    PROTECTION_LIFTED: _(
+        "%(by)s lifted the protected personal data of %(reference)s: the identity is now shown "
+        "to everyone who reads the person's cases."
     ),
 }
 

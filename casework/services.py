@@ -179,6 +179,16 @@ def individual_update(
                 by=by,
                 source=None,
             )
+    if was_protected and not locked.is_protected:
+        # From now on every reader of the person's cases sees the identity: a step the managers
+        # must hear of, whoever took it (the change itself is in the person's history).
+        notify_managers(
+            key=f"identity-protection-lifted:{locked.pk}:{locked.version}",
+            kind=kinds.PROTECTION_LIFTED,
+            params={"by": str(by), "reference": locked.reference},
+            url=reverse("casework:individual_detail", args=[locked.pk]),
+            besides=by,
+        )
     return locked
 
 

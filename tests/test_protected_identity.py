@@ -20,6 +20,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.models import AccessLogEntry, Notification
+from accounts.notifications import notification_text
 from accounts.roles import Role
 from casework import services as casework_services
 from casework.models import Case, IdentityAuthorisation, Individual, Origin, Protection
@@ -580,6 +581,65 @@ def test_setting_protection_keeps_the_open_cases_coordinators_and_no_one_else(pe
     assert Notification.objects.filter(
         recipient=people["manager"], kind="casework.identity_authorisation_protection_set"
     ).exists()
+
+
+def test_lifting_protection_is_told_to_the_managers_without_details_in_the_email(people):
+    """Lifting the protection shows the identity to every reader of the person's cases: the
+    managers are told who did it, in the bell; the e-mail says only that there is news."""
+    responsible = people["responsible"]
+    case = casework_services.case_open_with_new_individual(
+        by=responsible,
+        individual_fields={
+            "alias": "Tärnan",
+            "given_name": "Ilona",
+            "birth_year": 1990,
+            "protection": Protection.PROTECTED_REGISTRATION,
+        },
+        coordinator=responsible,
+        opened_on=date(2024, 3, 1),
+        origin=Origin.POLICE,
+    )
+    person = Individual.objects.get(pk=case.individual_id)
+    mail.outbox.clear()
+    casework_services.individual_update(
+        individual=person,
+        by=responsible,
+        expected_version=person.version,
+        data={"protection": Protection.NONE},
+    )
+    notice = Notification.objects.get(
+        recipient=people["manager"], kind="casework.identity_protection_lifted"
+    )
+    text = notification_text(notice)
+    assert person.reference in text and str(responsible) in text
+    assert not Notification.objects.filter(
+        recipient=responsible, kind="casework.identity_protection_lifted"
+    ).exists()
+    assert all(
+        "Ilona" not in message.body and person.reference not in message.body
+        for message in mail.outbox
+    )
+    # Changing the level of a protection that stays is no news for the managers.
+    person.refresh_from_db()
+    casework_services.individual_update(
+        individual=person,
+        by=responsible,
+        expected_version=person.version,
+        data={"protection": Protection.CONFIDENTIALITY_MARK},
+    )
+    person.refresh_from_db()
+    casework_services.individual_update(
+        individual=person,
+        by=responsible,
+        expected_version=person.version,
+        data={"protection": Protection.FICTITIOUS_IDENTITY},
+    )
+    assert (
+        Notification.objects.filter(
+            recipient=people["manager"], kind="casework.identity_protection_lifted"
+        ).count()
+        == 1
+    )
 
 
 # --- The duplicate check -------------------------------------------------------------------------
