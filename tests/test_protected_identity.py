@@ -611,7 +611,8 @@ def test_lifting_protection_is_told_to_the_managers_without_details_in_the_email
         recipient=people["manager"], kind="casework.identity_protection_lifted"
     )
     text = notification_text(notice)
-    assert person.reference in text and str(responsible) in text
+    assert person.reference in text
+    assert str(responsible) in text
     assert not Notification.objects.filter(
         recipient=responsible, kind="casework.identity_protection_lifted"
     ).exists()
