@@ -93,8 +93,8 @@ def test_the_compose_health_check_passes_with_allowed_hosts_set_to_a_real_name()
         GUNICORN_THREADS="2",
     )
     assert env["ALLOWED_HOSTS"] == "lotsa.example.se"
-    command = _service("web")
-    assert "--config config/gunicorn.py" in command
+    command = _json_list("web", "command")
+    assert command[command.index("--config") + 1] == "config/gunicorn.py"
     gunicorn = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
