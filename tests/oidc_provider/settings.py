@@ -7,7 +7,7 @@ names them: OP_DATABASE, OP_KEY_FILE, OP_ISSUER.
 Its users' groups steer what it says in the ID token (tests.oidc_provider.validator): "mfa"
 adds amr "mfa"; "grp-..." groups go into the `groups` claim; "quirk-..." makes it issue a token
 Lotsa must refuse, signed with its real key (another audience, another nonce, expired, another
-issuer).
+issuer); "quirk-state" makes it send the browser back with another state.
 """
 
 import os
@@ -32,6 +32,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tests.oidc_provider.middleware.TamperedStateMiddleware",
 ]
 ROOT_URLCONF = "tests.oidc_provider.urls"
 TEMPLATES = [
