@@ -51,6 +51,8 @@ class AccessAction(models.TextChoices):
     REVOKE = "revoke", _("Authorisation revoked")
     REFUSED = "refused", _("Refused: needs an authorisation")
     ROLES = "roles", _("Roles changed")
+    # Not a read either: personal data written by an import of past records (importing app).
+    IMPORT = "import", _("Imported")
 
 
 class AccessLogEntry(models.Model):
