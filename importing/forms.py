@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("Spreadsheet"),
+        allow_empty_file=True,  # read_rows says so, with the other messages about the file
         help_text=_(
             "The filled-in template as an Excel workbook (.xlsx) or a CSV file (.csv, UTF-8, "
             "separated by semicolons or commas). Nothing is imported until you confirm."

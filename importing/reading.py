@@ -131,6 +131,26 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+def _unreadable(error: BaseException) -> ImportFileError:
+    """The message for a workbook openpyxl could not read: defusedxml's refusal (which openpyxl
+    wraps in a ValueError) gets its own."""
+    from defusedxml import DefusedXmlException
+
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, DefusedXmlException):
+            return ImportFileError(
+                _(
+                    "The workbook contains XML constructs that Lotsa does not read (entity "
+                    "declarations). Copy the rows into the template and save it again."
+                )
+            )
+        cause = cause.__cause__ or cause.__context__
+    return ImportFileError(
+        _("The file is not a readable Excel workbook. Open it in Excel, save it as .xlsx again.")
+    )
+
+
 def _xlsx_rows(data: bytes) -> list[list[str]]:
     # Imported here: openpyxl is only needed when someone imports a workbook.
     from defusedxml import DefusedXmlException
@@ -142,20 +162,15 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
     try:
         # data_only=False: a formula is read as its text, never as a cached result.
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except DefusedXmlException as error:
-        raise ImportFileError(
-            _(
-                "The workbook contains XML constructs that Lotsa does not read (entity "
-                "declarations). Copy the rows into the template and save it again."
-            )
-        ) from error
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise ImportFileError(
-            _(
-                "The file is not a readable Excel workbook. Open it in Excel, save it as "
-                ".xlsx again."
-            )
-        ) from error
+    except (
+        DefusedXmlException,
+        InvalidFileException,
+        zipfile.BadZipFile,
+        KeyError,
+        OSError,
+        ValueError,
+    ) as error:
+        raise _unreadable(error) from error
     try:
         sheet = workbook.worksheets[0]
         rows: list[list[str]] = []
@@ -164,22 +179,10 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
                 raise _too_many_rows()
             rows.append([_cell_text(value) for value in row])
         return rows
-    except DefusedXmlException as error:
-        raise ImportFileError(
-            _(
-                "The workbook contains XML constructs that Lotsa does not read (entity "
-                "declarations). Copy the rows into the template and save it again."
-            )
-        ) from error
     except ImportFileError:
         raise
     except Exception as error:  # openpyxl raises many kinds for a damaged sheet
-        raise ImportFileError(
-            _(
-                "The file is not a readable Excel workbook. Open it in Excel, save it as "
-                ".xlsx again."
-            )
-        ) from error
+        raise _unreadable(error) from error
     finally:
         workbook.close()
 
@@ -265,18 +268,18 @@ def _columns(header: list[str]) -> list[str | None]:
                 "Unknown columns: %(columns)s. Use the template's column headings (its second "
                 "sheet explains each) and remove other columns."
             )
-            % {"columns": ", ".join(f"“{name}”" for name in unknown)}
+            % {"columns": ", ".join(f"”{name}”" for name in unknown)}
         )
     if doubled:
         errors.append(
             _("Columns that appear twice: %(columns)s.")
-            % {"columns": ", ".join(f"“{name}”" for name in doubled)}
+            % {"columns": ", ".join(f"”{name}”" for name in doubled)}
         )
     missing = [column.swedish_header() for column in REQUIRED if column.key not in seen]
     if missing:
         errors.append(
             _("Required columns are missing: %(columns)s.")
-            % {"columns": ", ".join(f"“{name}”" for name in missing)}
+            % {"columns": ", ".join(f"”{name}”" for name in missing)}
         )
     if errors:
         raise ImportFileError(*errors)
