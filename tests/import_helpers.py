@@ -27,7 +27,8 @@ def headers(keys: Iterable[str] | None = None) -> list[str]:
 
 def table(rows: Iterable[Row], keys: Iterable[str] | None = None) -> list[list[object]]:
     keys = list(keys) if keys is not None else [column.key for column in COLUMNS]
-    return [headers(keys), *([row.get(key, "") for key in keys] for row in rows)]
+    cells: list[list[object]] = [list(headers(keys))]
+    return cells + [[row.get(key, "") for key in keys] for row in rows]
 
 
 def xlsx_bytes(cells: list[list[object]]) -> bytes:

@@ -80,7 +80,7 @@ def _counts() -> dict[str, int]:
 
 # --- The golden file ------------------------------------------------------------------------------
 
-GOLDEN = [
+GOLDEN: list[dict[str, object]] = [
     # 2: a new person with a granted application and two support measures
     {
         "external_reference": "KAST-1",
