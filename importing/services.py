@@ -594,7 +594,7 @@ class _Import:
                 ),
             )
             offence = ""
-        if not cells.purposes:
+        if not cells.given("purposes"):
             errors.add(
                 "purposes",
                 _("A case with an application needs at least one purpose of exploitation."),

@@ -679,3 +679,87 @@ def test_only_managers_import(db, request, role):
     assert client.get(reverse("importing:template")).status_code == 403
     assert client.post(START, {"file": _named("a.csv", b"x")}).status_code == 403
     assert client.post(CONFIRM, {"file_sha256": "0" * 64}).status_code == 403
+
+
+# --- The seed document's figures ------------------------------------------------------------------
+
+
+def _seed_2024_rows() -> list[dict[str, object]]:
+    """The unit's 2024 as the seed document tells it, as rows of a spreadsheet: 143 cases
+    worked (125 adults, 17 minors, 1 relative); 14 applications by the coordinators for 14
+    adults, 9 for sexual purposes (all women) and 5 for labour; 12 granted and 1 rejected in
+    2024, 1 decided only in April 2025."""
+    rows: list[dict[str, object]] = []
+
+    def add(**fields: object) -> None:
+        n = len(rows) + 1
+        month = 1 + n % 11
+        rows.append(
+            {
+                "external_reference": f"SEED-{n:03d}",
+                "alias": f"Person {n}",
+                "coordinator": "karin",
+                "origin": "Polisen",
+                "opened_on": f"2024-{month:02d}-{1 + n % 27:02d}",
+                **fields,
+            }
+        )
+
+    outcomes = ["Beviljad"] * 12 + ["Avslagen", ""]
+    for index, outcome in enumerate(outcomes):
+        sexual = index < 9
+        submitted = date(2024, 12, 10) if outcome == "" else date(2024, 2 + index % 10, 12)
+        add(
+            sex="Kvinna" if sexual or index % 2 else "Man",
+            birth_year=1990,
+            category="Vuxet brottsoffer",
+            opened_on=date(submitted.year, submitted.month, 1),
+            offence="Människohandel" if sexual else "Människoexploatering",
+            purposes=(
+                "Sexuella ändamål"
+                if sexual
+                else "Tvångsarbete eller arbete under uppenbart orimliga villkor"
+            ),
+            support="Information om rättigheter",
+            submitted_on=submitted,
+            decision=outcome or "",
+            decided_on=date(submitted.year, submitted.month, 14) if outcome else "",
+            valid_from=date(submitted.year, submitted.month, 14) if outcome == "Beviljad" else "",
+        )
+    for _ in range(125 - 14):
+        add(sex="Kvinna", birth_year=1985, category="Vuxet brottsoffer")
+    for _ in range(17):
+        add(sex="Kvinna", birth_year=2010, category="Minderårigt brottsoffer")
+    add(sex="Man", birth_year=1960, category="Anhörig till brottsoffer")
+    # A case closed before 2024 and one opened in 2025: not worked in 2024.
+    add(opened_on="2023-03-01", closed_on="2023-12-20", closing_reason="Annat", birth_year=1980)
+    add(opened_on="2025-02-01", birth_year=1980)
+    return rows
+
+
+def test_an_import_of_the_seeds_2024_gives_the_seeds_figures(db, manager, coordinator):
+    from reporting.selectors import annual_statistics
+
+    rows = read_rows("2024.csv", csv_bytes(table(_seed_2024_rows())))
+    report = import_records(rows=rows, by=manager, commit=True, file_sha256="1" * 64)
+    assert report.committed, [r for r in report.rows if r.errors][:3]
+    assert report.cases == 145
+
+    figures = annual_statistics(year=2024, as_of=date(2025, 3, 31))
+    q1 = figures.q1
+    assert q1.applications == 14
+    assert q1.outcomes == {"granted": 12, "rejected": 1, "pending": 1, "withdrawn": 0}
+    assert (q1.purposes["sexual"], q1.purposes["labour"]) == (9, 5)
+    assert q1.purpose_by_gender["sexual"]["female"] == 9
+    assert q1.adult_individuals == q1.individuals == 14
+    assert figures.q2.individuals_granted == 12
+    assert figures.q3.applications == 14
+    assert figures.q7.cases == 143
+    assert figures.q7.by_category == {"adult": 125, "minor": 17, "relative": 1, "age_unknown": 0}
+    # Each year's cases numbered from 1 in opening order.
+    numbers = sorted(
+        Case.objects.filter(year=2024).values_list("opened_on", "sequence"), key=lambda c: c[1]
+    )
+    assert [sequence for _opened, sequence in numbers] == list(range(1, 144))
+    assert [opened for opened, _sequence in numbers] == sorted(o for o, _s in numbers)
+    assert Case.objects.get(year=2023).number == "2023-0001"
