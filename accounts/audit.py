@@ -22,7 +22,7 @@ from accounts.models import AccessAction, AccessLogEntry, User
 
 def client_ip(request: HttpRequest) -> str | None:
     """The client's address, behind our own proxies too (the same rule as lockouts and limits)."""
-    from hardening.ratelimit import client_ip as resolved
+    from core.ratelimit import client_ip as resolved
 
     return resolved(request)
 

@@ -18,7 +18,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Notification, User
-from config.queueing import enqueue_on_commit
+from core.queueing import enqueue_on_commit
 
 
 @dataclass(frozen=True)

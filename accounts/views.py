@@ -20,7 +20,7 @@ from accounts.forms import LoginForm
 from accounts.models import AccessAction, Notification
 from accounts.notifications import notification_text, notifications_for
 from accounts.roles import Role, role_required, staff_user, user_roles
-from config.forms import is_htmx
+from core.forms import is_htmx
 
 START_PAGES: dict[str, str] = {
     Role.COORDINATOR: "accounts:start_coordinator",

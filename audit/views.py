@@ -21,8 +21,8 @@ from accounts.models import AccessAction
 from accounts.roles import Role, has_role, role_required
 from audit.filters import AccessLogFilter
 from audit.selectors import access_log_queryset, batched, log_rows
-from config.forms import is_htmx
-from hardening.spreadsheet import SpreadsheetWriter
+from core.forms import is_htmx
+from core.spreadsheet import SpreadsheetWriter
 
 PAGE_SIZE = 50
 EXPORT_BATCH = 2000
@@ -92,7 +92,7 @@ def access_log_export(request: HttpRequest) -> HttpResponse | StreamingHttpRespo
         detail="filters: " + ", ".join(log_filter.active_filters()),
     )
     entries = log_filter.qs.iterator(chunk_size=EXPORT_BATCH)
-    # Every cell is kept from running as a formula in a spreadsheet (hardening.spreadsheet).
+    # Every cell is kept from running as a formula in a spreadsheet (core.spreadsheet).
     writer = SpreadsheetWriter(_Echo(), delimiter=";")
 
     def lines() -> Iterator[str]:

@@ -13,7 +13,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from casework.personal_number import format_personal_number
-from hardening.dates import (
+from core.dates import (
     EARLIEST_BIRTH_DATE,
     plausible_dates,
     validate_birth_date,

@@ -74,10 +74,10 @@ from casework.selectors import (
     purposes_by_case,
 )
 from casework.timeline import TIMELINE_LENGTH, case_panels, case_timeline
-from config.forms import is_htmx, run_action, run_service
-from config.paging import CountedPaginator, page_by_ids
-from hardening.ratelimit import search_rate_limit
-from hardening.search import (
+from core.forms import is_htmx, run_action, run_service
+from core.paging import CountedPaginator, page_by_ids
+from core.ratelimit import search_rate_limit
+from core.search import (
     hidden_fields,
     list_parameters,
     push_shareable_url,
@@ -85,7 +85,7 @@ from hardening.search import (
     search_text,
     search_too_long,
 )
-from hardening.spreadsheet import SpreadsheetWriter
+from core.spreadsheet import SpreadsheetWriter
 
 PAGE_SIZE = 25
 
@@ -119,7 +119,7 @@ def _require_editors(request: HttpRequest) -> User:
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     """The filters come in the address (GET), or with the search text in a POST body: a name
-    must never travel in an address (see hardening.search)."""
+    must never travel in an address (see core.search)."""
     user = _require_readers(request)
     if moved := search_in_address_redirect(request):
         return moved
@@ -132,7 +132,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         params = QueryDict("status=open")
     if search_text(params):
         # A search's matches are found once, in the search table (casework.selectors
-        # .case_search_rows), and its page's rows read by id (config.paging).
+        # .case_search_rows), and its page's rows read by id (core.paging).
         case_filter = CaseFilter(params, queryset=case_search_rows(user), user=user)
         page = page_by_ids(case_filter.qs, case_rows_queryset(user), params.get("page"), PAGE_SIZE)
     else:

@@ -129,9 +129,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
             ],
-            "libraries": {
-                "pdf": "config.pdf_tags",
-            },
         },
     },
 ]
@@ -433,23 +430,23 @@ INSTALLED_APPS += ["audit"]
 # --- Data-subject export (dsar app): registerutdrag, GDPR art. 15, for managers ------------------
 INSTALLED_APPS += ["dsar"]
 
-# --- Hardening (hardening app): security headers, rate limits, the cache, error reports ---------
-INSTALLED_APPS.append("hardening")
+# --- Security headers, rate limits, the cache, error reports (core app) -------------------------
+INSTALLED_APPS.append("core")
 # The headers go on every response, static files included: right after SecurityMiddleware.
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-    "hardening.middleware.SecurityHeadersMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
 )
 # Before axes, which must stay last.
 MIDDLEWARE.insert(
     MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
-    "hardening.middleware.LoginRateLimitMiddleware",
+    "accounts.middleware.LoginRateLimitMiddleware",
 )
 # Near the view, so it sees a view's exception before the others: a database still locked after
 # waiting (SQLite) answers 409 with an explanation, as a conflict with a colleague does.
 MIDDLEWARE.insert(
     MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
-    "hardening.middleware.DatabaseBusyMiddleware",
+    "core.middleware.DatabaseBusyMiddleware",
 )
 # Nothing but Lotsa's own files: no inline script or style, no other origin, no framing. An
 # optional report URI lets the operator collect violations (e.g. from a reverse proxy).
@@ -478,7 +475,7 @@ LOTSA_PERMISSIONS_POLICY = (
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 CACHES["default"].setdefault("KEY_PREFIX", "lotsa")
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):
-    # The cache fails soft (config/soft_cache.py): a Redis that does not answer must cost a
+    # The cache fails soft (core/soft_cache.py): a Redis that does not answer must cost a
     # request a second at most, not the system's TCP timeout.
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {"socket_connect_timeout": 1, "socket_timeout": 1}
@@ -514,12 +511,12 @@ if LOTSA_SEARCH_RATE_LIMIT < 0 or LOTSA_LOGIN_RATE_LIMIT < 0:
 # sign-in limit and for django-axes (django-ipware, which would read the proxy count, is not
 # installed: without this, axes saw every client behind a proxy as the proxy's address).
 LOTSA_PROXY_COUNT = env.int("LOTSA_PROXY_COUNT", default=0)
-AXES_CLIENT_IP_CALLABLE = "hardening.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"
 # Error reports (e-mails to ADMINS) never carry form data or local variables: personal data.
-DEFAULT_EXCEPTION_REPORTER_FILTER = "hardening.errors.PersonalDataExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.errors.PersonalDataExceptionReporterFilter"
 # django-axes records sign-in attempts under the user name cut to the longest a user can have
 # (an absurd "user name" would not fit its column).
-AXES_USERNAME_CALLABLE = "hardening.signin.attempted_username"
+AXES_USERNAME_CALLABLE = "accounts.signin.attempted_username"
 
 # --- Operations (operations app): backup and restore -------------------------------------------
 INSTALLED_APPS.append("operations")

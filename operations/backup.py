@@ -232,7 +232,7 @@ def backup_restore(*, folder: Path, no_owner: bool = False) -> Restore:
         media.mkdir(parents=True, exist_ok=True)
         with tarfile.open(folder / MEDIA) as archive:
             archive.extractall(media, filter="data")
-    from config.generation_cache import retire_all
+    from core.generation_cache import retire_all
 
     retired = retire_all()
     return Restore(manifest=manifest, counts=counts(), retired_caches=retired)

@@ -34,10 +34,10 @@ from casework.selectors import (
     individual_get_for_user,
 )
 from casework.views import duplicate_check_record
-from config.forms import is_htmx, run_service
-from config.paging import CountedPaginator
-from hardening.ratelimit import search_rate_limit
-from hardening.search import (
+from core.forms import is_htmx, run_service
+from core.paging import CountedPaginator
+from core.ratelimit import search_rate_limit
+from core.search import (
     list_parameters,
     push_shareable_url,
     search_in_address_redirect,
@@ -213,7 +213,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     """Outreach: my contacts. Managers: every contact (read-only).
 
     The search text (alias, description) comes in a POST body, never in the address; the other
-    filters may come in the address (see hardening.search)."""
+    filters may come in the address (see core.search)."""
     user = _staff(request)
     if not (can_log_contacts(user) or reads_everything(user)):
         raise PermissionDenied  # coordinators see contacts through their referrals

@@ -33,7 +33,7 @@ from accounts.notifications import notification_acknowledge, notify
 from accounts.roles import Role, has_role
 from casework.models import Case, Purpose
 from casework.services import StaleEditError, case_touch
-from config.queueing import enqueue_on_commit
+from core.queueing import enqueue_on_commit
 from reflection_period.deadlines import FINAL_RULE, Thresholds, deadline_for, rule_due
 from reflection_period.models import (
     APPLICATION_DATES,
@@ -120,7 +120,7 @@ def validate_application(application: Application) -> None:
 
 
 def _check_dates(**dates: date | None) -> None:
-    """The entered dates within their bounds (hardening.dates), checked before any date
+    """The entered dates within their bounds (core.dates), checked before any date
     arithmetic (a permit's 30 days, a deadline), which a year 9999 would overflow."""
     errors: dict[str, list[ValidationError]] = {}
     for name, value in dates.items():

@@ -25,8 +25,8 @@ from accounts.models import AccessAction, User
 from audit.history import application_history
 from casework.models import Offence
 from casework.selectors import can_edit_cases, can_read_cases, case_get_for_edit, case_identity
-from config.forms import is_htmx, run_service
-from config.paging import page_by_ids
+from core.forms import is_htmx, run_service
+from core.paging import page_by_ids
 from reflection_period import pdf, selectors, services
 from reflection_period.deadlines import Thresholds, deadline_state
 from reflection_period.forms import (
@@ -392,7 +392,7 @@ def deadline_board(request: HttpRequest) -> HttpResponse:
         overdue_only = form.cleaned_data["overdue"]
     applications = selectors.board_queryset(user, scope=scope, kind=kind, overdue_only=overdue_only)
     # The open deadlines are found once (for "mine", through the coordinator's case ids), then
-    # the page's rows are read by id (config.paging).
+    # the page's rows are read by id (core.paging).
     page = page_by_ids(
         applications, selectors.board_rows(), request.GET.get("page"), BOARD_PAGE_SIZE
     )

@@ -2,7 +2,7 @@
 
 Computing a year's figures reads every application, case, contact and referral of the year
 (about 20 aggregate queries; a few hundred milliseconds at national scale). The figures are
-cached per (year, as-of date) under a generation (config/generation_cache.py): saving or
+cached per (year, as-of date) under a generation (core/generation_cache.py): saving or
 deleting any row the statistics read (the models of `watched_models`) retires every figure
 cached before, whichever year it was for.
 
@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
 
-from config.generation_cache import GenerationCache
+from core.generation_cache import GenerationCache
 
 T = TypeVar("T")
 

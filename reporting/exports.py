@@ -13,7 +13,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from hardening.spreadsheet import SpreadsheetWriter
+from core.spreadsheet import SpreadsheetWriter
 from reporting.disclosure import Ledger
 from reporting.models import ExportFormat, ReportExport
 from reporting.report import Report, build_report

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Role, has_role
-from config.queueing import enqueue
+from core.queueing import enqueue
 from reporting.models import ExportFormat, ExportStatus, ReportExport, ReportNarrative, Training
 
 TRAINING_FIELDS = ("held_on", "title", "audience", "organiser", "participants")

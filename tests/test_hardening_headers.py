@@ -242,7 +242,7 @@ def test_production_settings_protect_the_transport_and_cookies():
     assert values["csp"] == CSP
     middleware = values["middleware"]
     assert middleware[0] == "django.middleware.security.SecurityMiddleware"
-    assert middleware[1] == "hardening.middleware.SecurityHeadersMiddleware"
+    assert middleware[1] == "core.middleware.SecurityHeadersMiddleware"
     assert middleware[-1] == "axes.middleware.AxesMiddleware"
 
 
