@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "reflection_period",
     "outreach",
     "reporting",
+    "home",
 ]
 
 MIDDLEWARE = [
@@ -127,7 +128,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.navigation",
+                "home.context_processors.navigation",
             ],
         },
     },

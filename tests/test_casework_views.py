@@ -636,7 +636,7 @@ def test_reads_are_logged(client, case, coordinator):
 def test_coordinator_start_page_lists_my_open_cases(client, case, coordinator, other_coordinator):
     theirs = CaseFactory.create(coordinator=other_coordinator)
     client.force_login(coordinator)
-    page = client.get(reverse("accounts:start_coordinator")).content.decode()
+    page = client.get(reverse("home:start_coordinator")).content.decode()
     assert case.number in page
     assert theirs.number not in page
 
