@@ -12,27 +12,17 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from core.env import RecordingEnv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 
-class _RecordingEnv(environ.Env):
-    """environ.Env that remembers the name of every variable the settings read: the backup
-    (operations/backup.py) keeps the values of exactly these."""
-
-    read: set[str] = set()
-
-    def get_value(self, var: str, *args: object, **kwargs: object) -> object:
-        self.read.add(var)
-        return super().get_value(var, *args, **kwargs)
-
-
-env = _RecordingEnv()
+env = RecordingEnv()
 if (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env")
 
