@@ -409,7 +409,7 @@ class IdentityAuthorisation(models.Model):
     )
     revoke_reason = models.TextField(_("reason for revoking"), blank=True)
 
-    # Shown in the person's change history (audit.history.individual_history).
+    # Shown in the person's change history (casework.history.individual_history).
     history = HistoricalRecords()
 
     class Meta:

@@ -21,8 +21,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.audit import access_log_record, access_log_record_many, access_source
 from accounts.models import AccessAction, User
 from accounts.roles import Role, has_role
-from audit.history import case_history as case_history_entries
-from audit.history import individual_history
 from casework import services
 from casework.counts import cached_count
 from casework.filters import CaseFilter
@@ -45,6 +43,8 @@ from casework.forms import (
     SupportEndForm,
     SupportMeasureForm,
 )
+from casework.history import case_history as case_history_entries
+from casework.history import case_history_panel, individual_history
 from casework.models import (
     Case,
     Consent,
@@ -414,6 +414,11 @@ def case_open_for_individual(request: HttpRequest, pk: int) -> HttpResponse:
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _require_readers(request)
     case = case_get_for_user(request, pk)
+    # The other apps' panels (reflection period, ...), then the case's own change history.
+    panels = case_panels(case, user)
+    history_panel = case_history_panel(case, user)
+    if history_panel is not None:
+        panels.append(history_panel)
     context = {
         "case": case,
         "identity": case_identity(user, case),
@@ -423,7 +428,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             case, user, limit=None if request.GET.get("timeline") == "all" else TIMELINE_LENGTH
         ),
         "timeline_length": TIMELINE_LENGTH,
-        "panels": case_panels(case, user),
+        "panels": panels,
         "can_edit": can_edit_cases(user),
     }
     return render(request, "casework/case_detail.html", context)
@@ -447,7 +452,7 @@ def case_history(request: HttpRequest, pk: int) -> HttpResponse:
         detail="change history",
     )
     if is_htmx(request):
-        return render(request, "audit/_history_list.html", {"history": history})
+        return render(request, "casework/_history_list.html", {"history": history})
     context = {"case": case, "identity": case_identity(user, case), "history": history}
     return render(request, "casework/case_history.html", context)
 

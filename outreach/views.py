@@ -22,7 +22,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.audit import access_log_record_many, access_source
 from accounts.models import AccessAction, User
-from audit.history import contact_history, referral_history
 from casework.forms import MANAGER_NEEDED, IndividualForm
 from casework.selectors import (
     Identity,
@@ -55,6 +54,7 @@ from outreach.forms import (
     ReferralForm,
     category_for,
 )
+from outreach.history import contact_history, referral_history
 from outreach.models import Referral, ReferralStatus
 from outreach.selectors import (
     acceptance_times,

@@ -22,7 +22,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.audit import access_log_record, access_log_record_many
 from accounts.models import AccessAction, User
-from audit.history import application_history
 from casework.models import Offence
 from casework.selectors import can_edit_cases, can_read_cases, case_get_for_edit, case_identity
 from core.forms import is_htmx, run_service
@@ -39,6 +38,7 @@ from reflection_period.forms import (
     SubmitForm,
     WithdrawForm,
 )
+from reflection_period.history import application_history
 from reflection_period.models import (
     APPLICATION_OFFENCES,
     DECIDED,

@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from accounts.models import AccessLogEntry
 from accounts.roles import user_roles
-from audit.history import case_history, individual_history
 from casework import services as casework_services
+from casework.history import case_history, individual_history
 from casework.models import Protection
 from outreach import services as outreach_services
 from reflection_period import services as reflection_services
