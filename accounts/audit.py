@@ -19,12 +19,8 @@ from django.utils import timezone
 
 from accounts.models import AccessAction, AccessLogEntry, User
 
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address, behind our own proxies too (the same rule as lockouts and limits)."""
-    from core.ratelimit import client_ip as resolved
-
-    return resolved(request)
+# The client's address, behind our own proxies too (the same rule as lockouts and limits).
+from core.ratelimit import client_ip
 
 
 @dataclass(frozen=True)

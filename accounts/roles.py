@@ -15,10 +15,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
+
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
-
-    from accounts.models import User
 
 
 class Role(models.TextChoices):
@@ -40,8 +40,6 @@ def user_roles(user: object) -> frozenset[str]:
     A superuser is a system administrator; other roles must be granted explicitly, since they
     open personal data.
     """
-    from accounts.models import User
-
     if not isinstance(user, User) or not user.is_active:
         return frozenset()
     cached: frozenset[str] | None = getattr(user, _CACHE_ATTR, None)
@@ -61,8 +59,6 @@ def has_role(user: object, *roles: Role | str) -> bool:
 
 def staff_user(request: HttpRequest) -> User:
     """The signed-in staff member of a request; 403 for anyone else."""
-    from accounts.models import User
-
     if not isinstance(request.user, User):
         raise PermissionDenied
     return request.user

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from casework.models import Case, CasePurpose
 from core.generation_cache import GenerationCache
 
 LIST_COUNTS = GenerationCache(
@@ -39,6 +40,4 @@ def cached_count(queryset: QuerySet[Any]) -> int:
 
 def connect() -> None:
     """Called from CaseworkConfig.ready()."""
-    from casework.models import Case, CasePurpose
-
     LIST_COUNTS.watch([Case, CasePurpose])

@@ -619,6 +619,7 @@ def reminder_create_for(
             reminder.save()
     except IntegrityError:
         return None  # created meanwhile by a writer that did not take the lock
+    # Here, not at the top: reflection_period.tasks imports this module (its task calls us).
     from reflection_period.tasks import send_reminder
 
     # A broker that is down leaves it unsent: the next scan's reminders_send_unsent sends it.

@@ -106,7 +106,7 @@ def report_csv_zip(report: Report) -> bytes:
 
 
 def report_pdf(report: Report, *, generated_by: str) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import HTML  # imported when used: loading Pango takes a moment
 
     html = render_to_string(
         "reporting/pdf/annual_report.html",

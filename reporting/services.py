@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.roles import Role, has_role
 from core.queueing import enqueue
+from reporting.exports import render_export
 from reporting.models import ExportFormat, ExportStatus, ReportExport, ReportNarrative, Training
 
 TRAINING_FIELDS = ("held_on", "title", "audience", "organiser", "participants")
@@ -100,7 +101,7 @@ def export_queue(*, export_id: int) -> bool:
     """Hand the export's generation to the broker; True once it has it. When the broker
     cannot be reached the export stays queued without `queued_at`, its page says so, and the
     export sweep (`exports_sweep`) queues it again."""
-    from reporting.tasks import generate_export
+    from reporting.tasks import generate_export  # reporting.tasks imports this module
 
     if not enqueue(generate_export, export_id):
         return False
@@ -112,8 +113,6 @@ def export_queue(*, export_id: int) -> bool:
 
 def export_generate(*, export_id: int) -> ReportExport:
     """Render the export's file. Idempotent: a finished export is left alone."""
-    from reporting.exports import render_export
-
     with transaction.atomic():
         # Race: a retried task and the first attempt; the lock lets one of them render.
         export = ReportExport.objects.select_for_update().get(pk=export_id)
@@ -152,7 +151,7 @@ MAX_EXPORT_ATTEMPTS = 2
 def exports_sweep() -> dict[str, int]:
     """Queue again the exports whose task never reached a worker, and give up or retry those
     a worker started and lost. Runs every minute (Celery beat); safe to run at any time."""
-    from reporting.tasks import GENERATE_TIME_LIMIT
+    from reporting.tasks import GENERATE_TIME_LIMIT  # reporting.tasks imports this module
 
     now = timezone.now()
     unsent = ReportExport.objects.filter(status=ExportStatus.QUEUED).filter(
