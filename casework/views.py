@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.audit import access_log_record, access_log_record_many, access_source
 from accounts.models import AccessAction, User
-from accounts.roles import Role, has_role
+from accounts.roles import Role, has_role, staff_user
 from casework import services
 from casework.counts import cached_count
 from casework.filters import CaseFilter
@@ -90,16 +90,9 @@ from core.spreadsheet import csv_download
 PAGE_SIZE = 25
 
 
-def _staff(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):  # login_required let only signed-in staff through
-        raise Http404
-    return user
-
-
 def _require_readers(request: HttpRequest) -> User:
     """Coordinators and managers; everyone else must not learn that cases exist (404)."""
-    user = _staff(request)
+    user = staff_user(request)
     if not can_read_cases(user):
         raise Http404
     return user
@@ -375,7 +368,7 @@ def duplicate_check_record(
         detail="duplicate check, not shown" if hidden else "duplicate check",
     )
     if hidden:
-        services.identity_match_report(by=_staff(request), individuals=found)
+        services.identity_match_report(by=staff_user(request), individuals=found)
 
 
 @require_http_methods(["GET", "POST"])
@@ -477,7 +470,7 @@ def _case_form_page(
     )
     context = {
         "case": case,
-        "identity": case_identity(_staff(request), case),
+        "identity": case_identity(staff_user(request), case),
         "form": form,
         "title": title,
         "submit": submit,
@@ -498,7 +491,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form,
             services.case_update,
             case=case,
-            by=_staff(request),
+            by=staff_user(request),
             expected_version=data["version"],
             data={name: data[name] for name in services.CASE_EDIT_FIELDS},
             purposes=data["purposes"],
@@ -520,7 +513,7 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
             form,
             services.case_close,
             case=case,
-            by=_staff(request),
+            by=staff_user(request),
             closed_on=data["closed_on"],
             reason=data["reason"],
             note=data["note"],
@@ -542,7 +535,7 @@ def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
             form,
             services.case_reopen,
             case=case,
-            by=_staff(request),
+            by=staff_user(request),
             reason=form.cleaned_data["reason"],
             expected_version=form.cleaned_data["version"],
         )
@@ -611,12 +604,12 @@ def journal_create(request: HttpRequest, pk: int) -> HttpResponse:
             form,
             services.journal_entry_create,
             case=case,
-            author=_staff(request),
+            author=staff_user(request),
             **form.cleaned_data,
         )
         if entry is not None:
             if request.POST.get("sign"):
-                services.journal_entry_sign(entry=entry, by=_staff(request))
+                services.journal_entry_sign(entry=entry, by=staff_user(request))
                 messages.success(request, _("The journal entry was saved and signed."))
             else:
                 messages.success(request, _("The journal entry was saved as a draft."))
@@ -640,7 +633,7 @@ def _entry_for(request: HttpRequest, pk: int, entry_pk: int) -> tuple[Case, Jour
 @login_required
 def journal_edit(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     case, entry = _entry_for(request, pk, entry_pk)
-    if entry.is_signed or entry.author_id != _staff(request).pk:
+    if entry.is_signed or entry.author_id != staff_user(request).pk:
         raise PermissionDenied
     form = JournalEntryForm(request.POST or None, instance=entry)
     if request.method == "POST" and form.is_valid():
@@ -648,12 +641,12 @@ def journal_edit(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
             form,
             services.journal_entry_update,
             entry=entry,
-            by=_staff(request),
+            by=staff_user(request),
             **form.cleaned_data,
         )
         if saved is not None:
             if request.POST.get("sign"):
-                services.journal_entry_sign(entry=saved, by=_staff(request))
+                services.journal_entry_sign(entry=saved, by=staff_user(request))
                 messages.success(request, _("The journal entry was saved and signed."))
             else:
                 messages.success(request, _("The draft was saved."))
@@ -672,7 +665,7 @@ def journal_edit(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
 @login_required
 def journal_sign(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     case, entry = _entry_for(request, pk, entry_pk)
-    _signed, errors = run_action(services.journal_entry_sign, entry=entry, by=_staff(request))
+    _signed, errors = run_action(services.journal_entry_sign, entry=entry, by=staff_user(request))
     for error in errors:
         messages.error(request, error)
     if not errors:
@@ -684,7 +677,9 @@ def journal_sign(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
 @login_required
 def journal_delete(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     case, entry = _entry_for(request, pk, entry_pk)
-    _deleted, errors = run_action(services.journal_entry_delete, entry=entry, by=_staff(request))
+    _deleted, errors = run_action(
+        services.journal_entry_delete, entry=entry, by=staff_user(request)
+    )
     for error in errors:
         messages.error(request, error)
     if not errors:
@@ -704,13 +699,13 @@ def journal_correct(request: HttpRequest, pk: int, entry_pk: int) -> HttpRespons
             form,
             services.journal_entry_create,
             case=case,
-            author=_staff(request),
+            author=staff_user(request),
             corrects=entry,
             **form.cleaned_data,
         )
         if correction is not None:
             if request.POST.get("sign"):
-                services.journal_entry_sign(entry=correction, by=_staff(request))
+                services.journal_entry_sign(entry=correction, by=staff_user(request))
             messages.success(request, _("The correction was saved."))
             return redirect("casework:case_detail", pk=case.pk)
     return _case_form_page(
@@ -736,7 +731,7 @@ def support_create(request: HttpRequest, pk: int) -> HttpResponse:
             form,
             services.support_measure_create,
             case=case,
-            by=_staff(request),
+            by=staff_user(request),
             **form.cleaned_data,
         )
         if measure is not None:
@@ -756,7 +751,7 @@ def support_end(request: HttpRequest, pk: int, measure_pk: int) -> HttpResponse:
             form,
             services.support_measure_end,
             measure=measure,
-            by=_staff(request),
+            by=staff_user(request),
             **form.cleaned_data,
         )
         if ended is not None:
@@ -781,7 +776,7 @@ def organisation_link_create(request: HttpRequest, pk: int) -> HttpResponse:
             form,
             services.organisation_link_create,
             case=case,
-            by=_staff(request),
+            by=staff_user(request),
             **form.cleaned_data,
         )
         if link is not None:
@@ -797,7 +792,7 @@ def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         consent = run_service(
-            form, services.consent_record, case=case, by=_staff(request), **form.cleaned_data
+            form, services.consent_record, case=case, by=staff_user(request), **form.cleaned_data
         )
         if consent is not None:
             messages.success(request, _("The consent was recorded."))
@@ -818,7 +813,7 @@ def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResp
             form,
             services.consent_withdraw,
             consent=consent,
-            by=_staff(request),
+            by=staff_user(request),
             **form.cleaned_data,
         )
         if withdrawn is not None:
@@ -959,7 +954,7 @@ def individual_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "personal_number": individual.personal_number_display,
     }
     form = IndividualEditForm(
-        request.POST or None, instance=individual, initial=initial, viewer=_staff(request)
+        request.POST or None, instance=individual, initial=initial, viewer=staff_user(request)
     )
     valid = request.method == "POST" and form.is_valid()
     if form.hidden_match is not None:
@@ -970,7 +965,7 @@ def individual_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form,
             services.individual_update,
             individual=individual,
-            by=_staff(request),
+            by=staff_user(request),
             expected_version=data["version"],
             data={name: data.get(name) for name in services.INDIVIDUAL_FIELDS},
             languages=data["languages"],

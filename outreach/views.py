@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.audit import access_log_record_many, access_source
 from accounts.models import AccessAction, User
+from accounts.roles import staff_user
 from casework.forms import MANAGER_NEEDED, IndividualForm
 from casework.selectors import (
     Identity,
@@ -83,10 +84,10 @@ PAGE_SIZE = 25
 SEARCH_RESULTS = 20
 
 
-def _staff(request: HttpRequest) -> User:
+def _outreach_user(request: HttpRequest) -> User:
     """The signed-in user, if their roles let them near outreach at all (else 404)."""
-    user = request.user
-    if not isinstance(user, User) or not can_use_outreach(user):
+    user = staff_user(request)
+    if not can_use_outreach(user):
         raise Http404
     return user
 
@@ -116,7 +117,7 @@ def _query_without_page(request: HttpRequest) -> str:
 @login_required
 def contact_create(request: HttpRequest) -> HttpResponse:
     """The phone form: now, me and my last district are filled in."""
-    user = _staff(request)
+    user = _outreach_user(request)
     if not can_log_contacts(user):
         raise PermissionDenied
     district = last_district_for(user)
@@ -141,7 +142,7 @@ def contact_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contact = contact_get_for_edit(request, pk)
-    user = _staff(request)
+    user = _outreach_user(request)
     if contact.referrals.filter(
         status__in=[ReferralStatus.PENDING, ReferralStatus.ACCEPTED]
     ).exists():
@@ -181,7 +182,7 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _staff(request)
+    user = _outreach_user(request)
     contact = contact_get_for_user(request, pk)
     referrals = list(
         contact.referrals.select_related(
@@ -214,7 +215,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 
     The search text (alias, description) comes in a POST body, never in the address; the other
     filters may come in the address (see core.search)."""
-    user = _staff(request)
+    user = _outreach_user(request)
     if not (can_log_contacts(user) or reads_everything(user)):
         raise PermissionDenied  # coordinators see contacts through their referrals
     if moved := search_in_address_redirect(request):
@@ -255,7 +256,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def referral_create(request: HttpRequest, pk: int) -> HttpResponse:
     contact = contact_get_for_edit(request, pk)
-    user = _staff(request)
+    user = _outreach_user(request)
     form = ReferralForm(_post_or_none(request))
     if request.method == "POST" and form.is_valid():
         referral = run_service(
@@ -290,7 +291,9 @@ def referral_create(request: HttpRequest, pk: int) -> HttpResponse:
 def referral_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     referral = referral_get_for_withdrawal(request, pk)
     form = _action_form()
-    withdrawn = run_service(form, services.referral_withdraw, referral=referral, by=_staff(request))
+    withdrawn = run_service(
+        form, services.referral_withdraw, referral=referral, by=_outreach_user(request)
+    )
     if withdrawn is None:
         for error in form.non_field_errors():
             messages.error(request, str(error))
@@ -307,7 +310,7 @@ def referral_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def referral_list(request: HttpRequest) -> HttpResponse:
     """Coordinators: the inbox (waiting referrals to them or everyone by default). Managers:
     every referral, read-only, with the time to acceptance. Outreach: their own referrals."""
-    user = _staff(request)
+    user = _outreach_user(request)
     params: QueryDict = request.GET
     if not params and can_handle_referrals(user):
         params = QueryDict(mutable=True)
@@ -387,7 +390,7 @@ def _referral_page(
     """The referral's page, or for a coordinator's search while it waits (htmx) the search's
     results only. The page shows the contact and, once accepted, the case's person: that read
     is logged here, whatever the request's headers (`logged`: the caller has logged it)."""
-    user = _staff(request)
+    user = _outreach_user(request)
     # The search text may be a name: it comes in a POST body, never in the address.
     search = LinkSearchForm(request.POST if request.method == "POST" else None)
     text = search.cleaned_data["q"].strip() if search.is_valid() else ""
@@ -431,7 +434,7 @@ def _referral_page(
 @login_required
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The referral; a coordinator finds the person's case here (POST: the search text)."""
-    user = _staff(request)
+    user = _outreach_user(request)
     if moved := search_in_address_redirect(request):
         return moved
     # The page logs what it shows (_referral_page); the redirect below shows nothing.
@@ -452,7 +455,7 @@ def _conflict_status(form: forms.BaseForm) -> int:
 def referral_accept_case(request: HttpRequest, pk: int) -> HttpResponse:
     """Accept by linking to an open case (chosen from the search on the referral's page)."""
     referral = referral_get_for_handling(request, pk)
-    user = _staff(request)
+    user = _outreach_user(request)
     try:
         case_pk = int(request.POST.get("case", ""))
     except ValueError:
@@ -491,7 +494,7 @@ def referral_accept_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Accept by opening a case: for a registered person (?individual=), or for a new person
     prefilled from the contact. Accepting and creating happen in one transaction."""
     referral = referral_get_for_handling(request, pk)
-    user = _staff(request)
+    user = _outreach_user(request)
     if not referral.is_pending and request.method == "GET":
         return redirect("outreach:referral_detail", pk=referral.pk)
     contact = referral.contact
@@ -594,7 +597,7 @@ def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
             form,
             services.referral_decline,
             referral=referral,
-            by=_staff(request),
+            by=_outreach_user(request),
             reason=form.cleaned_data["reason"],
         )
         if declined is not None:
