@@ -11,7 +11,7 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +19,7 @@ from accounts.models import User
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
+    from django_stubs_ext import StrOrPromise
 
 
 class Role(models.TextChoices):
@@ -55,6 +56,19 @@ def user_roles(user: object) -> frozenset[str]:
 def has_role(user: object, *roles: Role | str) -> bool:
     """True if the user holds at least one of `roles`."""
     return not user_roles(user).isdisjoint(str(role) for role in roles)
+
+
+def require_role(
+    user: object, role: Role, message: StrOrPromise, *, field: str | None = None
+) -> None:
+    """A service's rule that `user` holds `role`: otherwise a ValidationError saying `message`
+    (the view shows it on the form). With `field`, the user is a value chosen in that field
+    (e.g. a case's coordinator) and the message goes next to it."""
+    if has_role(user, role):
+        return
+    if field is not None:
+        raise ValidationError({field: message})
+    raise ValidationError(message, code="role")
 
 
 def staff_user(request: HttpRequest) -> User:

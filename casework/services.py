@@ -19,11 +19,12 @@ from django.db.models.functions import Coalesce, ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.audit import AccessSource, access_log_change
 from accounts.models import AccessAction, User
 from accounts.notifications import notify_managers
-from accounts.roles import Role, has_role
+from accounts.roles import Role, has_role, require_role
 from casework import notifications as kinds
 from casework.models import (
     Case,
@@ -51,6 +52,13 @@ from casework.selectors import may_see_identity
 VersionedModel = TypeVar("VersionedModel", Individual, Case)
 
 ADULT_AGE = 18
+
+# What a user is told who lacks the role a service needs (accounts.roles.require_role).
+COORDINATORS_ONLY = gettext_lazy("Only regional coordinators can change cases.")
+NOT_A_COORDINATOR = gettext_lazy("The responsible person must be a regional coordinator.")
+MANAGERS_ONLY = gettext_lazy(
+    "Only managers grant and revoke authorisations to see protected identities."
+)
 
 
 class StaleEditError(ValidationError):
@@ -125,15 +133,10 @@ INDIVIDUAL_FIELDS = (
 )
 
 
-def _require_coordinator(user: User) -> None:
-    if not has_role(user, Role.COORDINATOR):
-        raise ValidationError(_("Only regional coordinators can change cases."), code="role")
-
-
 @transaction.atomic
 def individual_create(*, by: User, languages: Iterable[Language] = (), **fields: Any) -> Individual:
     """Register a person; the reference (IND-000123) is handed out here, never reused."""
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     unknown = set(fields) - set(INDIVIDUAL_FIELDS)
     if unknown:
         raise TypeError(f"unknown individual fields: {sorted(unknown)}")
@@ -156,7 +159,7 @@ def individual_update(
     data: Mapping[str, Any],
     languages: Iterable[Language] | None = None,
 ) -> Individual:
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     locked = _lock_for_edit(individual, expected_version)
     was_protected = locked.is_protected
     changed = [name for name in INDIVIDUAL_FIELDS if name in data]
@@ -212,13 +215,6 @@ def _set_purposes(case: Case, purposes: Iterable[str]) -> None:
     )
 
 
-def _check_coordinator(user: User) -> None:
-    if not has_role(user, Role.COORDINATOR):
-        raise ValidationError(
-            {"coordinator": _("The responsible person must be a regional coordinator.")}
-        )
-
-
 def _save_unique(obj: models.Model, **kwargs: Any) -> None:
     """Save, turning a constraint violation from a concurrent writer into a ValidationError."""
     try:
@@ -272,8 +268,8 @@ def _case_open(
     offence: Offence | str = Offence.UNCLEAR,
     purposes: Iterable[str] = (),
 ) -> Case:
-    _require_coordinator(by)
-    _check_coordinator(coordinator)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
+    require_role(coordinator, Role.COORDINATOR, NOT_A_COORDINATOR, field="coordinator")
     if not category:
         category = suggest_category(individual, opened_on)
         if category is None:
@@ -346,7 +342,7 @@ def case_update(
     data: Mapping[str, Any],
     purposes: Iterable[str] | None = None,
 ) -> Case:
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     locked = _lock_for_edit(case, expected_version)
     changed = [name for name in CASE_EDIT_FIELDS if name in data]
     for name in changed:
@@ -377,7 +373,7 @@ def case_close(
     note: str = "",
     expected_version: int | None = None,
 ) -> Case:
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     locked = _lock_for_edit(case, expected_version)
     if locked.closed_on is not None:
         raise ValidationError(_("The case is already closed."), code="closed")
@@ -394,7 +390,7 @@ def case_close(
 
 @transaction.atomic
 def case_reopen(*, case: Case, by: User, reason: str, expected_version: int | None = None) -> Case:
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the case is reopened.")})
     locked = _lock_for_edit(case, expected_version)
@@ -449,7 +445,7 @@ def _case_reassign(
 ) -> Case:
     if not has_role(by, Role.COORDINATOR, Role.MANAGER):
         raise ValidationError(_("Only coordinators and managers can reassign cases."))
-    _check_coordinator(coordinator)
+    require_role(coordinator, Role.COORDINATOR, NOT_A_COORDINATOR, field="coordinator")
     locked = _lock_for_edit(case, expected_version)
     if locked.coordinator_id == coordinator.pk:
         raise ValidationError({"coordinator": _("The case already belongs to this coordinator.")})
@@ -553,14 +549,6 @@ def identity_match_report(*, by: User, individuals: Iterable[Individual]) -> Non
         )
 
 
-def _require_manager(user: User) -> None:
-    if not has_role(user, Role.MANAGER):
-        raise ValidationError(
-            _("Only managers grant and revoke authorisations to see protected identities."),
-            code="role",
-        )
-
-
 _RECORDED_KINDS = {
     IdentityAuthorisation.Basis.GRANTED: kinds.AUTHORISATION_GRANTED,
     IdentityAuthorisation.Basis.REGISTERED: kinds.AUTHORISATION_REGISTERED,
@@ -628,7 +616,7 @@ def identity_authorisation_grant(
     source: AccessSource | None = None,
 ) -> IdentityAuthorisation:
     """A manager authorises a coordinator to see one person's protected identity, and says why."""
-    _require_manager(by)
+    require_role(by, Role.MANAGER, MANAGERS_ONLY)
     if not individual.is_protected:
         raise ValidationError(
             _("The person's identity is not protected: every coordinator sees it already.")
@@ -664,7 +652,7 @@ def identity_authorisation_revoke(
     source: AccessSource | None = None,
 ) -> IdentityAuthorisation:
     """A manager ends an authorisation, and says why; the record stays."""
-    _require_manager(by)
+    require_role(by, Role.MANAGER, MANAGERS_ONLY)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the authorisation is revoked.")})
@@ -731,7 +719,7 @@ def journal_entry_create(
     corrects: JournalEntry | None = None,
 ) -> JournalEntry:
     """Write a draft entry (a correction when `corrects` is given)."""
-    _require_coordinator(author)
+    require_role(author, Role.COORDINATOR, COORDINATORS_ONLY)
     if corrects is not None:
         corrects = JournalEntry.objects.get(pk=corrects.pk)  # its state now, not when read
         if corrects.case_id != case.pk:
@@ -795,7 +783,7 @@ def support_measure_create(
     organisation: Organisation | None = None,
     notes: str = "",
 ) -> SupportMeasure:
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     measure = SupportMeasure(
         case=case,
         type=type,
@@ -813,7 +801,7 @@ def support_measure_create(
 
 @transaction.atomic
 def support_measure_end(*, measure: SupportMeasure, by: User, ended_on: date) -> SupportMeasure:
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     locked = SupportMeasure.objects.select_for_update().get(pk=measure.pk)
     locked.ended_on = ended_on
     locked.full_clean()
@@ -826,7 +814,7 @@ def support_measure_end(*, measure: SupportMeasure, by: User, ended_on: date) ->
 def organisation_link_create(
     *, case: Case, by: User, organisation: Organisation, linked_on: date, purpose: str
 ) -> CaseOrganisation:
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     link = CaseOrganisation(
         case=case, organisation=organisation, linked_on=linked_on, purpose=purpose, created_by=by
     )
@@ -840,7 +828,7 @@ def organisation_link_create(
 def consent_record(
     *, case: Case, by: User, organisation: Organisation, given_on: date, notes: str = ""
 ) -> Consent:
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     if given_on > timezone.localdate():
         raise ValidationError({"given_on": _("A consent cannot be recorded for a future date.")})
     consent = Consent(
@@ -854,7 +842,7 @@ def consent_record(
 
 @transaction.atomic
 def consent_withdraw(*, consent: Consent, by: User, withdrawn_on: date) -> Consent:
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     locked = Consent.objects.select_for_update().get(pk=consent.pk)
     if locked.withdrawn_on is not None:
         raise ValidationError(_("The consent is already withdrawn."))

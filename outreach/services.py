@@ -18,11 +18,12 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.audit import AccessSource
 from accounts.models import User
 from accounts.notifications import notifications_retire, notify
-from accounts.roles import Role, has_role
+from accounts.roles import Role, has_role, require_role
 from casework import services as casework_services
 from casework.models import Case, Individual, Language, Origin, Sex
 from casework.selectors import coordinators
@@ -44,22 +45,16 @@ from outreach.models import (
 # A phone's clock may run a little ahead of the server's; more than this is a typing error.
 CLOCK_SKEW = timedelta(minutes=10)
 
+# What a user is told who lacks the role a service needs (accounts.roles.require_role).
+OUTREACH_ONLY = gettext_lazy("Only outreach staff can log contacts and refer them.")
+COORDINATORS_ONLY = gettext_lazy("Only regional coordinators can handle referrals.")
+
 
 class ReferralAlreadyHandled(ValidationError):
     """Someone else accepted, declined or withdrew the referral first; nothing was saved."""
 
 
 # --- Who may do what ------------------------------------------------------------------------------
-
-
-def _require_outreach(user: User) -> None:
-    if not has_role(user, Role.OUTREACH):
-        raise ValidationError(_("Only outreach staff can log contacts and refer them."))
-
-
-def _require_coordinator(user: User) -> None:
-    if not has_role(user, Role.COORDINATOR):
-        raise ValidationError(_("Only regional coordinators can handle referrals."))
 
 
 def is_own_contact(contact: OutreachContact, user: User) -> bool:
@@ -143,7 +138,7 @@ def contact_create(
     notes: str = "",
 ) -> OutreachContact:
     """Log a contact made in the field. Anonymous unless an alias or description is given."""
-    _require_outreach(by)
+    require_role(by, Role.OUTREACH, OUTREACH_ONLY)
     present = list(staff)
     wanted_indicators = _choices(indicators, Indicator, "indicators")
     wanted_offers = _choices(offers, Offer, "offers")
@@ -199,7 +194,7 @@ def contact_update(
     Race: the two staff who were there correct the contact at the same time. The row lock
     serialises the saves; the version tells the second that the form is stale.
     """
-    _require_outreach(by)
+    require_role(by, Role.OUTREACH, OUTREACH_ONLY)
     locked = OutreachContact.objects.select_for_update().get(pk=contact.pk)
     if not is_own_contact(locked, by):
         raise ValidationError(_("Only the staff who made the contact can change it."))
@@ -281,7 +276,7 @@ def referral_create(
     makes the second wait and then find the first referral. `at` and `send_notifications=False`
     are for importing history (the demo data): see `_moment`.
     """
-    _require_outreach(by)
+    require_role(by, Role.OUTREACH, OUTREACH_ONLY)
     moment = _moment(at)
     locked = OutreachContact.objects.select_for_update().get(pk=contact.pk)
     if at is not None and moment < locked.contacted_at:  # now: a phone clock may run ahead
@@ -416,7 +411,7 @@ def referral_accept_into_case(
     """Accept by linking the referral to an open case the unit already has. Into a case of a
     person with a protected identity only someone authorised to see it may (a refusal is
     recorded and the managers told before anything else happens)."""
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     casework_services.identity_access_require(
         individual=case.individual, by=by, action=casework_services.ACCEPT, source=source
     )
@@ -459,7 +454,7 @@ def referral_accept_with_new_case(
 ) -> Referral:
     """Accept by opening a new case (origin: outreach referral) for a registered person. For a
     person with a protected identity only someone authorised to see it may (see above)."""
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     casework_services.identity_access_require(
         individual=individual, by=by, action=casework_services.ACCEPT, source=source
     )
@@ -502,7 +497,7 @@ def referral_accept_with_new_individual(
     **case_fields: Any,
 ) -> Referral:
     """Accept by registering the person and opening their case: all three, or none."""
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     locked = _lock_pending(referral)
     case = casework_services.case_open_with_new_individual(
         by=by,
@@ -524,7 +519,7 @@ def referral_decline(
     send_notifications: bool = True,
 ) -> Referral:
     """Decline with a reason; the outreach worker who referred sees the reason."""
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the referral is declined.")})
     locked = _lock_pending(referral)
@@ -543,7 +538,7 @@ def referral_decline(
 @transaction.atomic
 def referral_withdraw(*, referral: Referral, by: User, at: datetime | None = None) -> Referral:
     """Outreach takes back a referral no coordinator has handled yet."""
-    _require_outreach(by)
+    require_role(by, Role.OUTREACH, OUTREACH_ONLY)
     locked = _lock_pending(referral)
     if not is_own_contact(locked.contact, by):
         raise ValidationError(_("Only the staff who made the contact can withdraw the referral."))

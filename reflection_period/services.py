@@ -27,10 +27,11 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Notification, User
 from accounts.notifications import notification_acknowledge, notify
-from accounts.roles import Role, has_role
+from accounts.roles import Role, require_role
 from casework.models import Case, Purpose
 from casework.services import StaleEditError, case_touch
 from core.queueing import enqueue_on_commit
@@ -86,12 +87,10 @@ EDIT_FIELDS = (
 # --- Helpers --------------------------------------------------------------------------------------
 
 
-def _require_coordinator(user: User) -> None:
-    if not has_role(user, Role.COORDINATOR):
-        raise ValidationError(
-            _("Only regional coordinators can record reflection-period applications."),
-            code="role",
-        )
+# What a user is told who lacks the role a service needs (accounts.roles.require_role).
+COORDINATORS_ONLY = gettext_lazy(
+    "Only regional coordinators can record reflection-period applications."
+)
 
 
 def _not_in_future(field: str, day: date, message: str) -> None:
@@ -217,7 +216,7 @@ def application_create(
 ) -> Application:
     """Start an application on a case: a draft, or (with `submitted_on`) one already sent, as
     when the unit records an application made by the police or a prosecutor."""
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     # Race: two coordinators apply for the same case at the same moment. The case row lock
     # makes the second wait and then meet the first's pending application as a clear error.
     locked_case = Case.objects.select_for_update().get(pk=case.pk)
@@ -278,7 +277,7 @@ def application_update(
     purposes: Iterable[str] | None = None,
 ) -> Application:
     """Change the grounds of an application that is not yet decided."""
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     locked = _lock(application, expected_version)
     if locked.status not in OPEN:
         raise ValidationError(
@@ -309,7 +308,7 @@ def application_submit(
     expected_version: int | None = None,
 ) -> Application:
     """Record that the application was sent to Migrationsverket."""
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     locked = _lock(application, expected_version)
     if locked.status != Status.DRAFT:
         raise ValidationError(_("The application is already submitted."), code="submitted")
@@ -363,7 +362,7 @@ def application_record_decision(
 ) -> Application:
     """Record Migrationsverket's decision. A grant starts the permit: valid_to defaults to
     valid_from + 29 days (30 days in all), cost responsibility to valid_from."""
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     locked = _lock(application, expected_version)
     if locked.status != Status.SUBMITTED:
         raise ValidationError(
@@ -427,7 +426,7 @@ def application_record_permit(
     expected_version: int | None = None,
 ) -> Application:
     """Correct the permit's dates to what the decision says."""
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     locked = _lock(application, expected_version)
     if locked.status != Status.GRANTED:
         raise ValidationError(_("Only a granted application has permit dates."), code="status")
@@ -455,7 +454,7 @@ def application_record_next_step(
     expected_version: int | None = None,
 ) -> Application:
     """Record what follows the permit (police report, longer permit, safe return, ...)."""
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     locked = _lock(application, expected_version)
     if locked.status not in DECIDED:
         raise ValidationError(
@@ -486,7 +485,7 @@ def application_withdraw(
     reason: str,
     expected_version: int | None = None,
 ) -> Application:
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the application is withdrawn.")})
     locked = _lock(application, expected_version)
