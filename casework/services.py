@@ -48,6 +48,7 @@ from casework.models import (
     SupportType,
 )
 from casework.selectors import may_see_identity
+from core.history import authored_by
 
 VersionedModel = TypeVar("VersionedModel", Individual, Case)
 
@@ -110,10 +111,10 @@ def _lock_for_edit(obj: VersionedModel, expected_version: int | None) -> Version
     return locked
 
 
-def _save_new_version(obj: Individual | Case, fields: Iterable[str]) -> None:
+def _save_new_version(obj: Individual | Case, fields: Iterable[str], *, by: User) -> None:
     obj.version += 1
     obj.full_clean()
-    obj.save(update_fields=[*fields, "version", "updated_at"])
+    authored_by(obj, by).save(update_fields=[*fields, "version", "updated_at"])
 
 
 # --- Individuals ----------------------------------------------------------------------------------
@@ -145,7 +146,7 @@ def individual_create(*, by: User, languages: Iterable[Language] = (), **fields:
     if individual.personal_number == "":
         individual.personal_number = None
     individual.full_clean()
-    individual.save()
+    authored_by(individual, by).save()
     individual.languages.set(languages)
     return individual
 
@@ -167,7 +168,7 @@ def individual_update(
         setattr(locked, name, data[name])
     if locked.personal_number == "":
         locked.personal_number = None
-    _save_new_version(locked, changed)
+    _save_new_version(locked, changed, by=by)
     if languages is not None:
         locked.languages.set(languages)
     if locked.is_protected and not was_protected:
@@ -298,7 +299,7 @@ def _case_open(
     case.full_clean(exclude=["number", "sequence"], validate_unique=False)
     case.sequence = _next_number(f"case-{year}")
     case.number = format_case_number(year, case.sequence)
-    _save_unique(case)
+    _save_unique(authored_by(case, by))
     _set_purposes(case, purposes)
     CaseEvent.objects.create(case=case, kind=CaseEventKind.OPENED, on=opened_on, by=by)
     return case
@@ -356,7 +357,7 @@ def case_update(
                 % {"year": locked.year}
             }
         )
-    _save_new_version(locked, changed)
+    _save_new_version(locked, changed, by=by)
     if purposes is not None:
         _set_purposes(locked, purposes)
     case_touch(case=locked)
@@ -382,7 +383,7 @@ def case_close(
     locked.closed_on = closed_on
     locked.closing_reason = reason
     locked.closing_note = note
-    _save_new_version(locked, ["closed_on", "closing_reason", "closing_note"])
+    _save_new_version(locked, ["closed_on", "closing_reason", "closing_note"], by=by)
     CaseEvent.objects.create(case=locked, kind=CaseEventKind.CLOSED, on=closed_on, by=by, note=note)
     case_touch(case=locked)
     return locked
@@ -451,7 +452,7 @@ def _case_reassign(
         raise ValidationError({"coordinator": _("The case already belongs to this coordinator.")})
     previous = locked.coordinator
     locked.coordinator = coordinator
-    _save_new_version(locked, ["coordinator"])
+    _save_new_version(locked, ["coordinator"], by=by)
     CaseEvent.objects.create(
         case=locked,
         kind=CaseEventKind.REASSIGNED,
@@ -584,7 +585,7 @@ def _authorisation_record(
     authorisation.full_clean()
     # Race: two managers grant the same authorisation at once. The constraint (one in force
     # per person and user) lets one insert; the other gets its message.
-    _save_unique(authorisation)
+    _save_unique(authored_by(authorisation, by))
     access_log_change(
         by=by,
         action=AccessAction.GRANT,
@@ -668,7 +669,7 @@ def identity_authorisation_revoke(
     locked.revoked_by = by
     locked.revoke_reason = reason
     locked.full_clean()
-    locked.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    authored_by(locked, by).save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     access_log_change(
         by=by,
         action=AccessAction.REVOKE,
@@ -734,7 +735,7 @@ def journal_entry_create(
         case=case, author=author, entry_date=entry_date, kind=kind, text=text, corrects=corrects
     )
     entry.full_clean()
-    entry.save()
+    authored_by(entry, author).save()
     case_touch(case=case)
     return entry
 
@@ -748,13 +749,13 @@ def journal_entry_update(
         raise ValidationError({"entry_date": _("A journal entry cannot be dated in the future.")})
     locked.entry_date, locked.kind, locked.text = entry_date, kind, text
     locked.full_clean()
-    locked.save(update_fields=["entry_date", "kind", "text", "updated_at"])
+    authored_by(locked, by).save(update_fields=["entry_date", "kind", "text", "updated_at"])
     return locked
 
 
 @transaction.atomic
 def journal_entry_delete(*, entry: JournalEntry, by: User) -> None:
-    _editable_draft(entry, by).delete()
+    authored_by(_editable_draft(entry, by), by).delete()
 
 
 @transaction.atomic
@@ -764,7 +765,7 @@ def journal_entry_sign(*, entry: JournalEntry, by: User) -> JournalEntry:
     locked.signed_at = timezone.now()
     locked.signed_by = by
     locked.full_clean()
-    locked.save(update_fields=["signed_at", "signed_by", "updated_at"])
+    authored_by(locked, by).save(update_fields=["signed_at", "signed_by", "updated_at"])
     case_touch(case=locked.case)
     return locked
 

@@ -126,7 +126,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # After messages: signing out an idle user leaves a message saying why.
     "accounts.middleware.IdleTimeoutMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # The second sign-in step's gate: after everything that may sign a user out or mark an htmx

@@ -27,6 +27,7 @@ from accounts.roles import Role, has_role, require_role
 from casework import services as casework_services
 from casework.models import Case, Individual, Language, Origin, Sex
 from casework.selectors import coordinators
+from core.history import authored_by
 from outreach import notifications as kinds
 from outreach.models import (
     AgeGroup,
@@ -157,7 +158,7 @@ def contact_create(
         created_by=by,
     )
     _check_contact(contact, present, wanted_indicators)
-    contact.save()
+    authored_by(contact, by).save()
     contact.staff.add(*present)
     _set_children(contact, wanted_indicators, wanted_offers, new=True)
     return contact
@@ -225,7 +226,7 @@ def contact_update(
     wanted_indicators = _choices(indicators, Indicator, "indicators")
     _check_contact(locked, present, wanted_indicators)
     locked.version += 1
-    locked.save(update_fields=[*changed, "version", "updated_at"])
+    authored_by(locked, by).save(update_fields=[*changed, "version", "updated_at"])
     locked.staff.set(present)
     _set_children(locked, wanted_indicators, _choices(offers, Offer, "offers"))
     return locked
@@ -312,7 +313,7 @@ def referral_create(
         referred_by=by,
     )
     referral.full_clean()
-    _save_unique(referral)
+    _save_unique(authored_by(referral, by))
     if send_notifications:
         _notify_coordinators(referral)
     return referral
@@ -390,7 +391,7 @@ def _accept(
     referral.accepted_by = by
     referral.case = case
     referral.full_clean()
-    referral.save(update_fields=["status", "accepted_at", "accepted_by", "case"])
+    authored_by(referral, by).save(update_fields=["status", "accepted_at", "accepted_by", "case"])
     if at is None:  # history does not make a case look active today
         casework_services.case_touch(case=case)
     notifications_retire(key=_new_referral_key(referral))
@@ -528,7 +529,9 @@ def referral_decline(
     locked.declined_by = by
     locked.decline_reason = reason.strip()
     locked.full_clean()
-    locked.save(update_fields=["status", "declined_at", "declined_by", "decline_reason"])
+    authored_by(locked, by).save(
+        update_fields=["status", "declined_at", "declined_by", "decline_reason"]
+    )
     notifications_retire(key=_new_referral_key(locked))
     if send_notifications:
         _notify_referrer(locked, kinds.REFERRAL_DECLINED, "declined")
@@ -546,7 +549,7 @@ def referral_withdraw(*, referral: Referral, by: User, at: datetime | None = Non
     locked.withdrawn_at = _moment(at)
     locked.withdrawn_by = by
     locked.full_clean()
-    locked.save(update_fields=["status", "withdrawn_at", "withdrawn_by"])
+    authored_by(locked, by).save(update_fields=["status", "withdrawn_at", "withdrawn_by"])
     notifications_retire(key=_new_referral_key(locked))
     return locked
 

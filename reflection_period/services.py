@@ -34,6 +34,7 @@ from accounts.notifications import notification_acknowledge, notify
 from accounts.roles import Role, require_role
 from casework.models import Case, Purpose
 from casework.services import StaleEditError, case_touch
+from core.history import authored_by
 from core.queueing import enqueue_on_commit
 from reflection_period.deadlines import FINAL_RULE, Thresholds, deadline_for, rule_due
 from reflection_period.models import (
@@ -144,7 +145,7 @@ def _apply_deadline(application: Application, thresholds: Thresholds | None = No
 DEADLINE_FIELDS = ["due_kind", "due_on", "overdue_on"]
 
 
-def _save(application: Application, fields: Iterable[str]) -> None:
+def _save(application: Application, fields: Iterable[str], *, by: User) -> None:
     """Recompute the deadline, validate and save a new version of a locked application."""
     _check_dates(**{name: getattr(application, name) for name in APPLICATION_DATES})
     _apply_deadline(application)
@@ -152,7 +153,9 @@ def _save(application: Application, fields: Iterable[str]) -> None:
     validate_application(application)
     try:
         with transaction.atomic():
-            application.save(update_fields=[*fields, *DEADLINE_FIELDS, "version", "updated_at"])
+            authored_by(application, by).save(
+                update_fields=[*fields, *DEADLINE_FIELDS, "version", "updated_at"]
+            )
     except IntegrityError:
         # A writer that did not take the case lock won a uniqueness race: say which rule.
         validate_application(application)
@@ -246,7 +249,7 @@ def application_create(
     validate_application(application)
     try:
         with transaction.atomic():
-            application.save()
+            authored_by(application, by).save()
     except IntegrityError:
         validate_application(application)
         raise
@@ -290,7 +293,7 @@ def application_update(
         locked.applied_by = by
     elif locked.applicant != Applicant.SOCIAL_SERVICES:
         locked.applied_by = None
-    _save(locked, [*changed, "applied_by"])
+    _save(locked, [*changed, "applied_by"], by=by)
     if purposes is not None:
         _set_purposes(locked, purposes)
     _event(locked, EventKind.EDITED, timezone.localdate(), by)
@@ -341,6 +344,7 @@ def application_submit(
             "migration_agency_number",
             "applied_by",
         ],
+        by=by,
     )
     _event(locked, EventKind.SUBMITTED, submitted_on, by)
     case_touch(case=locked.case)
@@ -402,6 +406,7 @@ def application_record_decision(
             "valid_to",
             "cost_responsibility_on",
         ],
+        by=by,
     )
     if locked.status == Status.GRANTED:
         note = _("Valid %(start)s to %(end)s.") % {
@@ -433,7 +438,7 @@ def application_record_permit(
     locked.valid_from = valid_from
     locked.valid_to = valid_to
     locked.cost_responsibility_on = cost_responsibility_on
-    _save(locked, ["valid_from", "valid_to", "cost_responsibility_on"])
+    _save(locked, ["valid_from", "valid_to", "cost_responsibility_on"], by=by)
     note = _("Valid %(start)s to %(end)s.") % {
         "start": valid_from.isoformat(),
         "end": valid_to.isoformat(),
@@ -464,7 +469,7 @@ def application_record_next_step(
     locked.next_step = next_step
     locked.next_step_on = next_step_on
     locked.next_step_note = note
-    _save(locked, ["next_step", "next_step_on", "next_step_note"])
+    _save(locked, ["next_step", "next_step_on", "next_step_note"], by=by)
     _event(
         locked,
         EventKind.NEXT_STEP,
@@ -498,7 +503,7 @@ def application_withdraw(
     locked.status = Status.WITHDRAWN
     locked.withdrawn_on = withdrawn_on
     locked.withdrawal_reason = reason
-    _save(locked, ["status", "withdrawn_on", "withdrawal_reason"])
+    _save(locked, ["status", "withdrawn_on", "withdrawal_reason"], by=by)
     _event(locked, EventKind.WITHDRAWN, withdrawn_on, by, reason)
     case_touch(case=locked.case)
     return locked
