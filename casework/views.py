@@ -272,57 +272,9 @@ def case_create(request: HttpRequest) -> HttpResponse:
     if individual_form.hidden_match is not None:
         duplicate_check_record(request, [individual_form.hidden_match], hidden=True)
     if request.method == "POST" and individual_valid and case_form.is_valid():
-        person = individual_form.cleaned_data
-        born = person.get("date_of_birth")
-        found = possible_duplicates(
-            personal_number=person.get("personal_number"),
-            given_name=person.get("given_name", ""),
-            family_name=person.get("family_name", ""),
-            alias=person.get("alias", ""),
-            birth_year=born.year if born else person.get("birth_year"),
+        case, duplicates, needs_manager = _open_after_duplicate_check(
+            request, user, individual_form.cleaned_data, case_form
         )
-        access = identity_access(user)
-        hidden = [individual for individual in found if not access.visible(individual)]
-        needs_manager = bool(hidden)
-        existing_pk = request.POST.get("use_individual", "")
-        case = None
-        if existing_pk:
-            # Only a person the duplicate check found for these details: any other id (a
-            # guess, a tampered form) must not attach a case, and so its identity, to someone.
-            # A person whose identity the user may not see is refused by the service.
-            existing = next((i for i in found if str(i.pk) == existing_pk), None)
-            if existing is None:
-                case_form.add_error(
-                    None, _("Choose one of the people Lotsa found, or register a new person.")
-                )
-                duplicates = _duplicate_rows(request, user, found, hidden)
-            else:
-                case = run_service(
-                    case_form,
-                    services.case_open,
-                    individual=existing,
-                    by=user,
-                    source=access_source(request),
-                    **_case_fields(case_form),
-                )
-        elif hidden:
-            duplicates = _duplicate_rows(request, user, found, hidden)
-            if request.POST.get("confirm_new"):
-                case_form.add_error(None, MATCH_NEEDS_MANAGER)
-        elif found and not request.POST.get("confirm_new"):
-            duplicates = _duplicate_rows(request, user, found, hidden)
-        else:
-            individual_fields = {
-                k: v for k, v in person.items() if k != "languages" and v is not None
-            }
-            case = run_service(
-                case_form,
-                services.case_open_with_new_individual,
-                by=user,
-                individual_fields=individual_fields,
-                languages=person.get("languages") or [],
-                **_case_fields(case_form),
-            )
         if case is not None:
             messages.success(request, _("Case %(number)s was opened.") % {"number": case.number})
             return redirect("casework:case_detail", pk=case.pk)
@@ -339,6 +291,67 @@ def case_create(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _possible_duplicates_of(person: dict[str, Any]) -> list[Individual]:
+    """The people already registered who may be the one the form describes."""
+    born = person.get("date_of_birth")
+    return possible_duplicates(
+        personal_number=person.get("personal_number"),
+        given_name=person.get("given_name", ""),
+        family_name=person.get("family_name", ""),
+        alias=person.get("alias", ""),
+        birth_year=born.year if born else person.get("birth_year"),
+    )
+
+
+def _open_after_duplicate_check(
+    request: HttpRequest, user: User, person: dict[str, Any], case_form: CaseCreateForm
+) -> tuple[Case | None, list[tuple[Individual, Identity]], bool]:
+    """Open the case, for the person the user chose among the possible duplicates or for a new
+    person when none stands in the way. Otherwise (None, the duplicates to choose from, whether
+    a manager must help: a possible match whose protected identity the user may not see)."""
+    found = _possible_duplicates_of(person)
+    access = identity_access(user)
+    hidden = [individual for individual in found if not access.visible(individual)]
+    needs_manager = bool(hidden)
+    existing_pk = request.POST.get("use_individual", "")
+    if existing_pk:
+        # Only a person the duplicate check found for these details: any other id (a guess, a
+        # tampered form) must not attach a case, and so its identity, to someone. A person
+        # whose identity the user may not see is refused by the service.
+        existing = next((i for i in found if str(i.pk) == existing_pk), None)
+        if existing is None:
+            case_form.add_error(
+                None, _("Choose one of the people Lotsa found, or register a new person.")
+            )
+            return None, _duplicate_rows(request, user, found, hidden), needs_manager
+        case = run_service(
+            case_form,
+            services.case_open,
+            individual=existing,
+            by=user,
+            source=access_source(request),
+            **_case_fields(case_form),
+        )
+        return case, [], needs_manager
+    if hidden:
+        duplicates = _duplicate_rows(request, user, found, hidden)
+        if request.POST.get("confirm_new"):
+            case_form.add_error(None, MATCH_NEEDS_MANAGER)
+        return None, duplicates, needs_manager
+    if found and not request.POST.get("confirm_new"):
+        return None, _duplicate_rows(request, user, found, hidden), needs_manager
+    individual_fields = {k: v for k, v in person.items() if k != "languages" and v is not None}
+    case = run_service(
+        case_form,
+        services.case_open_with_new_individual,
+        by=user,
+        individual_fields=individual_fields,
+        languages=person.get("languages") or [],
+        **_case_fields(case_form),
+    )
+    return case, [], needs_manager
 
 
 def _duplicate_rows(
