@@ -24,6 +24,7 @@ from accounts.audit import access_log_record_many, access_source
 from accounts.models import AccessAction, User
 from accounts.roles import staff_user
 from casework.forms import MANAGER_NEEDED, IndividualForm
+from casework.models import Individual
 from casework.selectors import (
     Identity,
     case_get_for_user,
@@ -56,7 +57,7 @@ from outreach.forms import (
     category_for,
 )
 from outreach.history import contact_history, referral_history
-from outreach.models import Referral, ReferralStatus
+from outreach.models import OutreachContact, Referral, ReferralStatus
 from outreach.selectors import (
     acceptance_times,
     can_handle_referrals,
@@ -511,54 +512,20 @@ def referral_accept_new(request: HttpRequest, pk: int) -> HttpResponse:
         prefix="case",
         initial={"coordinator": user.pk, "category": category_for(contact.age_group)},
     )
-    individual_form = None
-    if individual is None:
-        individual_form = IndividualForm(
-            data,
-            prefix="ind",
-            viewer=user,
-            initial={
-                "alias": contact.alias,
-                "sex": contact.sex,
-                "citizenship": contact.presumed_nationality.code or "",
-                "languages": [contact.language_id] if contact.language_id else [],
-            },
-        )
+    individual_form = _new_person_form(data, user, contact) if individual is None else None
     individual_valid = individual_form is not None and individual_form.is_valid()
     if individual_form is not None and individual_form.hidden_match is not None:
         duplicate_check_record(request, [individual_form.hidden_match], hidden=True)
     if request.method == "POST" and case_form.is_valid():
-        case_fields = {
-            "coordinator": case_form.cleaned_data["coordinator"],
-            "category": case_form.cleaned_data["category"] or None,
-            "opened_on": case_form.cleaned_data["opened_on"],
-            "offence": case_form.cleaned_data["offence"],
-            "purposes": case_form.cleaned_data["purposes"],
-        }
-        accepted = None
-        if individual is not None:
-            accepted = run_service(
-                case_form,
-                services.referral_accept_with_new_case,
-                referral=referral,
-                by=user,
-                individual=individual,
-                source=access_source(request),
-                **case_fields,
-            )
-        elif individual_form is not None and individual_valid:
-            person = individual_form.cleaned_data
-            accepted = run_service(
-                case_form,
-                services.referral_accept_with_new_individual,
-                referral=referral,
-                by=user,
-                individual_fields={
-                    k: v for k, v in person.items() if k != "languages" and v is not None
-                },
-                languages=person.get("languages") or [],
-                **case_fields,
-            )
+        accepted = _accept_into_new_case(
+            request,
+            referral,
+            case_form,
+            individual=individual,
+            new_person=individual_form.cleaned_data
+            if individual_form is not None and individual_valid
+            else None,
+        )
         if accepted is not None and accepted.case is not None:
             messages.success(
                 request,
@@ -583,6 +550,66 @@ def referral_accept_new(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _new_person_form(
+    data: QueryDict | None, user: User, contact: OutreachContact
+) -> IndividualForm:
+    """The form for registering the referred person, prefilled from the contact."""
+    return IndividualForm(
+        data,
+        prefix="ind",
+        viewer=user,
+        initial={
+            "alias": contact.alias,
+            "sex": contact.sex,
+            "citizenship": contact.presumed_nationality.code or "",
+            "languages": [contact.language_id] if contact.language_id else [],
+        },
+    )
+
+
+def _accept_into_new_case(
+    request: HttpRequest,
+    referral: Referral,
+    case_form: ReferralCaseForm,
+    *,
+    individual: Individual | None,
+    new_person: dict[str, Any] | None,
+) -> Referral | None:
+    """Accept the referral into a new case, for the registered `individual` or else for the
+    `new_person` (the individual form's data once valid); None with the messages on the form."""
+    user = _outreach_user(request)
+    case_fields = {
+        "coordinator": case_form.cleaned_data["coordinator"],
+        "category": case_form.cleaned_data["category"] or None,
+        "opened_on": case_form.cleaned_data["opened_on"],
+        "offence": case_form.cleaned_data["offence"],
+        "purposes": case_form.cleaned_data["purposes"],
+    }
+    if individual is not None:
+        return run_service(
+            case_form,
+            services.referral_accept_with_new_case,
+            referral=referral,
+            by=user,
+            individual=individual,
+            source=access_source(request),
+            **case_fields,
+        )
+    if new_person is not None:
+        return run_service(
+            case_form,
+            services.referral_accept_with_new_individual,
+            referral=referral,
+            by=user,
+            individual_fields={
+                k: v for k, v in new_person.items() if k != "languages" and v is not None
+            },
+            languages=new_person.get("languages") or [],
+            **case_fields,
+        )
+    return None
 
 
 @require_http_methods(["GET", "POST"])
