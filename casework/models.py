@@ -7,13 +7,13 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from casework.personal_number import format_personal_number
-from hardening.dates import (
+from core.dates import (
     EARLIEST_BIRTH_DATE,
     plausible_dates,
     validate_birth_date,
@@ -82,8 +82,6 @@ class Language(models.Model):
         ordering = ["name_sv"]
 
     def __str__(self) -> str:
-        from django.utils.translation import get_language
-
         return self.name_en if (get_language() or "sv").startswith("en") else self.name_sv
 
 
@@ -412,7 +410,7 @@ class IdentityAuthorisation(models.Model):
     )
     revoke_reason = models.TextField(_("reason for revoking"), blank=True)
 
-    # Shown in the person's change history (audit.history.individual_history).
+    # Shown in the person's change history (casework.history.individual_history).
     history = HistoricalRecords()
 
     class Meta:

@@ -12,27 +12,17 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from core.env import RecordingEnv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 
-class _RecordingEnv(environ.Env):
-    """environ.Env that remembers the name of every variable the settings read: the backup
-    (operations/backup.py) keeps the values of exactly these."""
-
-    read: set[str] = set()
-
-    def get_value(self, var: str, *args: object, **kwargs: object) -> object:
-        self.read.add(var)
-        return super().get_value(var, *args, **kwargs)
-
-
-env = _RecordingEnv()
+env = RecordingEnv()
 if (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env")
 
@@ -70,8 +60,13 @@ if not DEBUG and not ALLOWED_HOSTS:
     )
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# Every installed app, in one list. The order matters where a comment says so; Lotsa's own apps
+# follow the layers (pyproject.toml [tool.importlinter]) from the bottom up, which is also the
+# order their AppConfig.ready() hooks register timeline items, panels and notification kinds.
 INSTALLED_APPS = [
+    # Before staticfiles: runserver then serves static files through WhiteNoise, as production.
     "whitenoise.runserver_nostatic",
+    # The admin site opened to the admin role (accounts/admin_site.py), in place of Django's.
     "config.apps.LotsaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -87,28 +82,60 @@ INSTALLED_APPS = [
     "django_countries",
     "simple_history",
     "axes",
+    # Two-factor sign-in's devices: an authenticator app (TOTP) and backup codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "core",
     "accounts",
     "casework",
     "reflection_period",
     "outreach",
     "reporting",
+    # After accounts and django_otp: its admin extends the staff-member admin with the
+    # two-factor reset and removes django-otp's device admins.
+    "twofactor",
+    # The access log's review, and its append-only trigger (PostgreSQL).
+    "audit",
+    # Data-subject export (registerutdrag, GDPR art. 15), for managers.
+    "dsar",
+    # Culling personal data of old cases (gallring).
+    "retention",
+    # Backup and restore; the database roles (db_grants).
+    "operations",
+    "home",
 ]
 
+# Every middleware, in the order a request passes them (a response passes them backwards).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Right after SecurityMiddleware: the security headers go on every response, static files
+    # included (core/middleware.py).
+    "core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # /healthz for the compose health check and load balancers, before anything reads the host.
     "config.middleware.HealthCheckMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language the switch's cookie chose (Swedish otherwise), before anything renders text.
     "accounts.locale.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after AuthenticationMiddleware: marks request.user as verified by a second step or not.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages: signing out an idle user leaves a message saying why.
     "accounts.middleware.IdleTimeoutMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # The second sign-in step's gate: after everything that may sign a user out or mark an htmx
+    # request.
+    "twofactor.middleware.SecondStepMiddleware",
+    # Sign-in attempts per address (password spraying); axes locks per user name.
+    "accounts.middleware.LoginRateLimitMiddleware",
+    # Near the view, so it sees a view's exception before the others: a database still locked
+    # after waiting (SQLite) answers 409 with an explanation, as a conflict with a colleague does.
+    "core.middleware.DatabaseBusyMiddleware",
     # django-axes must come last: it turns a lockout raised during login into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -127,11 +154,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.navigation",
+                "home.context_processors.navigation",
             ],
-            "libraries": {
-                "pdf": "config.pdf_tags",
-            },
         },
     },
 ]
@@ -318,6 +342,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},  # axes logs every start and attempt at INFO
+        "weasyprint": {"level": "WARNING"},  # the PDFs: it logs every layout step at INFO
     },
 }
 
@@ -367,9 +392,6 @@ CELERY_BEAT_SCHEDULE["notification-email-sweep"] = {
     "schedule": timedelta(seconds=LOTSA_EMAIL_SWEEP_SECONDS),
     "options": {"expires": LOTSA_EMAIL_SWEEP_SECONDS},
 }
-# WeasyPrint (the application PDF) logs every layout step at INFO.
-# (mypy types LOGGING as a dict of mixed values, so it cannot see "loggers" is a dict.)
-LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}  # type: ignore[index]
 
 # --- Reporting ----------------------------------------------------------------------------------
 # Publication mode shows counts from 1 to k-1 as "<k" (and hides what would give them away).
@@ -386,23 +408,6 @@ CELERY_BEAT_SCHEDULE["report-export-sweep"] = {
 }
 
 # --- Two-factor sign-in (twofactor app: django-otp, an authenticator app plus backup codes) ----
-INSTALLED_APPS += [
-    "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
-    # After accounts: its admin extends the staff-member admin with the two-factor reset.
-    "twofactor",
-]
-# OTPMiddleware right after AuthenticationMiddleware (it marks request.user as verified or not);
-# the second step's gate after everything that may sign a user out or mark an htmx request,
-# before AxesMiddleware, which must stay last.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
-    "django_otp.middleware.OTPMiddleware",
-)
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "twofactor.middleware.SecondStepMiddleware"
-)
 # Required for everyone in production; the demo (`make run`, DEBUG on) lets users opt in.
 LOTSA_REQUIRE_2FA = env.bool("LOTSA_REQUIRE_2FA", default=not DEBUG)
 # How many backup codes a user gets at a time (each works once).
@@ -424,32 +429,7 @@ AXES_RESET_ON_SUCCESS = False
 # Axes stores the form data of failed attempts; never a code.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 
-# --- Access log and change history (audit app) --------------------------------------------------
-# The log review ("Logguppföljning"), the access log's append-only trigger (PostgreSQL) and the
-# change history on object pages.
-INSTALLED_APPS += ["audit"]
-
-# --- Data-subject export (dsar app): registerutdrag, GDPR art. 15, for managers ------------------
-INSTALLED_APPS += ["dsar"]
-
-# --- Hardening (hardening app): security headers, rate limits, the cache, error reports ---------
-INSTALLED_APPS.append("hardening")
-# The headers go on every response, static files included: right after SecurityMiddleware.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-    "hardening.middleware.SecurityHeadersMiddleware",
-)
-# Before axes, which must stay last.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
-    "hardening.middleware.LoginRateLimitMiddleware",
-)
-# Near the view, so it sees a view's exception before the others: a database still locked after
-# waiting (SQLite) answers 409 with an explanation, as a conflict with a colleague does.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
-    "hardening.middleware.DatabaseBusyMiddleware",
-)
+# --- Security headers, rate limits, the cache, error reports (core app) -------------------------
 # Nothing but Lotsa's own files: no inline script or style, no other origin, no framing. An
 # optional report URI lets the operator collect violations (e.g. from a reverse proxy).
 LOTSA_CSP_REPORT_URI = env.str("LOTSA_CSP_REPORT_URI", default="")
@@ -477,7 +457,7 @@ LOTSA_PERMISSIONS_POLICY = (
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 CACHES["default"].setdefault("KEY_PREFIX", "lotsa")
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):
-    # The cache fails soft (config/soft_cache.py): a Redis that does not answer must cost a
+    # The cache fails soft (core/soft_cache.py): a Redis that does not answer must cost a
     # request a second at most, not the system's TCP timeout.
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {"socket_connect_timeout": 1, "socket_timeout": 1}
@@ -513,15 +493,12 @@ if LOTSA_SEARCH_RATE_LIMIT < 0 or LOTSA_LOGIN_RATE_LIMIT < 0:
 # sign-in limit and for django-axes (django-ipware, which would read the proxy count, is not
 # installed: without this, axes saw every client behind a proxy as the proxy's address).
 LOTSA_PROXY_COUNT = env.int("LOTSA_PROXY_COUNT", default=0)
-AXES_CLIENT_IP_CALLABLE = "hardening.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"
 # Error reports (e-mails to ADMINS) never carry form data or local variables: personal data.
-DEFAULT_EXCEPTION_REPORTER_FILTER = "hardening.errors.PersonalDataExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.errors.PersonalDataExceptionReporterFilter"
 # django-axes records sign-in attempts under the user name cut to the longest a user can have
 # (an absurd "user name" would not fit its column).
-AXES_USERNAME_CALLABLE = "hardening.signin.attempted_username"
-
-# --- Operations (operations app): backup and restore -------------------------------------------
-INSTALLED_APPS.append("operations")
+AXES_USERNAME_CALLABLE = "accounts.signin.attempted_username"
 
 # --- Import of past records (importing app) -----------------------------------------------------
 INSTALLED_APPS.append("importing")
@@ -537,7 +514,6 @@ LOTSA_IMPORT_MAX_UNCOMPRESSED_BYTES = env.int(
 LOTSA_IMPORT_PREVIEW_SECONDS = env.int("LOTSA_IMPORT_PREVIEW_SECONDS", default=30 * 60)
 
 # --- Retention (retention app): culling personal data of old cases (gallring) ------------------
-INSTALLED_APPS.append("retention")
 # An individual's personal data is culled when all their cases are closed and the last activity
 # (last journal entry, or the closing date) is more than this many years old.
 LOTSA_RETENTION_YEARS = env.int("LOTSA_RETENTION_YEARS", default=5)

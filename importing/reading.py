@@ -12,7 +12,7 @@ nothing of a refused file goes further. The checks come before the parsing they 
 
 Cells come out as text: dates as YYYY-MM-DD, whole numbers without ".0", and a formula as the
 text of the formula (a cell is never evaluated; what a spreadsheet would run stays text, and
-every export escapes it: hardening.spreadsheet).
+every export escapes it: core.spreadsheet).
 """
 
 from __future__ import annotations

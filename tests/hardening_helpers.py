@@ -342,10 +342,10 @@ EXPECTATIONS: dict[str, Expect] = {
     # everyone else it is a redirect to the sign-in page.
     "accounts:signed_out": expect(A, A, A, A, A, A),
     "accounts:logout": expect(A, A, A, A, A, A, method=POST),
-    "accounts:start_coordinator": expect(L, A, F, F, F, F),
-    "accounts:start_outreach": expect(L, F, A, F, F, F),
-    "accounts:start_manager": expect(*MANAGERS),
-    "accounts:start_admin": expect(L, F, F, F, A, F),
+    "home:start_coordinator": expect(L, A, F, F, F, F),
+    "home:start_outreach": expect(L, F, A, F, F, F),
+    "home:start_manager": expect(*MANAGERS),
+    "home:start_admin": expect(L, F, F, F, A, F),
     "set_language": expect(A, A, A, A, A, A, method=POST),
     # Casework
     "casework:case_list": expect(*CASE_READ),

@@ -1,4 +1,5 @@
-"""Template context shared by every page: the user's roles (navigation) and unread count."""
+"""Template context shared by every page: the user's roles (navigation), unread notifications and
+the referrals waiting for a coordinator."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.utils.functional import SimpleLazyObject
 from accounts.models import User
 from accounts.notifications import unread_count
 from accounts.roles import Role, RoleSet, user_roles
+from outreach.selectors import pending_referrals_in
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
@@ -18,8 +20,6 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         context["unread_notifications"] = SimpleLazyObject(lambda: unread_count(user))
         if Role.COORDINATOR in user_roles(user):
             # Outreach referrals waiting for this coordinator: one query, only when rendered.
-            from outreach.selectors import pending_referrals_in
-
             context["pending_referrals"] = SimpleLazyObject(
                 lambda: pending_referrals_in(request, user)
             )

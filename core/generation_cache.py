@@ -8,7 +8,7 @@ transaction commits, so no value cached before is read again. A value computed w
 transaction commits is stored with the token it started with, which that commit then retires:
 no stale value outlives a write.
 
-The cache fails soft (config/soft_cache.py): when it cannot be reached, values are computed
+The cache fails soft (core/soft_cache.py): when it cannot be reached, values are computed
 without it, and when it answers again every generation is retired, since a change saved
 meanwhile could not retire it.
 
@@ -30,7 +30,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from config import soft_cache
+from core import soft_cache
 
 T = TypeVar("T")
 
@@ -76,7 +76,7 @@ class GenerationCache:
 
     def invalidate(self) -> None:
         """Retire every value of this kind (a new generation token). With the cache
-        unreachable, the retirement happens when it answers again (config/soft_cache.py)."""
+        unreachable, the retirement happens when it answers again (core/soft_cache.py)."""
         soft_cache.call(
             self._alias(),
             lambda cache: cache.set(self.generation_key, uuid.uuid4().hex, None),

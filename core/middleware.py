@@ -1,4 +1,4 @@
-"""Security headers on every response, the sign-in rate limit, and a busy database's 409.
+"""Security headers on every response, and a busy database's 409.
 
 Django's SecurityMiddleware sets HSTS, nosniff, Referrer-Policy and Cross-Origin-Opener-Policy,
 and XFrameOptionsMiddleware sets X-Frame-Options; this adds what Django 5.2 does not have: the
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from django.conf import settings
 from django.db import OperationalError
@@ -19,8 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
-from config.forms import is_htmx
-from hardening.ratelimit import client_address, rate_limit_hit, rate_limited_response
+from core.forms import is_htmx
 
 logger = logging.getLogger(__name__)
 
@@ -43,45 +41,6 @@ class SecurityHeadersMiddleware:
         return response
 
 
-class LoginRateLimitMiddleware:
-    """At most LOTSA_LOGIN_RATE_LIMIT sign-in attempts a minute from one address.
-
-    django-axes locks a user name after repeated failures from an address; this also stops one
-    address from trying one password on many user names (password spraying). It applies to POSTs
-    to the views named in LOTSA_LOGIN_RATE_LIMIT_VIEWS, so a later sign-in step (a one-time
-    code) is added there by name, without touching its view.
-    """
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
-
-    def process_view(
-        self,
-        request: HttpRequest,
-        view_func: Callable[..., Any],
-        view_args: tuple[Any, ...],
-        view_kwargs: dict[str, Any],
-    ) -> HttpResponse | None:
-        limit = settings.LOTSA_LOGIN_RATE_LIMIT
-        match = request.resolver_match
-        if (
-            request.method != "POST"
-            or not limit
-            or match is None
-            or match.view_name not in settings.LOTSA_LOGIN_RATE_LIMIT_VIEWS
-        ):
-            return None
-        retry_after = rate_limit_hit(
-            scope="login", identity=client_address(request), limit=limit, window=60
-        )
-        if retry_after is None:
-            return None
-        return rate_limited_response(request, retry_after=retry_after, scope="login")
-
-
 class DatabaseBusyMiddleware:
     """A database still locked after waiting (SQLite's "database is locked", after the
     connection's timeout) is a conflict with someone else's work at the same moment, not a
@@ -102,7 +61,7 @@ class DatabaseBusyMiddleware:
         if session is not None:
             # Saving the session (its activity stamp) would wait for the same lock and fail.
             session.modified = False
-        template = "hardening/_busy.html" if is_htmx(request) else "hardening/busy.html"
+        template = "core/_busy.html" if is_htmx(request) else "core/busy.html"
         response = render(request, template, status=409)
         response["X-Lotsa-Explained"] = "1"
         response["Retry-After"] = "5"

@@ -10,6 +10,10 @@ Who sees it: coordinators and managers (not outreach staff). For a protected ind
 identity fields show MASK to everyone but managers and those authorised to see the person's
 identity, exactly as the page itself masks them: the history must never show what the page
 hides.
+
+This module holds the machinery and casework's own objects; outreach and reflection_period
+describe theirs in their own history.py, and the data-subject export (dsar) reads all of them
+through the same functions, so that a registerutdrag lists the history as the pages show it.
 """
 
 from __future__ import annotations
@@ -40,9 +44,7 @@ from casework.models import (
 )
 from casework.personal_number import format_personal_number
 from casework.selectors import MASK, identity_access
-from casework.timeline import Panel, register_panel
-from outreach.models import OutreachContact, Referral
-from reflection_period.models import ReflectionPeriodApplication
+from casework.timeline import Panel
 
 EMPTY = "–"
 
@@ -60,6 +62,7 @@ _ALWAYS_HIDDEN = frozenset({"id", "created_at", "updated_at", "created_by"})
 class Spec:
     """How one tracked model's history is shown."""
 
+    model: type[models.Model]
     hidden: frozenset[str] = frozenset()
     # Masked (MASK) in the history where the page masks the person's identity.
     identity: frozenset[str] = frozenset()
@@ -67,34 +70,26 @@ class Spec:
     formatters: Mapping[str, Callable[[Any], str]] = field(default_factory=dict)
 
 
-SPECS: dict[type[models.Model], Spec] = {
-    Individual: Spec(
-        hidden=frozenset({"reference"}),
-        identity=frozenset(
-            {
-                "given_name",
-                "family_name",
-                "date_of_birth",
-                "birth_year",
-                "personal_number",
-                "phone",
-                "notes",
-            }
-        ),
-        formatters={"personal_number": format_personal_number},
+INDIVIDUAL = Spec(
+    Individual,
+    hidden=frozenset({"reference"}),
+    identity=frozenset(
+        {
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "birth_year",
+            "personal_number",
+            "phone",
+            "notes",
+        }
     ),
-    Case: Spec(hidden=frozenset({"number", "year", "sequence", "last_activity_at"})),
-    JournalEntry: Spec(hidden=frozenset({"case"})),
-    # The deadline columns are recomputed from the dates on every save: not a person's change.
-    ReflectionPeriodApplication: Spec(
-        hidden=frozenset({"case", "due_kind", "due_on", "overdue_on"}),
-        identity=frozenset({"person_age"}),
-    ),
-    OutreachContact: Spec(),
-    Referral: Spec(hidden=frozenset({"contact"})),
-    # The person is the page's; the authorised user names the entry (and never changes).
-    IdentityAuthorisation: Spec(hidden=frozenset({"individual"})),
-}
+    formatters={"personal_number": format_personal_number},
+)
+CASE = Spec(Case, hidden=frozenset({"number", "year", "sequence", "last_activity_at"}))
+JOURNAL_ENTRY = Spec(JournalEntry, hidden=frozenset({"case"}))
+# The person is the page's; the authorised user names the entry (and never changes).
+IDENTITY_AUTHORISATION = Spec(IdentityAuthorisation, hidden=frozenset({"individual"}))
 
 
 @dataclass(frozen=True)
@@ -126,32 +121,30 @@ def can_see_history(user: object) -> bool:
 
 
 # --- Building the entries -------------------------------------------------------------------------
-# HistorySource, history_versions and build_history are also used by the data-subject export
-# (dsar.selectors), so that a person's registerutdrag lists the history as the object pages show it.
 
 
 @dataclass
 class HistorySource:
     """The versions of one tracked model to show (oldest first), and how to name their object."""
 
-    model: type[models.Model]
+    spec: Spec
     records: list[Any]
     subject: Callable[[Any], str]
     masked: bool = False
 
 
-def _shown_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
-    hidden = _ALWAYS_HIDDEN | SPECS[model].hidden
-    history: Any = model.history  # type: ignore[attr-defined]  # added by simple-history
+def _shown_fields(spec: Spec) -> list[models.Field[Any, Any]]:
+    hidden = _ALWAYS_HIDDEN | spec.hidden
+    history: Any = spec.model.history  # type: ignore[attr-defined]  # added by simple-history
     return [f for f in history.model.tracked_fields if f.name not in hidden]
 
 
-def history_versions(model: type[models.Model], **lookups: Any) -> list[Any]:
-    """One query: the versions of `model` matching `lookups`, oldest first, with the user who
+def history_versions(spec: Spec, **lookups: Any) -> list[Any]:
+    """One query: the versions of the spec's model matching `lookups`, oldest first, with the user who
     made each and the objects its shown foreign keys point to (joined, so naming them costs no
     further query)."""
-    history: Any = model.history  # type: ignore[attr-defined]  # added by simple-history
-    related = [f.name for f in _shown_fields(model) if f.is_relation]
+    history: Any = spec.model.history  # type: ignore[attr-defined]  # added by simple-history
+    related = [f.name for f in _shown_fields(spec) if f.is_relation]
     joins = ["history_user", *related]
     if "corrects" in related:
         joins.append("corrects__case")  # a journal entry is named by its case and date
@@ -171,8 +164,8 @@ _Change: TypeAlias = "tuple[models.Field[Any, Any], str, str]"
 def _changes(source: HistorySource) -> Iterable[tuple[Any, list[_Change]]]:
     """Each version worth showing, with its changed fields (old, new, as shown) against the
     previous version of the same object. Identity fields come out as MASK where masked."""
-    fields = _shown_fields(source.model)
-    identity = SPECS[source.model].identity if source.masked else frozenset()
+    fields = _shown_fields(source.spec)
+    identity = source.spec.identity if source.masked else frozenset()
     previous: dict[Any, Any] = {}
     for record in source.records:
         before = previous.get(record.id)
@@ -193,8 +186,8 @@ def _changes(source: HistorySource) -> Iterable[tuple[Any, list[_Change]]]:
                 changed.append(
                     (
                         model_field,
-                        _display(source.model, model_field, before),
-                        _display(source.model, model_field, record),
+                        _display(source.spec, model_field, before),
+                        _display(source.spec, model_field, record),
                     )
                 )
         if changed:  # a save that changed nothing shown (a version counter) is not listed
@@ -224,12 +217,12 @@ def build_history(sources: Iterable[HistorySource]) -> list[HistoryEntry]:
     return sorted(entries, key=lambda entry: entry.order, reverse=True)
 
 
-def _display(model: type[models.Model], model_field: models.Field[Any, Any], record: Any) -> str:
+def _display(spec: Spec, model_field: models.Field[Any, Any], record: Any) -> str:
     """A field's value in a version, as a person reads it (labels, names, Swedish dates)."""
     value = _raw(record, model_field)
     if value is None or value == "":
         return EMPTY
-    formatter = SPECS[model].formatters.get(model_field.name)
+    formatter = spec.formatters.get(model_field.name)
     if formatter is not None:
         return formatter(value)
     if model_field.is_relation:
@@ -252,7 +245,7 @@ def _display(model: type[models.Model], model_field: models.Field[Any, Any], rec
 # --- One page each --------------------------------------------------------------------------------
 
 
-def _named(label: str) -> Callable[[Any], str]:
+def named(label: str) -> Callable[[Any], str]:
     return lambda record: label
 
 
@@ -262,10 +255,10 @@ def case_history(case: Case, user: User) -> list[HistoryEntry] | None:
         return None
     return build_history(
         [
-            HistorySource(Case, history_versions(Case, id=case.pk), _named(_("The case"))),
+            HistorySource(CASE, history_versions(CASE, id=case.pk), named(_("The case"))),
             HistorySource(
-                JournalEntry,
-                history_versions(JournalEntry, case_id=case.pk),
+                JOURNAL_ENTRY,
+                history_versions(JOURNAL_ENTRY, case_id=case.pk),
                 lambda record: (
                     _("Journal entry of %(date)s") % {"date": record.entry_date.isoformat()}
                 ),
@@ -282,17 +275,17 @@ def individual_history(individual: Individual, user: User) -> list[HistoryEntry]
     the user's authorisations (unless the user is a manager)."""
     if not can_see_history(user):
         return None
-    records = history_versions(Individual, id=individual.pk)
+    records = history_versions(INDIVIDUAL, id=individual.pk)
     ever_protected = individual.protection != Protection.NONE or any(
         record.protection != Protection.NONE for record in records
     )
     masked = ever_protected and not identity_access(user).authorised(individual.pk)
     return build_history(
         [
-            HistorySource(Individual, records, _named(_("The individual")), masked=masked),
+            HistorySource(INDIVIDUAL, records, named(_("The individual")), masked=masked),
             HistorySource(
-                IdentityAuthorisation,
-                history_versions(IdentityAuthorisation, individual_id=individual.pk),
+                IDENTITY_AUTHORISATION,
+                history_versions(IDENTITY_AUTHORISATION, individual_id=individual.pk),
                 lambda record: (
                     _("Authorisation to see the protected identity: %(user)s")
                     % {"user": record.user}
@@ -302,63 +295,16 @@ def individual_history(individual: Individual, user: User) -> list[HistoryEntry]
     )
 
 
-def application_history(
-    application: ReflectionPeriodApplication, user: User, *, identity_masked: bool
-) -> list[HistoryEntry] | None:
-    """The application page; the person's age is masked where the page masks the identity."""
-    if not can_see_history(user):
-        return None
-    return build_history(
-        [
-            HistorySource(
-                ReflectionPeriodApplication,
-                history_versions(ReflectionPeriodApplication, id=application.pk),
-                _named(_("The application")),
-                masked=identity_masked,
-            )
-        ]
-    )
-
-
-def contact_history(contact: OutreachContact, user: User) -> list[HistoryEntry] | None:
-    if not can_see_history(user):
-        return None
-    return build_history(
-        [
-            HistorySource(
-                OutreachContact,
-                history_versions(OutreachContact, id=contact.pk),
-                _named(_("The contact")),
-            )
-        ]
-    )
-
-
-def referral_history(referral: Referral, user: User) -> list[HistoryEntry] | None:
-    if not can_see_history(user):
-        return None
-    return build_history(
-        [
-            HistorySource(
-                Referral, history_versions(Referral, id=referral.pk), _named(_("The referral"))
-            )
-        ]
-    )
-
-
 # --- The case page's panel --------------------------------------------------------------------------
 
 
 def case_history_panel(case: Case, user: User) -> Panel | None:
     """The case page shows the history's heading only; opening it loads the entries
-    (casework.views.case_history), so a case page never reads its versions itself."""
+    (casework.views.case_history), so a case page never reads its versions itself. Shown after
+    the panels other apps register (casework.views.case_detail)."""
     if not can_see_history(user):
         return None
     return Panel(
-        template="audit/_history_panel.html",
+        template="casework/_history_panel.html",
         context={"url": reverse("casework:case_history", args=[case.pk])},
     )
-
-
-def register_case_panel() -> None:
-    register_panel(case_history_panel)

@@ -19,8 +19,8 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from config import soft_cache
-from config.forms import is_htmx
+from core import soft_cache
+from core.forms import is_htmx
 
 WINDOW_SECONDS = 60
 
@@ -29,7 +29,7 @@ def rate_limit_hit(*, scope: str, identity: str, limit: int, window: int) -> int
     """Count one event; None while within `limit` per `window` seconds, else the seconds until
     the window ends (for Retry-After).
 
-    With the shared cache unreachable (config/soft_cache.py), the process counts in its own
+    With the shared cache unreachable (core/soft_cache.py), the process counts in its own
     memory: each web process then allows `limit` on its own, until the cache answers again.
     """
     now = time.time()
@@ -92,7 +92,7 @@ def _is_address(value: str) -> bool:
 
 def rate_limited_response(request: HttpRequest, *, retry_after: int, scope: str) -> HttpResponse:
     """429 in the user's language: a partial for htmx (shown where the results would go)."""
-    template = "hardening/_rate_limited.html" if is_htmx(request) else "hardening/rate_limited.html"
+    template = "core/_rate_limited.html" if is_htmx(request) else "core/rate_limited.html"
     response = render(request, template, {"retry_after": retry_after, "scope": scope}, status=429)
     response["Retry-After"] = str(retry_after)
     return response

@@ -7,7 +7,7 @@ not affected). A warning is logged once per outage and process; after a failure 
 left alone for RETRY_SECONDS, so that a cache that hangs does not slow every request.
 
 When the cache answers again, this process first retires every cached value of every
-generation cache (config/generation_cache.py): a change saved during the outage could not retire
+generation cache (core/generation_cache.py): a change saved during the outage could not retire
 them, and must not be hidden by values cached before it.
 """
 

@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role, has_role
-from hardening.search import SEARCH_MAX_LENGTH
+from core.search import SEARCH_MAX_LENGTH
 
 
 class LotsaAdminSite(admin.AdminSite):
@@ -64,7 +64,7 @@ class RoleModelAdmin(admin.ModelAdmin):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
     ) -> tuple[QuerySet[Any], bool]:
-        # The admin's search box is a free-text search like Lotsa's own (hardening.search): a
+        # The admin's search box is a free-text search like Lotsa's own (core.search): a
         # text over the limit finds nothing and says why (SQLite's LIKE fails on a huge one).
         if len(search_term.strip()) > SEARCH_MAX_LENGTH:
             messages.warning(

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from config.forms import is_htmx
+from core.forms import is_htmx
 
 SEARCH_FIELD = "q"
 SEARCH_MAX_LENGTH = 100
@@ -84,9 +84,7 @@ def search_too_long(
     language: a partial for htmx (shown where the results would go), else a page."""
     if len(text.strip()) <= SEARCH_MAX_LENGTH:
         return None
-    template = (
-        "hardening/_search_too_long.html" if is_htmx(request) else "hardening/search_too_long.html"
-    )
+    template = "core/_search_too_long.html" if is_htmx(request) else "core/search_too_long.html"
     context = {"limit": SEARCH_MAX_LENGTH, "back": back or request.path}
     response = render(request, template, context, status=400)
     # lotsa.js swaps this 400 into the page (htmx leaves error responses out by default).
