@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     # After accounts and django_otp: its admin extends the staff-member admin with the
     # two-factor reset and removes django-otp's device admins.
     "twofactor",
+    # Single sign-on with the city's provider (off unless LOTSA_OIDC_ISSUER is set).
+    "sso",
     # The access log's review, and its append-only trigger (PostgreSQL).
     "audit",
     # Data-subject export (registerutdrag, GDPR art. 15), for managers.
@@ -103,6 +105,8 @@ INSTALLED_APPS = [
     "retention",
     # Backup and restore; the database roles (db_grants).
     "operations",
+    # Importing past records from spreadsheets, through the domain apps' services.
+    "importing",
     "home",
 ]
 
@@ -501,7 +505,6 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "core.errors.PersonalDataExceptionReporterFi
 AXES_USERNAME_CALLABLE = "accounts.signin.attempted_username"
 
 # --- Import of past records (importing app) -----------------------------------------------------
-INSTALLED_APPS.append("importing")
 # At most this many rows per file (the whole file is checked, and imported, in one transaction).
 LOTSA_IMPORT_MAX_ROWS = env.int("LOTSA_IMPORT_MAX_ROWS", default=20_000)
 # The largest upload, read in memory only (never a temporary file), and the most an .xlsx may
@@ -540,7 +543,6 @@ CELERY_BEAT_SCHEDULE["retention-monthly-proposal"] = {
 # if their staff account's `oidc_subject` holds the value of LOTSA_OIDC_MATCH_CLAIM from the ID
 # token. The library (mozilla-django-oidc) reads its OIDC_* settings below; the endpoints come
 # from the issuer's discovery document (sso.provider).
-INSTALLED_APPS.append("sso")
 LOTSA_OIDC_ISSUER = env.str("LOTSA_OIDC_ISSUER", default="")
 LOTSA_OIDC_ENABLED = bool(LOTSA_OIDC_ISSUER)
 LOTSA_OIDC_DISCOVERY_URL = env.str(
