@@ -23,6 +23,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/log/", include("audit.urls")),
     path("", include("casework.urls")),
+    path("", include("documents.urls")),
     path("outreach/", include("outreach.urls")),
     path("", include("reflection_period.urls")),
     path("", include("dsar.urls")),
