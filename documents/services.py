@@ -63,13 +63,16 @@ def _require_coordinator_who_sees(user: User, case: Case) -> None:
         raise PermissionDenied
 
 
-def check_content(*, content: bytes, file_name: str) -> str:
-    """The FileType of an upload, or a ValidationError on the `file` field saying what is wrong
-    (size, empty, type). Scanning comes after (`document_upload`)."""
+def check_size(content: bytes) -> None:
     if len(content) > max_upload_bytes():
         raise ValidationError({"file": too_large_message()}, code="too_large")
     if not content:
         raise ValidationError({"file": _("The file is empty.")}, code="empty")
+
+
+def check_type(*, content: bytes, file_name: str) -> str:
+    """The FileType of an upload, or a ValidationError on the `file` field saying why its type
+    is refused."""
     file_type = filetypes.sniff(content)
     if file_type is None:
         raise ValidationError(
@@ -140,8 +143,10 @@ def document_upload(
     if dated_on > timezone.localdate():
         raise ValidationError({"dated_on": _("A document cannot be dated in the future.")})
     _count_message_if_full(case)  # early, before the scan; checked again under the lock
-    file_type = check_content(content=content, file_name=file_name)
+    check_size(content)
+    # The scan before the type check: a harmful file is reported as such, whatever its type.
     scan = _scan(content)
+    file_type = check_type(content=content, file_name=file_name)
     name = f"{secrets.token_hex(1)}/{secrets.token_hex(16)}"
     sealed = encryption.encrypt(content, name=name)
     document = CaseDocument(

@@ -110,8 +110,8 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def _document_upload(
     request: HttpRequest, pk: int, *, too_large: SizeLimitUploadHandler
 ) -> HttpResponse:
+    case = selectors.case_get_for_documents(request, pk)  # 404 first for who may not read it
     user = _require_editor(request)
-    case = selectors.case_get_for_documents(request, pk)
     next_url = _safe_next(request)
     if request.method == "POST":
         form = DocumentUploadForm(
@@ -229,8 +229,8 @@ def document_preview(request: HttpRequest, pk: int, document_pk: int) -> HttpRes
 @login_required
 def document_void(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
     """Mark a document as registered by mistake, with the reason."""
-    user = _require_editor(request)
     document = selectors.document_get_for_user(request, pk, document_pk)
+    user = _require_editor(request)
     form = DocumentVoidForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         voided = run_service(
