@@ -7,6 +7,7 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Case documents")
 
     def ready(self) -> None:
-        from documents import timeline
+        from documents import encryption, timeline
 
+        encryption.configured_keys()  # a malformed LOTSA_DOCUMENT_KEY fails at start, loudly
         timeline.register_all()

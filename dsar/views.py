@@ -7,9 +7,12 @@ reference of the request.
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.audit import access_log_record
@@ -17,10 +20,13 @@ from accounts.models import AccessAction
 from accounts.roles import Role, role_required, staff_user
 from casework.models import Individual
 from casework.selectors import individual_get_for_user, may_see_identity
+from documents.encryption import DocumentDecryptionError
 from dsar import exports
 from dsar.forms import SubjectExportForm
 
 LOG_DETAIL = "Registerutdrag (GDPR art. 15)"
+
+logger = logging.getLogger(__name__)
 
 
 @require_http_methods(["GET", "POST"])
@@ -38,6 +44,37 @@ def subject_export(request: HttpRequest, pk: int) -> HttpResponse:
         filename, content = exports.render_export(
             individual, fmt=fmt, by=user, request_reference=reference
         )
+        content_type = exports.CONTENT_TYPES[fmt]
+        if form.cleaned_data["include_documents"]:
+            try:
+                filename, content, included = exports.documents_archive(
+                    individual, filename, content
+                )
+            except (DocumentDecryptionError, OSError):
+                logger.exception("registerutdrag for individual %s: a document is unreadable", pk)
+                form.add_error(
+                    "include_documents",
+                    _(
+                        "A document file could not be read, so the export was not made. Make "
+                        "it without the files, and tell the system administrator."
+                    ),
+                )
+                individual, identity = individual_get_for_user(request, pk)
+                return render(
+                    request,
+                    "dsar/subject_export.html",
+                    {"individual": individual, "identity": identity, "form": form},
+                    status=503,
+                )
+            content_type = "application/zip"
+            for document in included:
+                access_log_record(
+                    request=request,
+                    action=AccessAction.EXPORT,
+                    obj=document,
+                    individual_id=individual.pk,
+                    detail=f"{LOG_DETAIL}: {reference}"[:200],
+                )
         access_log_record(
             request=request,
             action=AccessAction.EXPORT,
@@ -45,7 +82,7 @@ def subject_export(request: HttpRequest, pk: int) -> HttpResponse:
             individual_id=individual.pk,
             detail=f"{LOG_DETAIL} {fmt.upper()}: {reference}",
         )
-        response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
+        response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
     individual, identity = individual_get_for_user(request, pk)

@@ -624,3 +624,63 @@ def test_a_document_cannot_be_dated_in_the_future(stored, case):
     )
     assert response.status_code == 400
     assert not CaseDocument.objects.exists()
+
+
+# --- The registerutdrag ------------------------------------------------------------------------
+
+
+def test_the_registerutdrag_lists_the_documents_and_can_include_their_files(stored, case, manager):
+    import json
+    import zipfile
+    from io import BytesIO
+
+    content = pdf_bytes("Till registerutdraget")
+    document = _document(case, content)
+    voided = _document(case, png_bytes(), "fel.png")
+    documents_services.document_void(document=voided, by=case.coordinator, reason="Fel ärende")
+    client = _signed_in(manager)
+    url = reverse("dsar:subject_export", kwargs={"pk": case.individual_id})
+    listed = client.post(url, {"format": "json", "request_reference": "Dnr 2026/17"})
+    assert listed["Content-Type"].startswith("application/json")
+    (record,) = json.loads(listed.content)["cases"]
+    assert [d["id"] for d in record["documents"]] == [document.pk, voided.pk]
+    assert record["documents"][0]["title"] == "Beslut om betänketid"
+    assert record["documents"][1]["void_reason"] == "Fel ärende"
+    assert "storage_name" not in record["documents"][0]
+    assert "wrapped_key" not in record["documents"][0]
+    assert not AccessLogEntry.objects.filter(object_type="documents.casedocument").exists()
+
+    response = client.post(
+        url, {"format": "pdf", "request_reference": "Dnr 2026/17", "include_documents": "on"}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert response["Content-Disposition"].endswith('.zip"')
+    with zipfile.ZipFile(BytesIO(response.content)) as archive:
+        export_name = f"registerutdrag-{case.individual.reference}-{timezone.localdate()}.pdf"
+        assert sorted(archive.namelist()) == [
+            f"handlingar/{case.number}-dokument-{document.pk}.pdf",
+            f"handlingar/{case.number}-dokument-{voided.pk}.png",
+            export_name,
+        ]
+        assert archive.read(export_name).startswith(b"%PDF")
+        assert archive.read(f"handlingar/{case.number}-dokument-{document.pk}.pdf") == content
+    rows = AccessLogEntry.objects.filter(
+        object_type="documents.casedocument", action=AccessAction.EXPORT
+    )
+    assert sorted(int(row.object_id) for row in rows) == [document.pk, voided.pk]
+
+
+def test_lotsa_refuses_to_start_without_a_document_key_when_debug_is_off():
+    from tests.helpers import PRODUCTION, run_python
+
+    without = {k: v for k, v in PRODUCTION.items() if k != "LOTSA_DOCUMENT_KEY"}
+    result = run_python("import django; django.setup()", **without)
+    assert result.returncode != 0
+    assert "LOTSA_DOCUMENT_KEY is not set" in result.stderr
+    result = run_python(
+        "import django; django.setup()", **{**PRODUCTION, "LOTSA_DOCUMENT_KEY": "short"}
+    )
+    assert result.returncode != 0
+    assert "base64 of 32 random bytes" in result.stderr
+    assert run_python("import django; django.setup()", **PRODUCTION).returncode == 0
