@@ -19,6 +19,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 from django.db import transaction
+from django.db.models import Case as SqlCase
+from django.db.models import Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -238,7 +240,7 @@ def document_read(*, document: CaseDocument) -> bytes:
 # --- Retention --------------------------------------------------------------------------------
 
 
-def documents_cull(*, case_ids: list[int], now: datetime) -> int:
+def documents_cull(*, case_ids: list[int], now: datetime, marker: str = "–") -> int:
     """Retention: cull these cases' documents. In the caller's transaction the title and the
     wrapped key are blanked (from the commit on, the file cannot be decrypted by anyone); once
     it commits, the stored objects are deleted and their absence verified
@@ -251,7 +253,12 @@ def documents_cull(*, case_ids: list[int], now: datetime) -> int:
     if not culled:
         return 0
     CaseDocument.objects.filter(pk__in=culled).update(
-        title="", void_reason="", wrapped_key=b"", culled_at=now
+        title="",
+        # A reason stays required while the document is marked (the check constraint): the
+        # marker takes the free text's place.
+        void_reason=SqlCase(When(voided_at__isnull=False, then=Value(marker)), default=Value("")),
+        wrapped_key=b"",
+        culled_at=now,
     )
     transaction.on_commit(lambda: document_files_remove(document_ids=culled))
     return len(culled)

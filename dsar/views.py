@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -31,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def subject_export(request: HttpRequest, pk: int) -> HttpResponse:
+def subject_export(request: HttpRequest, pk: int) -> HttpResponseBase:
     user = staff_user(request)
     form = SubjectExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -44,10 +45,9 @@ def subject_export(request: HttpRequest, pk: int) -> HttpResponse:
         filename, content = exports.render_export(
             individual, fmt=fmt, by=user, request_reference=reference
         )
-        content_type = exports.CONTENT_TYPES[fmt]
         if form.cleaned_data["include_documents"]:
             try:
-                filename, content, included = exports.documents_archive(
+                filename, archive, included = exports.documents_archive(
                     individual, filename, content
                 )
             except (DocumentDecryptionError, OSError):
@@ -66,7 +66,6 @@ def subject_export(request: HttpRequest, pk: int) -> HttpResponse:
                     {"individual": individual, "identity": identity, "form": form},
                     status=503,
                 )
-            content_type = "application/zip"
             for document in included:
                 access_log_record(
                     request=request,
@@ -75,6 +74,16 @@ def subject_export(request: HttpRequest, pk: int) -> HttpResponse:
                     individual_id=individual.pk,
                     detail=f"{LOG_DETAIL}: {reference}"[:200],
                 )
+            access_log_record(
+                request=request,
+                action=AccessAction.EXPORT,
+                obj=individual,
+                individual_id=individual.pk,
+                detail=f"{LOG_DETAIL} {fmt.upper()} + documents: {reference}"[:200],
+            )
+            return FileResponse(
+                archive, as_attachment=True, filename=filename, content_type="application/zip"
+            )
         access_log_record(
             request=request,
             action=AccessAction.EXPORT,
@@ -82,7 +91,7 @@ def subject_export(request: HttpRequest, pk: int) -> HttpResponse:
             individual_id=individual.pk,
             detail=f"{LOG_DETAIL} {fmt.upper()}: {reference}",
         )
-        response = HttpResponse(content, content_type=content_type)
+        response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
     individual, identity = individual_get_for_user(request, pk)

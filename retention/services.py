@@ -228,5 +228,5 @@ def individuals_cull(*, individual_ids: list[int], on: date) -> int:
     reflection_services.application_texts_cull(case_ids=case_ids, now=now)
     outreach_services.referred_contacts_cull(case_ids=case_ids, now=now)
     # The cases' documents: titles and keys now, the stored files once this commits.
-    document_services.documents_cull(case_ids=case_ids, now=now)
+    document_services.documents_cull(case_ids=case_ids, now=now, marker=marker)
     return entries

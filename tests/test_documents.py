@@ -519,6 +519,8 @@ def test_the_cull_removes_the_stored_file_and_verifies_it_is_gone(
         closing_reason=ClosingReason.COMPLETED,
     )
     document = _document(case)
+    mistake = _document(case, png_bytes(), "fel.png")
+    documents_services.document_void(document=mistake, by=coordinator, reason="Fel person")
     path = stored / document.storage_name
     assert path.exists()
     run = retention_services.run_propose(by=manager, today=timezone.localdate())
@@ -531,6 +533,11 @@ def test_the_cull_removes_the_stored_file_and_verifies_it_is_gone(
     assert document.file_removed_at is not None
     assert document.culled_at is not None
     assert (document.title, bytes(document.wrapped_key)) == ("", b"")
+    mistake.refresh_from_db()  # marked by mistake: the reason gives way to the cull's marker
+    assert mistake.file_removed_at is not None
+    assert mistake.void_reason.startswith("[Gallrad ")
+    assert not (stored / mistake.storage_name).exists()
+    assert _files(stored) == []
     url = reverse("documents:document_download", args=[case.pk, document.pk])
     assert _signed_in(manager).get(url).status_code == 404
 
@@ -656,7 +663,7 @@ def test_the_registerutdrag_lists_the_documents_and_can_include_their_files(stor
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"].endswith('.zip"')
-    with zipfile.ZipFile(BytesIO(response.content)) as archive:
+    with zipfile.ZipFile(BytesIO(response.getvalue())) as archive:
         export_name = f"registerutdrag-{case.individual.reference}-{timezone.localdate()}.pdf"
         assert sorted(archive.namelist()) == [
             f"handlingar/{case.number}-dokument-{document.pk}.pdf",
