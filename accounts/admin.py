@@ -31,7 +31,7 @@ class UserAdmin(RoleModelAdmin, DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "email", "role_names", "is_active"]
     list_filter = ["groups", "is_active"]
     fieldsets = (
-        (None, {"fields": ("username", "password")}),
+        (None, {"fields": ("username", "password", "oidc_subject")}),
         (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
         (_("Roles"), {"fields": ("is_active", "groups")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
@@ -41,7 +41,14 @@ class UserAdmin(RoleModelAdmin, DjangoUserAdmin):
             None,
             {
                 "classes": ("wide",),
-                "fields": ("username", "first_name", "last_name", "email", "groups"),
+                "fields": (
+                    "username",
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "oidc_subject",
+                    "groups",
+                ),
             },
         ),
         (None, {"fields": ("password1", "password2")}),

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -12,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import notifications
@@ -35,9 +37,46 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # With single sign-on on, the page offers it first; the password form stays, for
+        # everyone or (LOTSA_LOCAL_SIGN_IN_USERS) as the named superusers' break glass.
+        context["sso_enabled"] = settings.LOTSA_OIDC_ENABLED
+        context["password_break_glass_only"] = bool(settings.LOTSA_LOCAL_SIGN_IN_USERS)
+        return context
+
+
+# After a sign-in with the city's account (the sso app): the provider's end-session address,
+# where signing out continues so that the session there ends too (RP-initiated logout).
+SESSION_PROVIDER_LOGOUT_URL = "lotsa_provider_logout_url"
+
 
 class LogoutView(auth_views.LogoutView):
-    """POST only (Django's default): a link cannot sign anyone out."""
+    """POST only (Django's default): a link cannot sign anyone out.
+
+    A session signed in with the city's account goes on to `signed_out`, which sends the browser
+    to the provider to end the session there as well. Not straight from here: a redirect that
+    follows a form's POST must stay on Lotsa (the Content-Security-Policy's form-action 'self').
+    """
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        provider_logout = request.session.get(SESSION_PROVIDER_LOGOUT_URL)
+        response = super().post(request, *args, **kwargs)
+        if isinstance(provider_logout, str) and provider_logout:
+            # The session is new and empty now: it carries only this address to the next page.
+            request.session[SESSION_PROVIDER_LOGOUT_URL] = provider_logout
+            return redirect("accounts:signed_out")
+        return response
+
+
+@never_cache
+@require_GET
+def signed_out(request: HttpRequest) -> HttpResponse:
+    """Signed out of Lotsa; on to the city's sign-in service to sign out there too."""
+    provider_logout = request.session.pop(SESSION_PROVIDER_LOGOUT_URL, None)
+    if request.user.is_authenticated or not isinstance(provider_logout, str):
+        return redirect("accounts:login")
+    return render(request, "accounts/signed_out.html", {"provider_logout_url": provider_logout})
 
 
 @require_GET

@@ -26,6 +26,7 @@ OBJECT_TYPES = {
     "reflection_period.application": _("Reflection-period application"),
     "reporting.reportexport": _("Report export"),
     "accounts.accesslogentry": _("Access log"),
+    "accounts.user": _("Staff member"),
 }
 
 # The pages that write most of the log, named as the menu and the page titles name them.
@@ -48,6 +49,7 @@ PAGES = {
     "accounts:start_outreach": _("Start page (outreach)"),
     "accounts:start_manager": _("Start page (manager)"),
     "audit:access_log_export": _("Log review, CSV export"),
+    "sso:callback": _("Sign-in with the city's account"),
 }
 
 

@@ -145,10 +145,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Lotsa's queries are many and small, from several requests at once: PostgreSQL's parallel
-    # workers then cost more CPU than they save (the case list served 15 % more requests a
-    # second without them at national scale, bench/RESULTS.md). 0 turns them off for Lotsa's
-    # connections only. Empty: send no option and keep the server's setting (a connection pooler
-    # such as PgBouncer refuses startup options it does not know).
+    # workers then cost more CPU than they save (measured at national scale: bench/RESULTS.md).
+    # 0 turns them off for Lotsa's connections only. Empty: send no option and keep the server's
+    # setting (a connection pooler such as PgBouncer refuses startup options it does not know).
     _parallel_workers = env.str("DATABASE_PARALLEL_WORKERS", default="0").strip()
     if _parallel_workers:
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
@@ -631,4 +630,85 @@ if (
     raise ImproperlyConfigured(
         "LOTSA_DOCUMENT_SCAN must be 'clamd' or 'off', LOTSA_DOCUMENT_MAX_MB between 1 and 500, "
         "LOTSA_DOCUMENT_CASE_LIMIT and LOTSA_CLAMD_TIMEOUT at least 1."
+    )
+
+# --- Single sign-on (sso app): OpenID Connect with the city's identity provider ----------------
+# Off unless LOTSA_OIDC_ISSUER is set. Accounts and roles stay in Lotsa: a person signs in only
+# if their staff account's `oidc_subject` holds the value of LOTSA_OIDC_MATCH_CLAIM from the ID
+# token. The library (mozilla-django-oidc) reads its OIDC_* settings below; the endpoints come
+# from the issuer's discovery document (sso.provider).
+INSTALLED_APPS.append("sso")
+LOTSA_OIDC_ISSUER = env.str("LOTSA_OIDC_ISSUER", default="")
+LOTSA_OIDC_ENABLED = bool(LOTSA_OIDC_ISSUER)
+LOTSA_OIDC_DISCOVERY_URL = env.str(
+    "LOTSA_OIDC_DISCOVERY_URL",
+    default=LOTSA_OIDC_ISSUER.rstrip("/") + "/.well-known/openid-configuration"
+    if LOTSA_OIDC_ISSUER
+    else "",
+)
+# How long the discovery document is kept before it is read again.
+LOTSA_OIDC_DISCOVERY_CACHE_SECONDS = env.int("LOTSA_OIDC_DISCOVERY_CACHE_SECONDS", default=3600)
+OIDC_RP_CLIENT_ID = env.str("LOTSA_OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("LOTSA_OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SCOPES = env.str("LOTSA_OIDC_SCOPES", default="openid profile")
+OIDC_RP_SIGN_ALGO = env.str("LOTSA_OIDC_SIGN_ALGO", default="RS256")
+# client_secret_basic (the secret in an Authorization header) instead of client_secret_post.
+OIDC_TOKEN_USE_BASIC_AUTH = env.bool("LOTSA_OIDC_TOKEN_BASIC_AUTH", default=False)
+OIDC_TIMEOUT = env.int("LOTSA_OIDC_TIMEOUT", default=10)
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_VERIFY_KID = True
+OIDC_CREATE_USER = False
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:callback"
+# The claim that names a person, compared with User.oidc_subject: `sub` (stable per client), or
+# e.g. Entra ID's `oid`, or an HSA-id claim a broker sends. It must be in the ID token.
+LOTSA_OIDC_MATCH_CLAIM = env.str("LOTSA_OIDC_MATCH_CLAIM", default="sub")
+# Multi-factor at the provider, so Lotsa asks for no code of its own: an `amr` value among these
+# (RFC 8176), or the `acr` among LOTSA_OIDC_MFA_ACR (e.g. a LoA 3 URI from a Swedish e-ID broker).
+LOTSA_OIDC_MFA_AMR: list[str] = env.list("LOTSA_OIDC_MFA_AMR", default=["mfa"])
+LOTSA_OIDC_MFA_ACR: list[str] = env.list("LOTSA_OIDC_MFA_ACR", default=[])
+# Optional, off by default: roles from the provider's groups. LOTSA_OIDC_GROUPS_CLAIM names the
+# claim (e.g. `groups`), LOTSA_OIDC_GROUP_ROLES maps group ids to roles:
+# "<group id>=coordinator,<group id>=manager". With both set, each sign-in replaces the person's
+# roles with those of their groups.
+LOTSA_OIDC_GROUPS_CLAIM = env.str("LOTSA_OIDC_GROUPS_CLAIM", default="")
+LOTSA_OIDC_GROUP_ROLES: dict[str, str] = env.dict("LOTSA_OIDC_GROUP_ROLES", default={})
+# Break glass: when set, only these user names (superusers) may still sign in with a password,
+# always with their authenticator app as well; everyone else signs in with the city's account.
+LOTSA_LOCAL_SIGN_IN_USERS: list[str] = env.list("LOTSA_LOCAL_SIGN_IN_USERS", default=[])
+# Tolerated clock difference with the provider, and how long a sign-in started may take.
+LOTSA_OIDC_CLOCK_SKEW_SECONDS = env.int("LOTSA_OIDC_CLOCK_SKEW_SECONDS", default=60)
+LOTSA_OIDC_STATE_MAX_AGE_SECONDS = env.int("LOTSA_OIDC_STATE_MAX_AGE_SECONDS", default=600)
+# The session of a person signed in with the city's account is kept by this backend.
+AUTHENTICATION_BACKENDS.append("sso.backends.SignedInByProvider")
+if LOTSA_OIDC_ENABLED:
+    _oidc_problems = [
+        problem
+        for problem, present in [
+            ("LOTSA_OIDC_CLIENT_ID is not set", OIDC_RP_CLIENT_ID),
+            ("LOTSA_OIDC_CLIENT_SECRET is not set", OIDC_RP_CLIENT_SECRET),
+            ("LOTSA_OIDC_SCOPES must include openid", "openid" in OIDC_RP_SCOPES.split()),
+            (
+                "LOTSA_OIDC_SIGN_ALGO must be an asymmetric algorithm (RS256, ES256, PS256, ...)",
+                OIDC_RP_SIGN_ALGO[:2] in ("RS", "ES", "PS"),
+            ),
+            ("LOTSA_OIDC_MATCH_CLAIM is empty", LOTSA_OIDC_MATCH_CLAIM),
+            (
+                "LOTSA_OIDC_GROUP_ROLES maps to roles other than coordinator, outreach, manager, "
+                "admin",
+                set(LOTSA_OIDC_GROUP_ROLES.values())
+                <= {"coordinator", "outreach", "manager", "admin"},
+            ),
+        ]
+        if not present
+    ]
+    if _oidc_problems:
+        raise ImproperlyConfigured(
+            "Single sign-on (LOTSA_OIDC_ISSUER is set): " + "; ".join(_oidc_problems) + "."
+        )
+elif LOTSA_LOCAL_SIGN_IN_USERS:
+    raise ImproperlyConfigured(
+        "LOTSA_LOCAL_SIGN_IN_USERS keeps passwords for break-glass accounts only, which needs "
+        "single sign-on: set LOTSA_OIDC_ISSUER (and its client), or leave it empty."
     )

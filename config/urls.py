@@ -30,6 +30,7 @@ urlpatterns = [
     path("reports/", include("reporting.urls")),
     path("retention/", include("retention.urls")),
     path("two-factor/", include("twofactor.urls")),
+    path("sso/", include("sso.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

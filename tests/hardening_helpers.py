@@ -357,6 +357,9 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     "notification_acknowledge_all": expect(L, A, A, A, A, A, method=POST),
     "accounts:login": expect(A, A, A, A, A, A),
+    # Sign-out continues at the identity provider only for a session that signed in there; for
+    # everyone else it is a redirect to the sign-in page.
+    "accounts:signed_out": expect(A, A, A, A, A, A),
     "accounts:logout": expect(A, A, A, A, A, A, method=POST),
     "accounts:start_coordinator": expect(L, A, F, F, F, F),
     "accounts:start_outreach": expect(L, F, A, F, F, F),
@@ -476,6 +479,11 @@ EXPECTATIONS: dict[str, Expect] = {
     # everyone on to the enrolment page (which asks for the sign-in and checks the link).
     "twofactor:enrol_link": expect(A, A, A, A, A, A, kwargs=lambda w: {"token": "x" * 43}),
     "twofactor:verify": expect(L, A, A, A, A, A),
+    # Single sign-on (the walk switches it on, tests/test_hardening_authorisation.py): anyone may
+    # start it (signed-in people are sent home); the callback refuses a request without a state
+    # it gave out with a Swedish 400 page.
+    "sso:start": expect(A, A, A, A, A, A),
+    "sso:callback": expect(A, A, A, A, A, A),
     "twofactor:backup_codes": expect(L, A, A, A, A, A),
     "twofactor:backup_codes_regenerate": expect(L, A, A, A, A, A, method=POST),
     # The admin role resets a user's device from the admin site.
@@ -631,6 +639,32 @@ ADMIN_OBJECT_FACTORIES: dict[str, Callable[[], models.Model]] = {
     "axes.accesslog": _axes_row("accesslog"),
     "axes.accessfailurelog": _axes_row("accessfailurelog"),
 }
+
+
+# --- Single sign-on switched on, without a provider -----------------------------------------------
+
+
+def single_sign_on_on(settings: Any) -> None:
+    """Single sign-on on, with the provider's discovery document already read: the walk makes
+    no network request (the real provider's tests are tests/test_sso.py)."""
+    from sso import provider
+
+    issuer = "https://login.example.invalid/tenant/v2.0"
+    settings.LOTSA_OIDC_ENABLED = True
+    settings.LOTSA_OIDC_ISSUER = issuer
+    settings.LOTSA_OIDC_DISCOVERY_URL = issuer + "/.well-known/openid-configuration"
+    settings.OIDC_RP_CLIENT_ID = "lotsa"
+    settings.OIDC_RP_CLIENT_SECRET = "walk-secret"
+    metadata = provider.ProviderMetadata(
+        issuer=issuer,
+        authorization_endpoint=issuer + "/authorize",
+        token_endpoint=issuer + "/token",
+        jwks_uri=issuer + "/keys",
+        userinfo_endpoint="",
+        end_session_endpoint=issuer + "/logout",
+    )
+    provider.forget_provider_metadata()
+    provider._cache[settings.LOTSA_OIDC_DISCOVERY_URL] = (float("inf"), metadata)
 
 
 # --- Requests that leave no trace -----------------------------------------------------------------
