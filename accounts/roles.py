@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest, HttpResponse
+    from django.http import HttpRequest
+    from django.http.response import HttpResponseBase
     from django_stubs_ext import StrOrPromise
 
 
@@ -84,7 +85,8 @@ def forget_roles(user: object) -> None:
         delattr(user, _CACHE_ATTR)
 
 
-ViewFunc = TypeVar("ViewFunc", bound=Callable[..., "HttpResponse"])
+# Any response: a file download is a FileResponse (streamed), not an HttpResponse.
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., "HttpResponseBase"])
 
 
 def role_required(*roles: Role) -> Callable[[ViewFunc], ViewFunc]:
@@ -92,7 +94,7 @@ def role_required(*roles: Role) -> Callable[[ViewFunc], ViewFunc]:
 
     def decorator(view: ViewFunc) -> ViewFunc:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not has_role(request.user, *roles):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

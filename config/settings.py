@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
@@ -89,6 +90,8 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "casework",
+    # Case documents: scanned, encrypted, read only through Lotsa's views.
+    "documents",
     "reflection_period",
     "outreach",
     "reporting",
@@ -264,7 +267,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # backup (operations/backup.py) keeps this folder; another storage (S3) is backed up there.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
@@ -537,6 +540,90 @@ CELERY_BEAT_SCHEDULE["retention-monthly-proposal"] = {
     # A proposal that waited a day for a worker is replaced by next month's.
     "options": {"expires": 24 * 60 * 60},
 }
+
+# --- Case documents (documents app): uploads checked, scanned, encrypted, stored ---------------
+# Where the encrypted files go: STORAGES["documents"]. By default the file system under
+# var/documents (LOTSA_DOCUMENT_ROOT); with LOTSA_DOCUMENT_S3_BUCKET set, any S3-compatible
+# object store through django-storages. Files are only ever read through Lotsa (the download
+# view decrypts them): never serve this folder or bucket directly.
+LOTSA_DOCUMENT_ROOT = Path(env.str("LOTSA_DOCUMENT_ROOT", default=str(VAR_DIR / "documents")))
+LOTSA_DOCUMENT_S3_BUCKET = env.str("LOTSA_DOCUMENT_S3_BUCKET", default="")
+if LOTSA_DOCUMENT_S3_BUCKET:
+    STORAGES["documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": LOTSA_DOCUMENT_S3_BUCKET,
+            "endpoint_url": env.str("LOTSA_DOCUMENT_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("LOTSA_DOCUMENT_S3_REGION", default="") or None,
+            "access_key": env.str("LOTSA_DOCUMENT_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("LOTSA_DOCUMENT_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("LOTSA_DOCUMENT_S3_PREFIX", default="documents"),
+            # Private objects, never overwritten; Lotsa never hands out the bucket's URLs.
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    STORAGES["documents"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": LOTSA_DOCUMENT_ROOT,
+            "base_url": None,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+
+
+def _document_keys() -> list[str]:
+    """LOTSA_DOCUMENT_KEY: one key, or several separated by commas, the current one first (see
+    documents.encryption for the format and docs/operations.md for rotating). With DEBUG on and
+    none set, a key is generated once into var/ (as SECRET_KEY is)."""
+    keys: list[str] = env.list("LOTSA_DOCUMENT_KEY", default=[])
+    keys = [key.strip() for key in keys if key.strip()]
+    if keys:
+        return keys
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "LOTSA_DOCUMENT_KEY is not set. Lotsa encrypts case documents with it and refuses to "
+            "start with DEBUG off without one: generate a key with `python -c 'import base64, "
+            "secrets; print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())'` and "
+            "keep it as safely as the database backups (docs/operations.md)."
+        )
+    key_file = VAR_DIR / "document_key"
+    if not key_file.exists():
+        import base64
+
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+        key_file.chmod(0o600)
+    return [key_file.read_text().strip()]
+
+
+LOTSA_DOCUMENT_KEY: list[str] = _document_keys()
+# The largest file a user may upload, in megabytes (the proxy in front must allow a little more).
+LOTSA_DOCUMENT_MAX_MB = env.int("LOTSA_DOCUMENT_MAX_MB", default=20)
+# At most this many documents per case (those marked as registered by mistake count too).
+LOTSA_DOCUMENT_CASE_LIMIT = env.int("LOTSA_DOCUMENT_CASE_LIMIT", default=100)
+# Virus scanning through ClamAV's clamd: "clamd" (the default) scans every upload and refuses it
+# when clamd cannot be reached (fails closed); "off" stores files unscanned, and the pages say
+# so. Only an explicit "off" turns it off (the demo, `make run`, sets it).
+LOTSA_DOCUMENT_SCAN = env.str("LOTSA_DOCUMENT_SCAN", default="clamd").strip().lower()
+# clamd's address: host:port (TCP) or the path of its Unix socket.
+LOTSA_CLAMD_ADDRESS = env.str("LOTSA_CLAMD_ADDRESS", default="127.0.0.1:3310")
+# Seconds clamd may take to answer before the upload is refused (fail closed).
+LOTSA_CLAMD_TIMEOUT = env.int("LOTSA_CLAMD_TIMEOUT", default=60)
+if (
+    LOTSA_DOCUMENT_SCAN not in ("clamd", "off")
+    or not 1 <= LOTSA_DOCUMENT_MAX_MB <= 500
+    or LOTSA_DOCUMENT_CASE_LIMIT < 1
+    or LOTSA_CLAMD_TIMEOUT < 1
+):
+    raise ImproperlyConfigured(
+        "LOTSA_DOCUMENT_SCAN must be 'clamd' or 'off', LOTSA_DOCUMENT_MAX_MB between 1 and 500, "
+        "LOTSA_DOCUMENT_CASE_LIMIT and LOTSA_CLAMD_TIMEOUT at least 1."
+    )
 
 # --- Single sign-on (sso app): OpenID Connect with the city's identity provider ----------------
 # Off unless LOTSA_OIDC_ISSUER is set. Accounts and roles stay in Lotsa: a person signs in only

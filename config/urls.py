@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/start/", include("home.urls")),
     path("accounts/log/", include("audit.urls")),
     path("", include("casework.urls")),
+    path("", include("documents.urls")),
     path("outreach/", include("outreach.urls")),
     path("", include("reflection_period.urls")),
     path("", include("dsar.urls")),

@@ -49,6 +49,7 @@ from casework.models import (
     SupportMeasure,
 )
 from casework.personal_number import format_personal_number
+from documents.models import CaseDocument
 from outreach.history import CONTACT, REFERRAL
 from outreach.models import ContactIndicator, ContactOffer, OutreachContact, Referral
 from outreach.selectors import CONTACT_OBJECT_TYPE
@@ -61,6 +62,8 @@ from reflection_period.models import (
 
 # Bookkeeping of optimistic locking: not information about anyone.
 _NEVER = frozenset({"version"})
+# A document's storage bookkeeping: its random name and its wrapped key say nothing about anyone.
+DOCUMENT_INTERNAL = ("case", "storage_name", "key_id", "wrapped_key")
 
 FORMAT = "lotsa-registerutdrag/1"
 
@@ -166,6 +169,12 @@ def _cases(individual: Individual) -> list[Case]:
                 queryset=rows(CaseOrganisation, "linked_on", "created_at", "pk"),
             ),
             Prefetch("events", queryset=rows(CaseEvent, "at", "pk")),
+            Prefetch(
+                "documents",
+                queryset=rows(
+                    CaseDocument, "dated_on", "uploaded_at", "pk", skip=DOCUMENT_INTERNAL
+                ),
+            ),
         )
         .order_by("opened_on", "pk")
     )
@@ -357,6 +366,9 @@ def collect(
         record["consents"] = [_record(c, ["case"]) for c in case.consents.all()]
         record["organisation_links"] = [_record(o, ["case"]) for o in case.organisation_links.all()]
         record["events"] = [_record(e, ["case"]) for e in case.events.all()]
+        record["documents"] = [
+            _record(d, DOCUMENT_INTERNAL) | {"id": d.pk} for d in case.documents.all()
+        ]
         case_records.append(record)
 
     application_records = []
@@ -414,7 +426,9 @@ def field_labels() -> dict[str, dict[str, str]]:
             consents=_("Consents to share information"),
             organisation_links=_("Organisations linked"),
             events=events,
+            documents=_("Documents"),
         ),
+        "case_document": _labels(CaseDocument, DOCUMENT_INTERNAL),
         "journal_entry": _labels(JournalEntry, ["case"], status=_("Status")),
         "support_measure": _labels(SupportMeasure, ["case"]),
         "consent": _labels(Consent, ["case"]),

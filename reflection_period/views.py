@@ -27,6 +27,7 @@ from casework.models import Offence
 from casework.selectors import can_edit_cases, can_read_cases, case_get_for_edit, case_identity
 from core.forms import is_htmx, run_service
 from core.paging import page_by_ids
+from documents.selectors import decision_documents
 from reflection_period import pdf, selectors, services
 from reflection_period.deadlines import Thresholds, deadline_state
 from reflection_period.forms import (
@@ -159,6 +160,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_print": pdf.can_print(user, application),
         "thresholds": thresholds,
         "history": application_history(application, user, identity_masked=identity.masked),
+        # Migrationsverket's decision letters in the case ("Attach the decision"); a protected
+        # person's documents only for those who may see the identity.
+        "decision_documents": ([] if identity.masked else decision_documents(application.case)),
     }
     return render(request, "reflection_period/application_detail.html", context)
 

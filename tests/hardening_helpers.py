@@ -38,12 +38,15 @@ from casework.models import (
     Protection,
     SupportMeasure,
 )
+from documents import services as documents_services
+from documents.models import CaseDocument, Direction, DocumentKind
 from outreach import services as outreach_services
 from outreach.models import District, OutreachContact, Referral
 from reflection_period import services as reflection_services
 from reflection_period.models import ReflectionPeriodApplication, Reminder, ReminderRule
 from reporting.models import ExportStatus, ReportExport, Training
 from retention.models import RetentionRun
+from tests.documents_helpers import pdf_bytes
 from tests.factories import UserFactory
 
 # --- The world ------------------------------------------------------------------------------------
@@ -84,6 +87,7 @@ class World:
     training: Training
     export: ReportExport
     authorisation: IdentityAuthorisation
+    document: CaseDocument
 
 
 def build_world() -> World:
@@ -183,6 +187,16 @@ def build_world() -> World:
         granted_at=timezone.now(),
         granted_by=users["manager"],
     )
+    document = documents_services.document_upload(
+        case=case,
+        by=coordinator,
+        content=pdf_bytes("Beslut om betänketid"),
+        file_name="beslut.pdf",
+        kind=DocumentKind.MIGRATION_DECISION,
+        direction=Direction.RECEIVED,
+        dated_on=today,
+        title="Beslut om betänketid",
+    )
     return World(
         users=users,
         individual=case.individual,
@@ -202,6 +216,7 @@ def build_world() -> World:
         training=training,
         export=export,
         authorisation=authorisation,
+        document=document,
     )
 
 
@@ -305,6 +320,10 @@ def _draft(w: World) -> dict[str, Any]:
     return {"pk": w.case.pk, "entry_pk": w.draft_entry.pk}
 
 
+def _document(w: World) -> dict[str, Any]:
+    return {"pk": w.case.pk, "document_pk": w.document.pk}
+
+
 def _application(w: World) -> dict[str, Any]:
     return {"pk": w.application.pk}
 
@@ -394,6 +413,14 @@ EXPECTATIONS: dict[str, Expect] = {
         method=POST,
         kwargs=lambda w: {"pk": w.individual.pk, "authorisation_pk": w.authorisation.pk},
     ),
+    # Case documents: read as the case is (a protected person's as their identity), added and
+    # marked as registered by mistake by coordinators. Outreach, admin and no role: 404.
+    "documents:document_list": expect(*CASE_READ, kwargs=_case),
+    "documents:document_upload": expect(*CASE_EDIT, kwargs=_case),
+    "documents:document_detail": expect(*CASE_READ, kwargs=_document),
+    "documents:document_download": expect(*CASE_READ, kwargs=_document),
+    "documents:document_preview": expect(*CASE_READ, kwargs=_document),
+    "documents:document_void": expect(*CASE_EDIT, kwargs=_document),
     # Outreach (the contact is the outreach worker's, referred to the common inbox)
     "outreach:contact_list": expect(L, F, A, A, N, N),
     "outreach:contact_create": expect(L, F, A, F, N, N),

@@ -16,7 +16,7 @@ register = template.Library()
 EMPTY = "–"
 # Lists of records inside a record: the PDF shows each as a table of its own.
 NESTED = frozenset(
-    {"journal_entries", "support_measures", "consents", "organisation_links", "events"}
+    {"journal_entries", "support_measures", "consents", "organisation_links", "events", "documents"}
 )
 
 
