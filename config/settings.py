@@ -8,6 +8,7 @@ protect people (SECRET_KEY, ALLOWED_HOSTS) are required and the start-up fails l
 
 from __future__ import annotations
 
+import base64
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -593,8 +594,6 @@ def _document_keys() -> list[str]:
         )
     key_file = VAR_DIR / "document_key"
     if not key_file.exists():
-        import base64
-
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         key_file.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
         key_file.chmod(0o600)

@@ -7,6 +7,7 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Case documents")
 
     def ready(self) -> None:
+        # Imported here, not at the top: these modules use the models, loaded only by now.
         from documents import encryption, timeline
 
         encryption.configured_keys()  # a malformed LOTSA_DOCUMENT_KEY fails at start, loudly
