@@ -25,6 +25,7 @@ from accounts.models import AccessAction, User
 from accounts.notifications import notify_managers
 from accounts.roles import Role, has_role
 from casework import notifications as kinds
+from casework.codes import ACCOMPANYING_KINDS, RelationKind
 from casework.models import (
     Case,
     CaseEvent,
@@ -36,6 +37,7 @@ from casework.models import (
     Consent,
     IdentityAuthorisation,
     Individual,
+    IndividualRelation,
     JournalEntry,
     Language,
     NumberSequence,
@@ -122,6 +124,11 @@ INDIVIDUAL_FIELDS = (
     "phone",
     "protection",
     "notes",
+    "interpreter_needed",
+    "interpreter_language",
+    "interpreter_dialect",
+    "interpreter_gender",
+    "interpreter_note",
 )
 
 
@@ -240,6 +247,7 @@ def case_open(
     offence: Offence | str = Offence.UNCLEAR,
     purposes: Iterable[str] = (),
     source: AccessSource | None = None,
+    **facts: Any,
 ) -> Case:
     """Open a case for `individual`; the case number (2024-0143) is handed out here.
 
@@ -257,6 +265,7 @@ def case_open(
         category=category,
         offence=offence,
         purposes=purposes,
+        **facts,
     )
 
 
@@ -271,7 +280,11 @@ def _case_open(
     category: Category | str | None = None,
     offence: Offence | str = Offence.UNCLEAR,
     purposes: Iterable[str] = (),
+    **facts: Any,
 ) -> Case:
+    unknown = set(facts) - set(CASE_FACT_FIELDS)
+    if unknown:
+        raise TypeError(f"not facts of a case: {sorted(unknown)}")
     _require_coordinator(by)
     _check_coordinator(coordinator)
     if not category:
@@ -297,6 +310,7 @@ def _case_open(
         year=year,
         sequence=0,
         number="",
+        **facts,
     )
     # Everything but the number, which is only handed out once the case is known to be valid.
     case.full_clean(exclude=["number", "sequence"], validate_unique=False)
@@ -334,7 +348,18 @@ def case_open_with_new_individual(
     return case
 
 
-CASE_EDIT_FIELDS = ("category", "opened_on", "offence", "origin")
+# The facts national reporting needs (NSPM, HTCDS): optional, edited with the case.
+CASE_FACT_FIELDS = (
+    "suspicion_on",
+    "industry",
+    "means_of_control",
+    "recruitment",
+    "trafficker_relationship",
+    "exploitation_country",
+    "trafficking_status",
+    "status_decided_by",
+)
+CASE_EDIT_FIELDS = ("category", "opened_on", "offence", "origin", *CASE_FACT_FIELDS)
 
 
 @transaction.atomic
@@ -886,7 +911,15 @@ def personal_data_cull(
             ExtractYear("date_of_birth"), F("birth_year"), output_field=PositiveSmallIntegerField()
         ),
         "date_of_birth": None,
+        # Interpreter needs say something of the person (a language, a community to avoid).
+        "interpreter_needed": None,
+        "interpreter_language": None,
+        "interpreter_dialect": "",
+        "interpreter_gender": "",
+        "interpreter_note": "",
     }
+    # Links between people (IndividualRelation) stay, like the cases: after the cull they join
+    # two references with no identity, and the national figures count accompanying children.
     Individual.objects.filter(pk__in=individual_ids).update(
         **identity, version=F("version") + 1, updated_at=now
     )
@@ -914,3 +947,56 @@ def personal_data_cull(
         rows.exclude(revoke_reason="").update(revoke_reason=marker)
 
     return case_ids, entries
+
+
+# --- Related persons ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def relation_create(
+    *, individual: Individual, related: Individual, kind: RelationKind | str, by: User
+) -> IndividualRelation:
+    """Link two people (`individual` is `kind` `related`); one link per pair, either way."""
+    _require_coordinator(by)
+    if IndividualRelation.objects.filter(
+        models.Q(individual=individual, related=related)
+        | models.Q(individual=related, related=individual)
+    ).exists():
+        raise ValidationError(
+            {"related": _("These two persons are already linked.")}, code="duplicate"
+        )
+    relation = IndividualRelation(individual=individual, related=related, kind=kind, created_by=by)
+    relation._history_user = by  # type: ignore[attr-defined]
+    relation.full_clean()
+    _save_unique(relation)
+    return relation
+
+
+@transaction.atomic
+def relation_remove(*, relation: IndividualRelation, by: User) -> None:
+    """Remove a link made by mistake; the change history keeps that it was there and who
+    removed it."""
+    _require_coordinator(by)
+    relation._history_user = by  # type: ignore[attr-defined]
+    relation.delete()
+
+
+@transaction.atomic
+def case_open_accompanying_child(
+    *,
+    adult_case: Case,
+    by: User,
+    kind: RelationKind | str,
+    individual_fields: Mapping[str, Any],
+    languages: Iterable[Language] = (),
+    **case_fields: Any,
+) -> Case:
+    """Register a child or relative who came with the person of `adult_case`, open their case
+    and link the two: all of it, or none."""
+    if kind not in ACCOMPANYING_KINDS:
+        raise ValidationError({"kind": _("Choose how the child is related.")}, code="kind")
+    case = case_open_with_new_individual(
+        by=by, individual_fields=individual_fields, languages=languages, **case_fields
+    )
+    relation_create(individual=case.individual, related=adult_case.individual, kind=kind, by=by)
+    return case

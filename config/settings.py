@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "reflection_period",
     "outreach",
     "reporting",
+    "national",
 ]
 
 MIDDLEWARE = [
@@ -377,6 +378,11 @@ LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}  # type: ignore[index]
 LOTSA_PUBLICATION_THRESHOLD = env.int("LOTSA_PUBLICATION_THRESHOLD", default=3)
 if LOTSA_PUBLICATION_THRESHOLD < 2:
     raise ImproperlyConfigured("LOTSA_PUBLICATION_THRESHOLD must be at least 2.")
+# The CTDC-style microdata export releases a row only when at least this many rows share its
+# year, gender, age band and citizenship (CTDC publishes with k = 11).
+LOTSA_CTDC_K = env.int("LOTSA_CTDC_K", default=11)
+if LOTSA_CTDC_K < 2:
+    raise ImproperlyConfigured("LOTSA_CTDC_K must be at least 2.")
 
 # Exports whose task never reached a worker (the broker was down) are queued again, and exports
 # a lost worker left unfinished are retried once or given up (reporting.services.exports_sweep).

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("reflection_period.urls")),
     path("", include("dsar.urls")),
     path("reports/", include("reporting.urls")),
+    path("reports/national/", include("national.urls")),
     path("retention/", include("retention.urls")),
     path("two-factor/", include("twofactor.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
