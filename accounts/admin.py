@@ -17,11 +17,11 @@ from django.forms import BaseInlineFormSet, ModelForm, ModelMultipleChoiceField
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_site import RoleModelAdmin
 from accounts.audit import access_source
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import user_set_roles
-from config.admin import RoleModelAdmin
 
 admin.site.unregister(Group)
 
@@ -31,7 +31,7 @@ class UserAdmin(RoleModelAdmin, DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "email", "role_names", "is_active"]
     list_filter = ["groups", "is_active"]
     fieldsets = (
-        (None, {"fields": ("username", "password")}),
+        (None, {"fields": ("username", "password", "oidc_subject")}),
         (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
         (_("Roles"), {"fields": ("is_active", "groups")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
@@ -41,7 +41,14 @@ class UserAdmin(RoleModelAdmin, DjangoUserAdmin):
             None,
             {
                 "classes": ("wide",),
-                "fields": ("username", "first_name", "last_name", "email", "groups"),
+                "fields": (
+                    "username",
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "oidc_subject",
+                    "groups",
+                ),
             },
         ),
         (None, {"fields": ("password1", "password2")}),

@@ -12,19 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.db import connection, models
 from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import AccessAction, AccessLogEntry, User
+from accounts.roles import staff_user
 
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address, behind our own proxies too (the same rule as lockouts and limits)."""
-    from hardening.ratelimit import client_ip as resolved
-
-    return resolved(request)
+# The client's address, behind our own proxies too (the same rule as lockouts and limits).
+from core.ratelimit import client_ip
 
 
 @dataclass(frozen=True)
@@ -134,12 +130,6 @@ def access_log_change(
     )
 
 
-def _staff(request: HttpRequest) -> User:
-    if not isinstance(request.user, User):  # only signed-in staff ever reach personal data
-        raise PermissionDenied
-    return request.user
-
-
 def access_log_record(
     *,
     request: HttpRequest,
@@ -151,7 +141,7 @@ def access_log_record(
     detail: str = "",
 ) -> None:
     """Record that the signed-in user read personal data. Never contains the data itself."""
-    user = _staff(request)
+    user = staff_user(request)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -178,16 +168,38 @@ def access_log_record_many(
 ) -> None:
     """Record a read of several objects at once (a list, a search result, an export): one row
     each."""
-    user = _staff(request)
     match = request.resolver_match
+    access_log_write_many(
+        user=staff_user(request),
+        action=action,
+        object_type=object_type,
+        items=items,
+        view_name=match.view_name if match else request.path,
+        detail=detail,
+        ip_address=client_ip(request),
+    )
+
+
+def access_log_write_many(
+    *,
+    user: User,
+    action: AccessAction,
+    object_type: str,
+    items: Iterable[tuple[str, int | None]],
+    view_name: str,
+    detail: str = "",
+    ip_address: str | None = None,
+) -> None:
+    """Write one row per object at once, each one's flag decided now (`access_log_record_many`
+    fills in the page and the address from the request; a command names itself)."""
     row = AccessLogEntry(
         at=timezone.now(),
         user=user,
         action=action,
         object_type=object_type[:60],
-        view_name=match.view_name if match else request.path[:100],
+        view_name=view_name[:100],
         detail=detail[:200],
-        ip_address=client_ip(request),
+        ip_address=ip_address,
     )
     objects = [(object_id[:40], individual_id) for object_id, individual_id in items]
     if not objects:

@@ -12,10 +12,34 @@ from django.utils.translation import gettext_lazy as _
 class User(AbstractUser):
     """A member of staff who signs in to Lotsa; what they may do follows from their roles."""
 
+    # Single sign-on (sso app): the value of the identity provider's claim that names this person
+    # (LOTSA_OIDC_MATCH_CLAIM, e.g. `sub` or Entra ID's `oid`). Signing in never creates an
+    # account: a person whose claim matches no active account here is refused.
+    oidc_subject = models.CharField(
+        _("identity at the city's sign-in service"),
+        max_length=255,
+        blank=True,
+        default="",
+        help_text=_(
+            "The value of the city's sign-in service that identifies this person (for example "
+            "the object ID in Entra ID). Empty: the person can only sign in with a password."
+        ),
+    )
+
     class Meta:
         verbose_name = _("staff member")
         verbose_name_plural = _("staff members")
         ordering = ["first_name", "last_name", "username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["oidc_subject"],
+                condition=~models.Q(oidc_subject=""),
+                name="user_oidc_subject_unique",
+                violation_error_message=_(
+                    "Another staff member already has this identity at the city's sign-in service."
+                ),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -51,6 +75,12 @@ class AccessAction(models.TextChoices):
     REVOKE = "revoke", _("Authorisation revoked")
     REFUSED = "refused", _("Refused: needs an authorisation")
     ROLES = "roles", _("Roles changed")
+    # Not reads: sign-ins with the city's account (single sign-on), and refusals of a known but
+    # deactivated account.
+    SSO_SIGN_IN = "sso_in", _("Signed in with the city's account")
+    SSO_REFUSED = "sso_denied", _("Sign-in with the city's account refused")
+    # Not a read either: personal data written by an import of past records (importing app).
+    IMPORT = "import", _("Imported")
 
 
 class AccessLogEntry(models.Model):

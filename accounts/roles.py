@@ -11,14 +11,15 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
+
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
-
-    from accounts.models import User
+    from django_stubs_ext import StrOrPromise
 
 
 class Role(models.TextChoices):
@@ -40,8 +41,6 @@ def user_roles(user: object) -> frozenset[str]:
     A superuser is a system administrator; other roles must be granted explicitly, since they
     open personal data.
     """
-    from accounts.models import User
-
     if not isinstance(user, User) or not user.is_active:
         return frozenset()
     cached: frozenset[str] | None = getattr(user, _CACHE_ATTR, None)
@@ -59,10 +58,21 @@ def has_role(user: object, *roles: Role | str) -> bool:
     return not user_roles(user).isdisjoint(str(role) for role in roles)
 
 
+def require_role(
+    user: object, role: Role, message: StrOrPromise, *, field: str | None = None
+) -> None:
+    """A service's rule that `user` holds `role`: otherwise a ValidationError saying `message`
+    (the view shows it on the form). With `field`, the user is a value chosen in that field
+    (e.g. a case's coordinator) and the message goes next to it."""
+    if has_role(user, role):
+        return
+    if field is not None:
+        raise ValidationError({field: message})
+    raise ValidationError(message, code="role")
+
+
 def staff_user(request: HttpRequest) -> User:
     """The signed-in staff member of a request; 403 for anyone else."""
-    from accounts.models import User
-
     if not isinstance(request.user, User):
         raise PermissionDenied
     return request.user

@@ -26,6 +26,7 @@ OBJECT_TYPES = {
     "reflection_period.application": _("Reflection-period application"),
     "reporting.reportexport": _("Report export"),
     "accounts.accesslogentry": _("Access log"),
+    "accounts.user": _("Staff member"),
 }
 
 # The pages that write most of the log, named as the menu and the page titles name them.
@@ -44,10 +45,15 @@ PAGES = {
     "reflection_period:application_pdf": _("Application PDF (blankett 195011)"),
     "reflection_period:deadline_board": _("Deadlines"),
     "reporting:export_download": _("Annual report, download"),
+    "home:start_coordinator": _("Start page (coordinator)"),
+    "home:start_outreach": _("Start page (outreach)"),
+    "home:start_manager": _("Start page (manager)"),
+    # The start pages' names until they moved to the home app: rows written before keep them.
     "accounts:start_coordinator": _("Start page (coordinator)"),
     "accounts:start_outreach": _("Start page (outreach)"),
     "accounts:start_manager": _("Start page (manager)"),
     "audit:access_log_export": _("Log review, CSV export"),
+    "sso:callback": _("Sign-in with the city's account"),
 }
 
 

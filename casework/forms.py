@@ -27,8 +27,8 @@ from casework.personal_number import (
     normalise_personal_number,
 )
 from casework.selectors import active_organisations, coordinators, may_see_identity
-from hardening.dates import PastDateField, PlannedDateField
-from hardening.digits import NumberTextField, number_text
+from core.dates import PastDateField, PlannedDateField
+from core.digits import NumberTextField, number_text
 
 # Shown before anyone tries what only a manager or an authorised user may do for a person with
 # a protected identity (the service refuses it, with its own message, if they try anyway).

@@ -7,8 +7,8 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -21,7 +21,7 @@ from casework.codes import (
     TraffickingStatus,
 )
 from casework.personal_number import format_personal_number
-from hardening.dates import (
+from core.dates import (
     EARLIEST_BIRTH_DATE,
     plausible_dates,
     validate_birth_date,
@@ -29,6 +29,10 @@ from hardening.dates import (
     validate_past_work_date,
     validate_planned_work_date,
 )
+
+# The change reason (django-simple-history) of the versions an import of past records wrote:
+# the change history shows them as imported (audit.history).
+IMPORTED_CHANGE_REASON = "imported"
 
 
 class Sex(models.TextChoices):
@@ -94,8 +98,6 @@ class Language(models.Model):
         ordering = ["name_sv"]
 
     def __str__(self) -> str:
-        from django.utils.translation import get_language
-
         return self.name_en if (get_language() or "sv").startswith("en") else self.name_sv
 
 
@@ -483,7 +485,7 @@ class IdentityAuthorisation(models.Model):
     )
     revoke_reason = models.TextField(_("reason for revoking"), blank=True)
 
-    # Shown in the person's change history (audit.history.individual_history).
+    # Shown in the person's change history (casework.history.individual_history).
     history = HistoricalRecords()
 
     class Meta:

@@ -30,7 +30,7 @@ from casework.selectors import (
     identity_access,
     individual_get_for_edit,
 )
-from config.forms import run_service
+from core.forms import run_service
 
 
 def log_related_reads(request: HttpRequest, people: list[RelatedPerson]) -> None:

@@ -37,7 +37,7 @@ from casework.models import (
     Protection,
     Purpose,
 )
-from hardening.digits import number_text
+from core.digits import number_text
 
 MASK = "*****"
 
@@ -388,7 +388,7 @@ def case_search_filter(user: User, text: str, model: type[Model] = Case) -> Q:
     """
     text = text.strip()
     # Case numbers and references are ASCII: typed in other digits or on a full-width keyboard
-    # (hardening.digits), they are the same number.
+    # (core.digits), they are the same number.
     number = number_text(text)
     if model is CaseSearch:
         # Most rows first: a family name shared by 2,700 cases is rechecked on each of their

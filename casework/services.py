@@ -19,11 +19,12 @@ from django.db.models.functions import Coalesce, ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.audit import AccessSource, access_log_change
 from accounts.models import AccessAction, User
 from accounts.notifications import notify_managers
-from accounts.roles import Role, has_role
+from accounts.roles import Role, has_role, require_role
 from casework import notifications as kinds
 from casework.codes import ACCOMPANYING_KINDS, RelationKind
 from casework.models import (
@@ -49,10 +50,18 @@ from casework.models import (
     SupportType,
 )
 from casework.selectors import may_see_identity
+from core.history import authored_by
 
 VersionedModel = TypeVar("VersionedModel", Individual, Case)
 
 ADULT_AGE = 18
+
+# What a user is told who lacks the role a service needs (accounts.roles.require_role).
+COORDINATORS_ONLY = gettext_lazy("Only regional coordinators can change cases.")
+NOT_A_COORDINATOR = gettext_lazy("The responsible person must be a regional coordinator.")
+MANAGERS_ONLY = gettext_lazy(
+    "Only managers grant and revoke authorisations to see protected identities."
+)
 
 
 class StaleEditError(ValidationError):
@@ -104,10 +113,10 @@ def _lock_for_edit(obj: VersionedModel, expected_version: int | None) -> Version
     return locked
 
 
-def _save_new_version(obj: Individual | Case, fields: Iterable[str]) -> None:
+def _save_new_version(obj: Individual | Case, fields: Iterable[str], *, by: User) -> None:
     obj.version += 1
     obj.full_clean()
-    obj.save(update_fields=[*fields, "version", "updated_at"])
+    authored_by(obj, by).save(update_fields=[*fields, "version", "updated_at"])
 
 
 # --- Individuals ----------------------------------------------------------------------------------
@@ -132,15 +141,10 @@ INDIVIDUAL_FIELDS = (
 )
 
 
-def _require_coordinator(user: User) -> None:
-    if not has_role(user, Role.COORDINATOR):
-        raise ValidationError(_("Only regional coordinators can change cases."), code="role")
-
-
 @transaction.atomic
 def individual_create(*, by: User, languages: Iterable[Language] = (), **fields: Any) -> Individual:
     """Register a person; the reference (IND-000123) is handed out here, never reused."""
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     unknown = set(fields) - set(INDIVIDUAL_FIELDS)
     if unknown:
         raise TypeError(f"unknown individual fields: {sorted(unknown)}")
@@ -149,7 +153,7 @@ def individual_create(*, by: User, languages: Iterable[Language] = (), **fields:
     if individual.personal_number == "":
         individual.personal_number = None
     individual.full_clean()
-    individual.save()
+    authored_by(individual, by).save()
     individual.languages.set(languages)
     return individual
 
@@ -163,7 +167,7 @@ def individual_update(
     data: Mapping[str, Any],
     languages: Iterable[Language] | None = None,
 ) -> Individual:
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     locked = _lock_for_edit(individual, expected_version)
     was_protected = locked.is_protected
     changed = [name for name in INDIVIDUAL_FIELDS if name in data]
@@ -171,7 +175,7 @@ def individual_update(
         setattr(locked, name, data[name])
     if locked.personal_number == "":
         locked.personal_number = None
-    _save_new_version(locked, changed)
+    _save_new_version(locked, changed, by=by)
     if languages is not None:
         locked.languages.set(languages)
     if locked.is_protected and not was_protected:
@@ -217,13 +221,6 @@ def _set_purposes(case: Case, purposes: Iterable[str]) -> None:
     CasePurpose.objects.bulk_create(
         CasePurpose(case=case, purpose=p) for p in sorted(wanted - existing)
     )
-
-
-def _check_coordinator(user: User) -> None:
-    if not has_role(user, Role.COORDINATOR):
-        raise ValidationError(
-            {"coordinator": _("The responsible person must be a regional coordinator.")}
-        )
 
 
 def _save_unique(obj: models.Model, **kwargs: Any) -> None:
@@ -285,8 +282,8 @@ def _case_open(
     unknown = set(facts) - set(CASE_FACT_FIELDS)
     if unknown:
         raise TypeError(f"not facts of a case: {sorted(unknown)}")
-    _require_coordinator(by)
-    _check_coordinator(coordinator)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
+    require_role(coordinator, Role.COORDINATOR, NOT_A_COORDINATOR, field="coordinator")
     if not category:
         category = suggest_category(individual, opened_on)
         if category is None:
@@ -316,7 +313,7 @@ def _case_open(
     case.full_clean(exclude=["number", "sequence"], validate_unique=False)
     case.sequence = _next_number(f"case-{year}")
     case.number = format_case_number(year, case.sequence)
-    _save_unique(case)
+    _save_unique(authored_by(case, by))
     _set_purposes(case, purposes)
     CaseEvent.objects.create(case=case, kind=CaseEventKind.OPENED, on=opened_on, by=by)
     return case
@@ -371,7 +368,7 @@ def case_update(
     data: Mapping[str, Any],
     purposes: Iterable[str] | None = None,
 ) -> Case:
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     locked = _lock_for_edit(case, expected_version)
     changed = [name for name in CASE_EDIT_FIELDS if name in data]
     for name in changed:
@@ -385,7 +382,7 @@ def case_update(
                 % {"year": locked.year}
             }
         )
-    _save_new_version(locked, changed)
+    _save_new_version(locked, changed, by=by)
     if purposes is not None:
         _set_purposes(locked, purposes)
     case_touch(case=locked)
@@ -402,7 +399,7 @@ def case_close(
     note: str = "",
     expected_version: int | None = None,
 ) -> Case:
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     locked = _lock_for_edit(case, expected_version)
     if locked.closed_on is not None:
         raise ValidationError(_("The case is already closed."), code="closed")
@@ -411,7 +408,7 @@ def case_close(
     locked.closed_on = closed_on
     locked.closing_reason = reason
     locked.closing_note = note
-    _save_new_version(locked, ["closed_on", "closing_reason", "closing_note"])
+    _save_new_version(locked, ["closed_on", "closing_reason", "closing_note"], by=by)
     CaseEvent.objects.create(case=locked, kind=CaseEventKind.CLOSED, on=closed_on, by=by, note=note)
     case_touch(case=locked)
     return locked
@@ -419,7 +416,7 @@ def case_close(
 
 @transaction.atomic
 def case_reopen(*, case: Case, by: User, reason: str, expected_version: int | None = None) -> Case:
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the case is reopened.")})
     locked = _lock_for_edit(case, expected_version)
@@ -474,13 +471,13 @@ def _case_reassign(
 ) -> Case:
     if not has_role(by, Role.COORDINATOR, Role.MANAGER):
         raise ValidationError(_("Only coordinators and managers can reassign cases."))
-    _check_coordinator(coordinator)
+    require_role(coordinator, Role.COORDINATOR, NOT_A_COORDINATOR, field="coordinator")
     locked = _lock_for_edit(case, expected_version)
     if locked.coordinator_id == coordinator.pk:
         raise ValidationError({"coordinator": _("The case already belongs to this coordinator.")})
     previous = locked.coordinator
     locked.coordinator = coordinator
-    _save_new_version(locked, ["coordinator"])
+    _save_new_version(locked, ["coordinator"], by=by)
     CaseEvent.objects.create(
         case=locked,
         kind=CaseEventKind.REASSIGNED,
@@ -578,14 +575,6 @@ def identity_match_report(*, by: User, individuals: Iterable[Individual]) -> Non
         )
 
 
-def _require_manager(user: User) -> None:
-    if not has_role(user, Role.MANAGER):
-        raise ValidationError(
-            _("Only managers grant and revoke authorisations to see protected identities."),
-            code="role",
-        )
-
-
 _RECORDED_KINDS = {
     IdentityAuthorisation.Basis.GRANTED: kinds.AUTHORISATION_GRANTED,
     IdentityAuthorisation.Basis.REGISTERED: kinds.AUTHORISATION_REGISTERED,
@@ -621,7 +610,7 @@ def _authorisation_record(
     authorisation.full_clean()
     # Race: two managers grant the same authorisation at once. The constraint (one in force
     # per person and user) lets one insert; the other gets its message.
-    _save_unique(authorisation)
+    _save_unique(authored_by(authorisation, by))
     access_log_change(
         by=by,
         action=AccessAction.GRANT,
@@ -653,7 +642,7 @@ def identity_authorisation_grant(
     source: AccessSource | None = None,
 ) -> IdentityAuthorisation:
     """A manager authorises a coordinator to see one person's protected identity, and says why."""
-    _require_manager(by)
+    require_role(by, Role.MANAGER, MANAGERS_ONLY)
     if not individual.is_protected:
         raise ValidationError(
             _("The person's identity is not protected: every coordinator sees it already.")
@@ -689,7 +678,7 @@ def identity_authorisation_revoke(
     source: AccessSource | None = None,
 ) -> IdentityAuthorisation:
     """A manager ends an authorisation, and says why; the record stays."""
-    _require_manager(by)
+    require_role(by, Role.MANAGER, MANAGERS_ONLY)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the authorisation is revoked.")})
@@ -705,7 +694,7 @@ def identity_authorisation_revoke(
     locked.revoked_by = by
     locked.revoke_reason = reason
     locked.full_clean()
-    locked.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    authored_by(locked, by).save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     access_log_change(
         by=by,
         action=AccessAction.REVOKE,
@@ -756,7 +745,7 @@ def journal_entry_create(
     corrects: JournalEntry | None = None,
 ) -> JournalEntry:
     """Write a draft entry (a correction when `corrects` is given)."""
-    _require_coordinator(author)
+    require_role(author, Role.COORDINATOR, COORDINATORS_ONLY)
     if corrects is not None:
         corrects = JournalEntry.objects.get(pk=corrects.pk)  # its state now, not when read
         if corrects.case_id != case.pk:
@@ -771,7 +760,7 @@ def journal_entry_create(
         case=case, author=author, entry_date=entry_date, kind=kind, text=text, corrects=corrects
     )
     entry.full_clean()
-    entry.save()
+    authored_by(entry, author).save()
     case_touch(case=case)
     return entry
 
@@ -785,13 +774,13 @@ def journal_entry_update(
         raise ValidationError({"entry_date": _("A journal entry cannot be dated in the future.")})
     locked.entry_date, locked.kind, locked.text = entry_date, kind, text
     locked.full_clean()
-    locked.save(update_fields=["entry_date", "kind", "text", "updated_at"])
+    authored_by(locked, by).save(update_fields=["entry_date", "kind", "text", "updated_at"])
     return locked
 
 
 @transaction.atomic
 def journal_entry_delete(*, entry: JournalEntry, by: User) -> None:
-    _editable_draft(entry, by).delete()
+    authored_by(_editable_draft(entry, by), by).delete()
 
 
 @transaction.atomic
@@ -801,7 +790,7 @@ def journal_entry_sign(*, entry: JournalEntry, by: User) -> JournalEntry:
     locked.signed_at = timezone.now()
     locked.signed_by = by
     locked.full_clean()
-    locked.save(update_fields=["signed_at", "signed_by", "updated_at"])
+    authored_by(locked, by).save(update_fields=["signed_at", "signed_by", "updated_at"])
     case_touch(case=locked.case)
     return locked
 
@@ -820,7 +809,7 @@ def support_measure_create(
     organisation: Organisation | None = None,
     notes: str = "",
 ) -> SupportMeasure:
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     measure = SupportMeasure(
         case=case,
         type=type,
@@ -838,7 +827,7 @@ def support_measure_create(
 
 @transaction.atomic
 def support_measure_end(*, measure: SupportMeasure, by: User, ended_on: date) -> SupportMeasure:
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     locked = SupportMeasure.objects.select_for_update().get(pk=measure.pk)
     locked.ended_on = ended_on
     locked.full_clean()
@@ -851,7 +840,7 @@ def support_measure_end(*, measure: SupportMeasure, by: User, ended_on: date) ->
 def organisation_link_create(
     *, case: Case, by: User, organisation: Organisation, linked_on: date, purpose: str
 ) -> CaseOrganisation:
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     link = CaseOrganisation(
         case=case, organisation=organisation, linked_on=linked_on, purpose=purpose, created_by=by
     )
@@ -865,7 +854,7 @@ def organisation_link_create(
 def consent_record(
     *, case: Case, by: User, organisation: Organisation, given_on: date, notes: str = ""
 ) -> Consent:
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     if given_on > timezone.localdate():
         raise ValidationError({"given_on": _("A consent cannot be recorded for a future date.")})
     consent = Consent(
@@ -879,7 +868,7 @@ def consent_record(
 
 @transaction.atomic
 def consent_withdraw(*, consent: Consent, by: User, withdrawn_on: date) -> Consent:
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     locked = Consent.objects.select_for_update().get(pk=consent.pk)
     if locked.withdrawn_on is not None:
         raise ValidationError(_("The consent is already withdrawn."))
@@ -957,7 +946,7 @@ def relation_create(
     *, individual: Individual, related: Individual, kind: RelationKind | str, by: User
 ) -> IndividualRelation:
     """Link two people (`individual` is `kind` `related`); one link per pair, either way."""
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     if IndividualRelation.objects.filter(
         models.Q(individual=individual, related=related)
         | models.Q(individual=related, related=individual)
@@ -966,9 +955,8 @@ def relation_create(
             {"related": _("These two persons are already linked.")}, code="duplicate"
         )
     relation = IndividualRelation(individual=individual, related=related, kind=kind, created_by=by)
-    relation._history_user = by  # type: ignore[attr-defined]
     relation.full_clean()
-    _save_unique(relation)
+    _save_unique(authored_by(relation, by))
     return relation
 
 
@@ -976,9 +964,8 @@ def relation_create(
 def relation_remove(*, relation: IndividualRelation, by: User) -> None:
     """Remove a link made by mistake; the change history keeps that it was there and who
     removed it."""
-    _require_coordinator(by)
-    relation._history_user = by  # type: ignore[attr-defined]
-    relation.delete()
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
+    authored_by(relation, by).delete()
 
 
 @transaction.atomic

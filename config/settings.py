@@ -12,27 +12,17 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from core.env import RecordingEnv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 
-class _RecordingEnv(environ.Env):
-    """environ.Env that remembers the name of every variable the settings read: the backup
-    (operations/backup.py) keeps the values of exactly these."""
-
-    read: set[str] = set()
-
-    def get_value(self, var: str, *args: object, **kwargs: object) -> object:
-        self.read.add(var)
-        return super().get_value(var, *args, **kwargs)
-
-
-env = _RecordingEnv()
+env = RecordingEnv()
 if (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env")
 
@@ -70,8 +60,13 @@ if not DEBUG and not ALLOWED_HOSTS:
     )
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# Every installed app, in one list. The order matters where a comment says so; Lotsa's own apps
+# follow the layers (pyproject.toml [tool.importlinter]) from the bottom up, which is also the
+# order their AppConfig.ready() hooks register timeline items, panels and notification kinds.
 INSTALLED_APPS = [
+    # Before staticfiles: runserver then serves static files through WhiteNoise, as production.
     "whitenoise.runserver_nostatic",
+    # The admin site opened to the admin role (accounts/admin_site.py), in place of Django's.
     "config.apps.LotsaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -87,29 +82,66 @@ INSTALLED_APPS = [
     "django_countries",
     "simple_history",
     "axes",
+    # Two-factor sign-in's devices: an authenticator app (TOTP) and backup codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "core",
     "accounts",
     "casework",
     "reflection_period",
     "outreach",
     "reporting",
+    # The national figures (NSPM) and the HTCDS/CTDC exports: read across the domain apps.
     "national",
+    # After accounts and django_otp: its admin extends the staff-member admin with the
+    # two-factor reset and removes django-otp's device admins.
+    "twofactor",
+    # Single sign-on with the city's provider (off unless LOTSA_OIDC_ISSUER is set).
+    "sso",
+    # The access log's review, and its append-only trigger (PostgreSQL).
+    "audit",
+    # Data-subject export (registerutdrag, GDPR art. 15), for managers.
+    "dsar",
+    # Culling personal data of old cases (gallring).
+    "retention",
+    # Backup and restore; the database roles (db_grants).
+    "operations",
+    # Importing past records from spreadsheets, through the domain apps' services.
+    "importing",
+    "home",
 ]
 
+# Every middleware, in the order a request passes them (a response passes them backwards).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Right after SecurityMiddleware: the security headers go on every response, static files
+    # included (core/middleware.py).
+    "core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # /healthz for the compose health check and load balancers, before anything reads the host.
     "config.middleware.HealthCheckMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language the switch's cookie chose (Swedish otherwise), before anything renders text.
     "accounts.locale.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after AuthenticationMiddleware: marks request.user as verified by a second step or not.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages: signing out an idle user leaves a message saying why.
     "accounts.middleware.IdleTimeoutMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # The second sign-in step's gate: after everything that may sign a user out or mark an htmx
+    # request.
+    "twofactor.middleware.SecondStepMiddleware",
+    # Sign-in attempts per address (password spraying); axes locks per user name.
+    "accounts.middleware.LoginRateLimitMiddleware",
+    # Near the view, so it sees a view's exception before the others: a database still locked
+    # after waiting (SQLite) answers 409 with an explanation, as a conflict with a colleague does.
+    "core.middleware.DatabaseBusyMiddleware",
     # django-axes must come last: it turns a lockout raised during login into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -128,11 +160,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.navigation",
+                "home.context_processors.navigation",
             ],
-            "libraries": {
-                "pdf": "config.pdf_tags",
-            },
         },
     },
 ]
@@ -319,6 +348,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},  # axes logs every start and attempt at INFO
+        "weasyprint": {"level": "WARNING"},  # the PDFs: it logs every layout step at INFO
     },
 }
 
@@ -368,9 +398,6 @@ CELERY_BEAT_SCHEDULE["notification-email-sweep"] = {
     "schedule": timedelta(seconds=LOTSA_EMAIL_SWEEP_SECONDS),
     "options": {"expires": LOTSA_EMAIL_SWEEP_SECONDS},
 }
-# WeasyPrint (the application PDF) logs every layout step at INFO.
-# (mypy types LOGGING as a dict of mixed values, so it cannot see "loggers" is a dict.)
-LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}  # type: ignore[index]
 
 # --- Reporting ----------------------------------------------------------------------------------
 # Publication mode shows counts from 1 to k-1 as "<k" (and hides what would give them away).
@@ -392,23 +419,6 @@ CELERY_BEAT_SCHEDULE["report-export-sweep"] = {
 }
 
 # --- Two-factor sign-in (twofactor app: django-otp, an authenticator app plus backup codes) ----
-INSTALLED_APPS += [
-    "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
-    # After accounts: its admin extends the staff-member admin with the two-factor reset.
-    "twofactor",
-]
-# OTPMiddleware right after AuthenticationMiddleware (it marks request.user as verified or not);
-# the second step's gate after everything that may sign a user out or mark an htmx request,
-# before AxesMiddleware, which must stay last.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
-    "django_otp.middleware.OTPMiddleware",
-)
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "twofactor.middleware.SecondStepMiddleware"
-)
 # Required for everyone in production; the demo (`make run`, DEBUG on) lets users opt in.
 LOTSA_REQUIRE_2FA = env.bool("LOTSA_REQUIRE_2FA", default=not DEBUG)
 # How many backup codes a user gets at a time (each works once).
@@ -430,32 +440,7 @@ AXES_RESET_ON_SUCCESS = False
 # Axes stores the form data of failed attempts; never a code.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 
-# --- Access log and change history (audit app) --------------------------------------------------
-# The log review ("Logguppföljning"), the access log's append-only trigger (PostgreSQL) and the
-# change history on object pages.
-INSTALLED_APPS += ["audit"]
-
-# --- Data-subject export (dsar app): registerutdrag, GDPR art. 15, for managers ------------------
-INSTALLED_APPS += ["dsar"]
-
-# --- Hardening (hardening app): security headers, rate limits, the cache, error reports ---------
-INSTALLED_APPS.append("hardening")
-# The headers go on every response, static files included: right after SecurityMiddleware.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-    "hardening.middleware.SecurityHeadersMiddleware",
-)
-# Before axes, which must stay last.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
-    "hardening.middleware.LoginRateLimitMiddleware",
-)
-# Near the view, so it sees a view's exception before the others: a database still locked after
-# waiting (SQLite) answers 409 with an explanation, as a conflict with a colleague does.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
-    "hardening.middleware.DatabaseBusyMiddleware",
-)
+# --- Security headers, rate limits, the cache, error reports (core app) -------------------------
 # Nothing but Lotsa's own files: no inline script or style, no other origin, no framing. An
 # optional report URI lets the operator collect violations (e.g. from a reverse proxy).
 LOTSA_CSP_REPORT_URI = env.str("LOTSA_CSP_REPORT_URI", default="")
@@ -483,7 +468,7 @@ LOTSA_PERMISSIONS_POLICY = (
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 CACHES["default"].setdefault("KEY_PREFIX", "lotsa")
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):
-    # The cache fails soft (config/soft_cache.py): a Redis that does not answer must cost a
+    # The cache fails soft (core/soft_cache.py): a Redis that does not answer must cost a
     # request a second at most, not the system's TCP timeout.
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {"socket_connect_timeout": 1, "socket_timeout": 1}
@@ -519,18 +504,26 @@ if LOTSA_SEARCH_RATE_LIMIT < 0 or LOTSA_LOGIN_RATE_LIMIT < 0:
 # sign-in limit and for django-axes (django-ipware, which would read the proxy count, is not
 # installed: without this, axes saw every client behind a proxy as the proxy's address).
 LOTSA_PROXY_COUNT = env.int("LOTSA_PROXY_COUNT", default=0)
-AXES_CLIENT_IP_CALLABLE = "hardening.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"
 # Error reports (e-mails to ADMINS) never carry form data or local variables: personal data.
-DEFAULT_EXCEPTION_REPORTER_FILTER = "hardening.errors.PersonalDataExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.errors.PersonalDataExceptionReporterFilter"
 # django-axes records sign-in attempts under the user name cut to the longest a user can have
 # (an absurd "user name" would not fit its column).
-AXES_USERNAME_CALLABLE = "hardening.signin.attempted_username"
+AXES_USERNAME_CALLABLE = "accounts.signin.attempted_username"
 
-# --- Operations (operations app): backup and restore -------------------------------------------
-INSTALLED_APPS.append("operations")
+# --- Import of past records (importing app) -----------------------------------------------------
+# At most this many rows per file (the whole file is checked, and imported, in one transaction).
+LOTSA_IMPORT_MAX_ROWS = env.int("LOTSA_IMPORT_MAX_ROWS", default=20_000)
+# The largest upload, read in memory only (never a temporary file), and the most an .xlsx may
+# unpack to (a zip bomb is refused from the archive's directory, before anything is unpacked).
+LOTSA_IMPORT_MAX_BYTES = env.int("LOTSA_IMPORT_MAX_BYTES", default=20_000_000)
+LOTSA_IMPORT_MAX_UNCOMPRESSED_BYTES = env.int(
+    "LOTSA_IMPORT_MAX_UNCOMPRESSED_BYTES", default=200_000_000
+)
+# How long a checked file's rows wait in the cache for the manager to confirm the import.
+LOTSA_IMPORT_PREVIEW_SECONDS = env.int("LOTSA_IMPORT_PREVIEW_SECONDS", default=30 * 60)
 
 # --- Retention (retention app): culling personal data of old cases (gallring) ------------------
-INSTALLED_APPS.append("retention")
 # An individual's personal data is culled when all their cases are closed and the last activity
 # (last journal entry, or the closing date) is more than this many years old.
 LOTSA_RETENTION_YEARS = env.int("LOTSA_RETENTION_YEARS", default=5)
@@ -551,3 +544,83 @@ CELERY_BEAT_SCHEDULE["retention-monthly-proposal"] = {
     # A proposal that waited a day for a worker is replaced by next month's.
     "options": {"expires": 24 * 60 * 60},
 }
+
+# --- Single sign-on (sso app): OpenID Connect with the city's identity provider ----------------
+# Off unless LOTSA_OIDC_ISSUER is set. Accounts and roles stay in Lotsa: a person signs in only
+# if their staff account's `oidc_subject` holds the value of LOTSA_OIDC_MATCH_CLAIM from the ID
+# token. The library (mozilla-django-oidc) reads its OIDC_* settings below; the endpoints come
+# from the issuer's discovery document (sso.provider).
+LOTSA_OIDC_ISSUER = env.str("LOTSA_OIDC_ISSUER", default="")
+LOTSA_OIDC_ENABLED = bool(LOTSA_OIDC_ISSUER)
+LOTSA_OIDC_DISCOVERY_URL = env.str(
+    "LOTSA_OIDC_DISCOVERY_URL",
+    default=LOTSA_OIDC_ISSUER.rstrip("/") + "/.well-known/openid-configuration"
+    if LOTSA_OIDC_ISSUER
+    else "",
+)
+# How long the discovery document is kept before it is read again.
+LOTSA_OIDC_DISCOVERY_CACHE_SECONDS = env.int("LOTSA_OIDC_DISCOVERY_CACHE_SECONDS", default=3600)
+OIDC_RP_CLIENT_ID = env.str("LOTSA_OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("LOTSA_OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SCOPES = env.str("LOTSA_OIDC_SCOPES", default="openid profile")
+OIDC_RP_SIGN_ALGO = env.str("LOTSA_OIDC_SIGN_ALGO", default="RS256")
+# client_secret_basic (the secret in an Authorization header) instead of client_secret_post.
+OIDC_TOKEN_USE_BASIC_AUTH = env.bool("LOTSA_OIDC_TOKEN_BASIC_AUTH", default=False)
+OIDC_TIMEOUT = env.int("LOTSA_OIDC_TIMEOUT", default=10)
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_VERIFY_KID = True
+OIDC_CREATE_USER = False
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:callback"
+# The claim that names a person, compared with User.oidc_subject: `sub` (stable per client), or
+# e.g. Entra ID's `oid`, or an HSA-id claim a broker sends. It must be in the ID token.
+LOTSA_OIDC_MATCH_CLAIM = env.str("LOTSA_OIDC_MATCH_CLAIM", default="sub")
+# Multi-factor at the provider, so Lotsa asks for no code of its own: an `amr` value among these
+# (RFC 8176), or the `acr` among LOTSA_OIDC_MFA_ACR (e.g. a LoA 3 URI from a Swedish e-ID broker).
+LOTSA_OIDC_MFA_AMR: list[str] = env.list("LOTSA_OIDC_MFA_AMR", default=["mfa"])
+LOTSA_OIDC_MFA_ACR: list[str] = env.list("LOTSA_OIDC_MFA_ACR", default=[])
+# Optional, off by default: roles from the provider's groups. LOTSA_OIDC_GROUPS_CLAIM names the
+# claim (e.g. `groups`), LOTSA_OIDC_GROUP_ROLES maps group ids to roles:
+# "<group id>=coordinator,<group id>=manager". With both set, each sign-in replaces the person's
+# roles with those of their groups.
+LOTSA_OIDC_GROUPS_CLAIM = env.str("LOTSA_OIDC_GROUPS_CLAIM", default="")
+LOTSA_OIDC_GROUP_ROLES: dict[str, str] = env.dict("LOTSA_OIDC_GROUP_ROLES", default={})
+# Break glass: when set, only these user names (superusers) may still sign in with a password,
+# always with their authenticator app as well; everyone else signs in with the city's account.
+LOTSA_LOCAL_SIGN_IN_USERS: list[str] = env.list("LOTSA_LOCAL_SIGN_IN_USERS", default=[])
+# Tolerated clock difference with the provider, and how long a sign-in started may take.
+LOTSA_OIDC_CLOCK_SKEW_SECONDS = env.int("LOTSA_OIDC_CLOCK_SKEW_SECONDS", default=60)
+LOTSA_OIDC_STATE_MAX_AGE_SECONDS = env.int("LOTSA_OIDC_STATE_MAX_AGE_SECONDS", default=600)
+# The session of a person signed in with the city's account is kept by this backend.
+AUTHENTICATION_BACKENDS.append("sso.backends.SignedInByProvider")
+if LOTSA_OIDC_ENABLED:
+    _oidc_problems = [
+        problem
+        for problem, present in [
+            ("LOTSA_OIDC_CLIENT_ID is not set", OIDC_RP_CLIENT_ID),
+            ("LOTSA_OIDC_CLIENT_SECRET is not set", OIDC_RP_CLIENT_SECRET),
+            ("LOTSA_OIDC_SCOPES must include openid", "openid" in OIDC_RP_SCOPES.split()),
+            (
+                "LOTSA_OIDC_SIGN_ALGO must be an asymmetric algorithm (RS256, ES256, PS256, ...)",
+                OIDC_RP_SIGN_ALGO[:2] in ("RS", "ES", "PS"),
+            ),
+            ("LOTSA_OIDC_MATCH_CLAIM is empty", LOTSA_OIDC_MATCH_CLAIM),
+            (
+                "LOTSA_OIDC_GROUP_ROLES maps to roles other than coordinator, outreach, manager, "
+                "admin",
+                set(LOTSA_OIDC_GROUP_ROLES.values())
+                <= {"coordinator", "outreach", "manager", "admin"},
+            ),
+        ]
+        if not present
+    ]
+    if _oidc_problems:
+        raise ImproperlyConfigured(
+            "Single sign-on (LOTSA_OIDC_ISSUER is set): " + "; ".join(_oidc_problems) + "."
+        )
+elif LOTSA_LOCAL_SIGN_IN_USERS:
+    raise ImproperlyConfigured(
+        "LOTSA_LOCAL_SIGN_IN_USERS keeps passwords for break-glass accounts only, which needs "
+        "single sign-on: set LOTSA_OIDC_ISSUER (and its client), or leave it empty."
+    )

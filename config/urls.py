@@ -5,9 +5,10 @@ from django.urls import include, path
 
 from accounts import views as account_views
 from config import views
+from home import views as home_views
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("notifications/", account_views.notification_list, name="notifications"),
     path(
@@ -21,6 +22,7 @@ urlpatterns = [
         name="notification_acknowledge_all",
     ),
     path("accounts/", include("accounts.urls")),
+    path("accounts/start/", include("home.urls")),
     path("accounts/log/", include("audit.urls")),
     path("", include("casework.urls")),
     path("outreach/", include("outreach.urls")),
@@ -29,7 +31,9 @@ urlpatterns = [
     path("reports/", include("reporting.urls")),
     path("reports/national/", include("national.urls")),
     path("retention/", include("retention.urls")),
+    path("import/", include("importing.urls")),
     path("two-factor/", include("twofactor.urls")),
+    path("sso/", include("sso.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

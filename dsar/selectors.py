@@ -28,10 +28,17 @@ from django.utils.translation import gettext as _
 from django_countries.fields import Country, CountryField
 
 from accounts.models import AccessLogEntry, User
+from casework.codes import MeansOfControl, Recruitment
 
 # The change history is read exactly as the object pages show it (same labels, same old → new).
-from audit.history import HistorySource, build_history, history_versions
-from casework.codes import MeansOfControl, Recruitment
+from casework.history import (
+    CASE,
+    INDIVIDUAL,
+    JOURNAL_ENTRY,
+    HistorySource,
+    build_history,
+    history_versions,
+)
 from casework.models import (
     Case,
     CaseEvent,
@@ -44,8 +51,10 @@ from casework.models import (
     SupportMeasure,
 )
 from casework.personal_number import format_personal_number
+from outreach.history import CONTACT, REFERRAL
 from outreach.models import ContactIndicator, ContactOffer, OutreachContact, Referral
 from outreach.selectors import CONTACT_OBJECT_TYPE
+from reflection_period.history import APPLICATION
 from reflection_period.models import (
     ApplicationEvent,
     ApplicationPurpose,
@@ -216,21 +225,21 @@ def _history(
 
     sources = [
         HistorySource(
-            Individual,
-            history_versions(Individual, id=individual.pk),
+            INDIVIDUAL,
+            history_versions(INDIVIDUAL, id=individual.pk),
             lambda record: _("The individual"),
         )
     ]
     if case_ids:
         sources += [
             HistorySource(
-                Case,
-                history_versions(Case, id__in=case_ids),
+                CASE,
+                history_versions(CASE, id__in=case_ids),
                 lambda record: _("Case %(number)s") % {"number": record.number},
             ),
             HistorySource(
-                JournalEntry,
-                history_versions(JournalEntry, case_id__in=case_ids),
+                JOURNAL_ENTRY,
+                history_versions(JOURNAL_ENTRY, case_id__in=case_ids),
                 lambda record: (
                     _("Journal entry of %(date)s in case %(number)s")
                     % {"date": record.entry_date.isoformat(), "number": case_number(record.case_id)}
@@ -240,8 +249,8 @@ def _history(
     if applications:
         sources.append(
             HistorySource(
-                ReflectionPeriodApplication,
-                history_versions(ReflectionPeriodApplication, id__in=[a.pk for a in applications]),
+                APPLICATION,
+                history_versions(APPLICATION, id__in=[a.pk for a in applications]),
                 lambda record: (
                     _("Reflection-period application %(id)s in case %(number)s")
                     % {"id": record.id, "number": case_number(record.case_id)}
@@ -251,16 +260,16 @@ def _history(
     if contacts:
         sources.append(
             HistorySource(
-                OutreachContact,
-                history_versions(OutreachContact, id__in=[c.pk for c in contacts]),
+                CONTACT,
+                history_versions(CONTACT, id__in=[c.pk for c in contacts]),
                 lambda record: _("Outreach contact #%(id)s") % {"id": record.id},
             )
         )
     if referrals:
         sources.append(
             HistorySource(
-                Referral,
-                history_versions(Referral, id__in=[r.pk for r in referrals]),
+                REFERRAL,
+                history_versions(REFERRAL, id__in=[r.pk for r in referrals]),
                 lambda record: _("Referral R%(id)s") % {"id": record.id},
             )
         )

@@ -12,12 +12,11 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from hardening.spreadsheet import SpreadsheetWriter
+from core.spreadsheet import SpreadsheetWriter, csv_text
 from national.ctdc import COLUMNS as CTDC_COLUMNS
 from national.ctdc import QUASI_IDENTIFIERS, Microdata
 from national.report import NationalReport
 from national.selectors import DEFINITIONS
-from reporting.exports import SwedishExcel
 
 
 def national_json(report: NationalReport) -> dict[str, Any]:
@@ -38,18 +37,13 @@ def national_json(report: NationalReport) -> dict[str, Any]:
 
 
 def national_csv_zip(report: NationalReport) -> bytes:
+    """One CSV per table (as Swedish Excel reads them) in a ZIP, plus the definitions."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for table in report.tables:
-            text = io.StringIO()
-            writer = SpreadsheetWriter(text, dialect=SwedishExcel)
-            writer.writerow(table.header())
-            writer.writerows(table.body())
-            archive.writestr(f"{table.key}.csv", "\ufeff" + text.getvalue())
-        text = io.StringIO()
-        writer = SpreadsheetWriter(text, dialect=SwedishExcel)
-        writer.writerows([key, str(value)] for key, value in DEFINITIONS.items())
-        archive.writestr("definitions.csv", "\ufeff" + text.getvalue())
+            archive.writestr(f"{table.key}.csv", csv_text([table.header(), *table.body()]))
+        definitions = [[key, str(value)] for key, value in DEFINITIONS.items()]
+        archive.writestr("definitions.csv", csv_text(definitions))
     return buffer.getvalue()
 
 

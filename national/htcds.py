@@ -33,7 +33,7 @@ from casework.codes import (
     TraffickingStatus,
 )
 from casework.models import Case, CasePurpose, Offence, Purpose, Sex, SupportMeasure, SupportType
-from hardening.spreadsheet import SpreadsheetWriter
+from core.spreadsheet import SpreadsheetWriter
 from national.selectors import counted_cases
 
 FIELD_LIST = Path(__file__).parent / "data" / "htcds-2.0-fields.csv"

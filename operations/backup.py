@@ -39,6 +39,11 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 
+from accounts.models import AccessLogEntry
+from casework.models import Case, JournalEntry
+from core.env import RecordingEnv
+from core.generation_cache import retire_all
+
 DUMP = "database.dump"
 MEDIA = "media.tar"
 ENVIRONMENT = "environment.env"
@@ -101,9 +106,6 @@ def _database() -> dict[str, Any]:
 
 def counts() -> dict[str, int]:
     """What a restore is checked against."""
-    from accounts.models import AccessLogEntry
-    from casework.models import Case, JournalEntry
-
     return {
         "cases": Case.objects.count(),
         "journal_entries": JournalEntry.objects.count(),
@@ -126,9 +128,8 @@ def _environment_file() -> str:
 
 
 def settings_read_variables() -> set[str]:
-    from config.settings import env
-
-    return set(env.read)
+    """The variables the settings read (all of them by now: the settings are loaded)."""
+    return set(RecordingEnv.read)
 
 
 @dataclass(frozen=True)
@@ -232,7 +233,5 @@ def backup_restore(*, folder: Path, no_owner: bool = False) -> Restore:
         media.mkdir(parents=True, exist_ok=True)
         with tarfile.open(folder / MEDIA) as archive:
             archive.extractall(media, filter="data")
-    from config.generation_cache import retire_all
-
     retired = retire_all()
     return Restore(manifest=manifest, counts=counts(), retired_caches=retired)

@@ -13,8 +13,9 @@ from tests.factories import UserFactory
 
 SERVICES_REQUIRED = os.environ.get("LOTSA_REQUIRE_SERVICES") == "1"
 
-# Fixtures for the real broker (real_broker) live in tests/broker.py.
-pytest_plugins = ["tests.broker"]
+# Fixtures for the real broker (real_broker) live in tests/broker.py; the OpenID Connect
+# provider of the single sign-on tests (oidc_provider) in tests/sso_provider.py.
+pytest_plugins = ["tests.broker", "tests.sso_provider"]
 
 
 def _on_postgres() -> bool:

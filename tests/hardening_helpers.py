@@ -338,11 +338,14 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     "notification_acknowledge_all": expect(L, A, A, A, A, A, method=POST),
     "accounts:login": expect(A, A, A, A, A, A),
+    # Sign-out continues at the identity provider only for a session that signed in there; for
+    # everyone else it is a redirect to the sign-in page.
+    "accounts:signed_out": expect(A, A, A, A, A, A),
     "accounts:logout": expect(A, A, A, A, A, A, method=POST),
-    "accounts:start_coordinator": expect(L, A, F, F, F, F),
-    "accounts:start_outreach": expect(L, F, A, F, F, F),
-    "accounts:start_manager": expect(*MANAGERS),
-    "accounts:start_admin": expect(L, F, F, F, A, F),
+    "home:start_coordinator": expect(L, A, F, F, F, F),
+    "home:start_outreach": expect(L, F, A, F, F, F),
+    "home:start_manager": expect(*MANAGERS),
+    "home:start_admin": expect(L, F, F, F, A, F),
     "set_language": expect(A, A, A, A, A, A, method=POST),
     # Casework
     "casework:case_list": expect(*CASE_READ),
@@ -449,6 +452,11 @@ EXPECTATIONS: dict[str, Expect] = {
     # everyone on to the enrolment page (which asks for the sign-in and checks the link).
     "twofactor:enrol_link": expect(A, A, A, A, A, A, kwargs=lambda w: {"token": "x" * 43}),
     "twofactor:verify": expect(L, A, A, A, A, A),
+    # Single sign-on (the walk switches it on, tests/test_hardening_authorisation.py): anyone may
+    # start it (signed-in people are sent home); the callback refuses a request without a state
+    # it gave out with a Swedish 400 page.
+    "sso:start": expect(A, A, A, A, A, A),
+    "sso:callback": expect(A, A, A, A, A, A),
     "twofactor:backup_codes": expect(L, A, A, A, A, A),
     "twofactor:backup_codes_regenerate": expect(L, A, A, A, A, A, method=POST),
     # The admin role resets a user's device from the admin site.
@@ -463,6 +471,10 @@ EXPECTATIONS: dict[str, Expect] = {
     "retention:run_detail": expect(*MANAGERS, kwargs=lambda w: _retention_run()),
     "retention:run_confirm": expect(*MANAGERS, method=POST, kwargs=lambda w: _retention_run()),
     "retention:run_cancel": expect(*MANAGERS, method=POST, kwargs=lambda w: _retention_run()),
+    # Import of past records (managers): the page and its dry run, the template, the confirmation
+    "importing:start": expect(*MANAGERS),
+    "importing:template": expect(*MANAGERS),
+    "importing:confirm": expect(*MANAGERS, method=POST),
     # The admin site's own pages (its model pages follow the rule in `admin_expectation`)
     "admin:index": expect(AL, AL, AL, AL, A, AL),
     # One sign-in page for everyone: anonymous users are sent on to it, system administrators
@@ -604,6 +616,32 @@ ADMIN_OBJECT_FACTORIES: dict[str, Callable[[], models.Model]] = {
     "axes.accesslog": _axes_row("accesslog"),
     "axes.accessfailurelog": _axes_row("accessfailurelog"),
 }
+
+
+# --- Single sign-on switched on, without a provider -----------------------------------------------
+
+
+def single_sign_on_on(settings: Any) -> None:
+    """Single sign-on on, with the provider's discovery document already read: the walk makes
+    no network request (the real provider's tests are tests/test_sso.py)."""
+    from sso import provider
+
+    issuer = "https://login.example.invalid/tenant/v2.0"
+    settings.LOTSA_OIDC_ENABLED = True
+    settings.LOTSA_OIDC_ISSUER = issuer
+    settings.LOTSA_OIDC_DISCOVERY_URL = issuer + "/.well-known/openid-configuration"
+    settings.OIDC_RP_CLIENT_ID = "lotsa"
+    settings.OIDC_RP_CLIENT_SECRET = "walk-secret"
+    metadata = provider.ProviderMetadata(
+        issuer=issuer,
+        authorization_endpoint=issuer + "/authorize",
+        token_endpoint=issuer + "/token",
+        jwks_uri=issuer + "/keys",
+        userinfo_endpoint="",
+        end_session_endpoint=issuer + "/logout",
+    )
+    provider.forget_provider_metadata()
+    provider._cache[settings.LOTSA_OIDC_DISCOVERY_URL] = (float("inf"), metadata)
 
 
 # --- Requests that leave no trace -----------------------------------------------------------------

@@ -17,8 +17,15 @@ from tests.hardening_helpers import (
     expectation_for,
     outcome,
     request_and_undo,
+    single_sign_on_on,
     user_for,
 )
+
+
+@pytest.fixture(autouse=True)
+def _single_sign_on(settings):
+    """The walk covers the single sign-on pages as they are when it is configured."""
+    single_sign_on_on(settings)
 
 
 def test_every_url_pattern_has_a_declared_expectation(db):

@@ -32,6 +32,10 @@ SESSION_NEW_CODES = "lotsa_two_factor_new_codes"
 # signed-in user; then the id of the link this session opened.
 SESSION_LINK_PENDING = "lotsa_two_factor_link_token"
 SESSION_LINK = "lotsa_two_factor_link"
+# Single sign-on (sso app): this session was signed in by the city's identity provider, and
+# whether the provider said it used more than one factor (then Lotsa asks for no code of its own).
+SESSION_BY_PROVIDER = "lotsa_signed_in_by_provider"
+SESSION_PROVIDER_MFA = "lotsa_provider_multi_factor"
 
 
 def _credentials(user: User) -> dict[str, str]:
@@ -40,12 +44,24 @@ def _credentials(user: User) -> dict[str, str]:
 
 def second_step_needed(request: HttpRequest) -> bool:
     """True if this session must pass the second step: always when LOTSA_REQUIRE_2FA is on,
-    otherwise when the user had switched it on themselves."""
+    otherwise when the user had switched it on themselves. A sign-in with the city's account
+    whose provider used more than one factor needs none; a password sign-in while passwords are
+    kept for break-glass accounts only (LOTSA_LOCAL_SIGN_IN_USERS) always needs it."""
+    if request.session.get(SESSION_BY_PROVIDER, False):
+        if request.session.get(SESSION_PROVIDER_MFA, False):
+            return False
+    elif settings.LOTSA_LOCAL_SIGN_IN_USERS:
+        return True
     return bool(settings.LOTSA_REQUIRE_2FA or request.session.get(SESSION_ENROLLED, False))
 
 
 def is_verified(request: HttpRequest) -> bool:
-    """True if this session passed the second step (django-otp's OTPMiddleware decides)."""
+    """True if this session passed the second step: with a code (django-otp's OTPMiddleware
+    decides), or at the city's identity provider with more than one factor."""
+    if request.session.get(SESSION_BY_PROVIDER, False) and request.session.get(
+        SESSION_PROVIDER_MFA, False
+    ):
+        return True
     return bool(request.user.is_verified())  # type: ignore[union-attr]  # set by OTPMiddleware
 
 
@@ -58,7 +74,16 @@ def remember_enrolment_at_sign_in(
         return
     enrolled = has_confirmed_device(user)
     request.session[SESSION_ENROLLED] = enrolled
-    if not (settings.LOTSA_REQUIRE_2FA or enrolled):
+    if not second_step_needed(request):
+        _reset_failures(request, user)
+
+
+def signed_in_by_provider(request: HttpRequest, user: User, *, multi_factor: bool) -> None:
+    """Called right after a sign-in with the city's account (the sso app): remember how this
+    session signed in, and reset the lockout counter when no code of Lotsa's own follows."""
+    request.session[SESSION_BY_PROVIDER] = True
+    request.session[SESSION_PROVIDER_MFA] = multi_factor
+    if not second_step_needed(request):
         _reset_failures(request, user)
 
 

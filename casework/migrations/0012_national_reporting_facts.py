@@ -3,7 +3,7 @@
 import datetime
 import django.db.models.deletion
 import django_countries.fields
-import hardening.dates
+import core.dates
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -76,7 +76,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='case',
             name='suspicion_on',
-            field=models.DateField(blank=True, help_text='The day the suspicion of trafficking or exploitation was formed. Empty: the opening date.', null=True, validators=[hardening.dates.validate_past_work_date], verbose_name='suspicion established on'),
+            field=models.DateField(blank=True, help_text='The day the suspicion of trafficking or exploitation was formed. Empty: the opening date.', null=True, validators=[core.dates.validate_past_work_date], verbose_name='suspicion established on'),
         ),
         migrations.AddField(
             model_name='case',
@@ -116,7 +116,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalcase',
             name='suspicion_on',
-            field=models.DateField(blank=True, help_text='The day the suspicion of trafficking or exploitation was formed. Empty: the opening date.', null=True, validators=[hardening.dates.validate_past_work_date], verbose_name='suspicion established on'),
+            field=models.DateField(blank=True, help_text='The day the suspicion of trafficking or exploitation was formed. Empty: the opening date.', null=True, validators=[core.dates.validate_past_work_date], verbose_name='suspicion established on'),
         ),
         migrations.AddField(
             model_name='historicalcase',

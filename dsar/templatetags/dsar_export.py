@@ -9,7 +9,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.pdf_tags import css_string
+from core.templatetags.pdf import css_string
 
 register = template.Library()
 

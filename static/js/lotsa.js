@@ -18,3 +18,12 @@ document.addEventListener("htmx:beforeSwap", function (event) {
     event.detail.isError = false;
   }
 });
+
+document.addEventListener("DOMContentLoaded", function () {
+  // A page that only passes the browser on (signing out at the city's sign-in service too):
+  // follow its link at once; without scripts the person clicks it.
+  var link = document.querySelector("a[data-lotsa-follow]");
+  if (link) {
+    window.location.replace(link.href);
+  }
+});
