@@ -271,7 +271,7 @@ def _record(case: Case, purposes: set[str], support: set[str], *, as_of: date) -
         "x_lotsa_case_id": pseudonym("case", case.pk),
         "x_lotsa_person_id": pseudonym("person", person.pk),
         "prs_Gender": CODE_MAPS["sex"].values[person.sex],
-        "vic_AgeWhenTrafficked": person.age_on(suspicion),
+        "vic_AgeWhenTrafficked": case.suspicion_age,
         "prs_Citizenship": str(person.citizenship) or None,
         "prs_PrimaryLanguage": language or (languages[0] if languages else None),
         "vic_TraffickingStatus": CODE_MAPS["trafficking_status"].values.get(

@@ -87,7 +87,9 @@ def test_the_facts_are_saved_shown_and_in_the_change_history(client, case, coord
     assert "2024-02-20" in page
     # The change history names each fact that changed, old → new.
     with translation.override("sv"):
-        [latest, *_older] = case_history(case, coordinator)
+        history = case_history(case, coordinator)
+        assert history is not None
+        latest = history[0]
         changed = {change.label: (change.old, change.new) for change in latest.changes}
         assert changed[gettext("Industry (labour exploitation)")] == (
             "–",
@@ -220,7 +222,9 @@ def test_interpreter_needs_are_saved_shown_on_the_case_and_in_the_history(
         assert "Inte tolken från Rinkeby" in page, url
         assert escape(str(romanian)) in page, url
     with translation.override("sv"):
-        [latest, *_older] = individual_history(individual, coordinator)
+        history = individual_history(individual, coordinator)
+        assert history is not None
+        latest = history[0]
         labels = {change.label for change in latest.changes}
     assert {"Dialekt", "Tolkens kön"} <= labels or {"Dialect", "Interpreter's gender"} <= labels
 
@@ -312,8 +316,8 @@ def test_accepting_a_referral_with_a_new_person_prefills_the_means_of_control(
         send_notifications=False,
     )
     assert accepted.status == ReferralStatus.ACCEPTED
-    case = accepted.case
-    case.refresh_from_db()
+    assert accepted.case_id is not None
+    case = Case.objects.get(pk=accepted.case_id)
     # In the code list's order; indicators without a means of control are left out.
     assert case.means_of_control == ["debt_bondage", "physical_abuse", "withholds_documents"]
 
@@ -329,6 +333,7 @@ def test_accepting_into_a_new_case_of_a_known_person_prefills_them_too(referral,
         category="adult",
         send_notifications=False,
     )
+    assert accepted.case_id is not None
     new_case = Case.objects.get(pk=accepted.case_id)
     assert new_case.pk != case.pk
     assert new_case.means_of_control == ["debt_bondage", "physical_abuse", "withholds_documents"]
@@ -345,6 +350,7 @@ def test_the_coordinator_may_give_the_means_of_control_instead(referral, coordin
         means_of_control=["false_promises"],
         send_notifications=False,
     )
+    assert accepted.case_id is not None
     assert Case.objects.get(pk=accepted.case_id).means_of_control == ["false_promises"]
 
 

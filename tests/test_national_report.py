@@ -601,3 +601,23 @@ def test_the_command_writes_what_the_pages_download(db, some_cases, tmp_path):
 def test_the_command_refuses_what_it_cannot_do(db, args, message):
     with pytest.raises(CommandError, match=message):
         _command(*args, "--output", "-")
+
+
+def test_the_age_on_the_suspicion_date_survives_the_cull_of_the_date_of_birth(
+    db, coordinator, manager
+):
+    """The cull keeps only the birth year; from it alone a 17-year-old whose birthday had not
+    come would be 18. The case keeps the age the date of birth gave."""
+    case = victim(coordinator, opened_on=date(2024, 3, 1), born=date(2006, 10, 2), category="minor")
+    close(case, coordinator, date(2024, 6, 1))
+    before = figures()
+    [record] = htcds_records(year=2024, as_of=A)
+    assert (before["n.age.child"], record["vic_AgeWhenTrafficked"]) == (1, 17)
+    run = retention.run_propose(by=manager, today=date(2040, 1, 1))
+    retention.run_confirm(run=run, by=manager)
+    case.refresh_from_db()
+    case.individual.refresh_from_db()
+    assert (case.individual.date_of_birth, case.individual.birth_year) == (None, 2006)
+    assert case.age_at_suspicion == 17
+    assert figures() == before
+    assert htcds_records(year=2024, as_of=A) == [record]
