@@ -228,8 +228,8 @@ def _insert_postgresql(
 ) -> list[tuple[int, bool]]:
     """One INSERT with the objects as two arrays, deciding each row's flag in the same
     statement (no query of its own): a list page logs 25–50 rows, and building that many model
-    instances for bulk_create took 3.1 ms of the deadline board's request; this takes 1.0 ms
-    (bench/RESULTS.md). Returns each new row's id and flag."""
+    instances for bulk_create took much longer (bench/RESULTS.md). Returns each new
+    row's id and flag."""
     table = AccessLogEntry._meta.db_table
     flag = "FALSE"
     flag_params: list[int] = []

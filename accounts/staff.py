@@ -2,8 +2,8 @@
 
 A referral names up to five staff members (the coordinator it is addressed to, who referred,
 accepted, declined or withdrew it). With `select_related` each is a LEFT JOIN to the user
-table, and PostgreSQL spent 10 ms *planning* the referral inbox's 12-table query, for 0.7 ms
-of execution (bench/RESULTS.md). Staff are few, so their rows are read once, by primary key,
+table, and PostgreSQL spent far longer *planning* the referral inbox's 12-table query than
+running it (bench/RESULTS.md). Staff are few, so their rows are read once, by primary key,
 after the page's rows.
 """
 

@@ -430,7 +430,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.only:
         wanted = {"floor", *args.only.split(",")}
         all_pages = [p for p in all_pages if p.name in wanted]
-    else:  # the capacity scenario runs on its own (bench/run.sh, README)
+    else:  # the capacity scenario runs on its own (bench/run.sh, bench/RESULTS.md)
         all_pages = [p for p in all_pages if p.name != "capacity_mix"]
     sessions: dict[str, list[Session]] = {"coordinator": [], "manager": []}
     for i in range(args.users):

@@ -1,8 +1,8 @@
 """The case list's counts, cached until a case or a case's purposes change.
 
-"35 719 ärenden" is a count of every case with that purpose: 28–40 ms of PostgreSQL on the
-benchmark's machine, for every page of the list and every change of a filter, while the rows
-of a page take 1–3 ms (bench/RESULTS.md). The count of a filtered list is cached under a
+"35 719 ärenden" is a count of every case with that purpose: at national scale it costs
+PostgreSQL many times what the rows of a page do, for every page of the list and every change
+of a filter (bench/RESULTS.md). The count of a filtered list is cached under a
 generation (config/generation_cache.py) that any save or delete of a case or a case purpose
 retires; the key is the list query itself, so every combination of filters (and "only mine",
 which names the user) has its own.

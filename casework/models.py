@@ -398,8 +398,7 @@ class Case(models.Model):
             ),
             # The coordinator's start page: their open cases, latest activity first. In
             # case_mine_idx "closed_on IS NULL" does not count as fixing that column, so
-            # PostgreSQL walked every case by activity instead (18 ms for a coordinator with
-            # 12,652 cases at national scale; with this index 0.1 ms).
+            # PostgreSQL walked every case by activity instead (bench/RESULTS.md).
             models.Index(
                 fields=["coordinator", "-last_activity_at"],
                 condition=Q(closed_on__isnull=True),
@@ -544,7 +543,7 @@ class CaseSearch(models.Model):
     filters and sorts by and what a search matches, written only by database triggers
     (migration casework 0008) whenever a case or its individual changes.
 
-    A family name shared by 2,300 people used to cost a search about 20 ms of SQL: reading
+    A family name shared by 2,300 people used to cost a search two steps of SQL: reading
     those people's rows, then one index descent per person to find their cases. Here the
     matches, their filters and their order come from one small table (bench/RESULTS.md).
 

@@ -318,7 +318,7 @@ class _InSubquery(Lookup):
     The planner runs the subquery once (through its own indexes) and then finds the matching
     rows through an index on `lhs`, combined with the other search conditions in one bitmap OR.
     Written as `IN (subquery)` inside an OR, PostgreSQL instead scans every case and probes a
-    hashed subquery for each (about five times slower on 120,000 cases).
+    hashed subquery for each (bench/RESULTS.md).
     """
 
     lookup_name = "in_subquery"
@@ -365,7 +365,7 @@ def _protected_name_cases(user: User, text: str) -> Q:
     The cases are found by id in a subquery of their own, so that every part of the search's OR
     is an index condition: with `coordinator = me AND individual = ANY(…)` as a part,
     PostgreSQL checked every candidate case against the whole array of matching people, one by
-    one (for a family name shared by 2,300 people, 38 of the search's 58 ms; bench/RESULTS.md).
+    one (for a family name shared by 2,300 people, most of the search's time; bench/RESULTS.md).
     """
     people = _name_match(text) & ~Q(protection=Protection.NONE)
     if not has_role(user, Role.MANAGER):
@@ -392,7 +392,7 @@ def case_search_filter(user: User, text: str, model: type[Model] = Case) -> Q:
     number = number_text(text)
     if model is CaseSearch:
         # Most rows first: a family name shared by 2,700 cases is rechecked on each of their
-        # rows (4.0-5.3 ms with the number first, 2.6-2.9 ms with the names first).
+        # rows, and the recheck stops at the first true condition (bench/RESULTS.md).
         return (
             _name_match(text)
             | Q(alias__icontains=text)

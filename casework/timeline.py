@@ -19,7 +19,7 @@ from accounts.models import User
 from casework.models import Case, CaseOrganisation, Consent, JournalEntry, SupportMeasure
 
 # The case page shows the newest items; the rest is one click away ("?timeline=all"). A case
-# can hold hundreds of journal entries (a page of 600 took 205 ms to render, bench/RESULTS.md).
+# can hold hundreds of journal entries, and rendering them all is slow (bench/RESULTS.md).
 TIMELINE_LENGTH = 50
 
 _M = TypeVar("_M", bound=Model)
@@ -59,8 +59,8 @@ def register(provider: Provider) -> Provider:
 
 
 # Most cases have no support measures, organisations, consents, referrals or reflection-period
-# applications, and each provider or panel that finds nothing still cost a query (1–2 ms,
-# bench/RESULTS.md). A kind of rows is registered here as (model, the field that points to the
+# applications, and each provider or panel that finds nothing still cost a query
+# (bench/RESULTS.md). A kind of rows is registered here as (model, the field that points to the
 # case), and asked about with `has_rows`: one query per case page answers for every registered
 # kind at once. A provider registered with the rows it shows (`register_if_present`) runs only
 # when the case has some.
@@ -100,7 +100,7 @@ def has_rows(case: Case, check: Presence) -> bool:
 
 def _presence_query(case: Case) -> dict[Presence, bool]:
     """`SELECT EXISTS (…), EXISTS (…), …` written out: built through the ORM (annotations of
-    `Exists`), the query cost 3,500 Python calls, a tenth of a typical case page's."""
+    `Exists`), the query cost a good part of a typical case page's Python (bench/RESULTS.md)."""
     checks = list(_presence_checks.items())
     if len(checks) < 2:  # one check would cost the query it saves
         return {}
@@ -156,7 +156,7 @@ def start_of(day: date) -> datetime:
 
 # What a journal entry on the timeline shows (casework/timeline/_journal.html): a case page
 # holds up to 51 of them, and reading every column of each, of its author, its signer and the
-# entry it corrects cost 2,700 of a typical page's 32,600 Python calls.
+# entry it corrects was a noticeable part of a typical page's Python (bench/RESULTS.md).
 _JOURNAL_FIELDS = (
     *("case", "entry_date", "kind", "text", "author", "corrects", "signed_at", "created_at"),
     *("author__first_name", "author__last_name", "author__username", "corrects__entry_date"),

@@ -2,11 +2,11 @@
 
 Worker model: threads (gthread). A Lotsa request spends a good part of its time waiting for
 PostgreSQL; a thread of the same process serves another request meanwhile, while the processes
-use the cores. Sizing rule (README, "Capacity"): processes = cores + 1, threads = 4 each, so a
+use the cores. Sizing rule (docs/operations.md, "Capacity"): processes = cores + 1, threads = 4 each, so a
 2-core server has 3 × 4 = 12 requests in progress at once; with 50 users at once the rest wait
-in the listen queue for milliseconds, not seconds (bench/RESULTS.md). Each thread keeps one
+in the listen queue (measured against sync workers: bench/RESULTS.md). Each thread keeps one
 database connection (CONN_MAX_AGE), so one web server holds at most processes × threads
-connections: count them against PostgreSQL's max_connections (README).
+connections: count them against PostgreSQL's max_connections (docs/operations.md).
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 Django's Paginator asks for `COUNT(*)` and then for `ORDER BY … LIMIT 25 OFFSET n`. Where the
 matching rows are few but expensive to find, that finds them twice, and where PostgreSQL cannot
 estimate how many rows match, the LIMIT can make it walk the list order's whole index hoping to
-meet a page's worth early (23 ms to find the one case of a searched reference at national scale,
-bench/RESULTS.md). Reading the ids first finds them once, sorts only those, and gives the count.
+meet a page's worth early (a searched reference at national scale: bench/RESULTS.md). Reading
+the ids first finds them once, sorts only those, and gives the count.
 Meant for lists whose matches are at most a few thousand: searches, open deadlines.
 """
 
@@ -26,7 +26,7 @@ def page_by_ids(
     twice."""
     ids = list(matching.values_list("pk", flat=True))
     page: Page[Any] = Paginator(ids, per_page).get_page(number)
-    # Unordered: the page's order is the ids' (and a sort costs 0.2 ms of a 1.5 ms read).
+    # Unordered: the page's order is the ids' (a sort would cost time for nothing).
     found: dict[Any, Model] = {
         row.pk: row for row in rows.filter(pk__in=list(page.object_list)).order_by()
     }

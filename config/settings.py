@@ -145,10 +145,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Lotsa's queries are many and small, from several requests at once: PostgreSQL's parallel
-    # workers then cost more CPU than they save (the case list served 15 % more requests a
-    # second without them at national scale, bench/RESULTS.md). 0 turns them off for Lotsa's
-    # connections only. Empty: send no option and keep the server's setting (a connection pooler
-    # such as PgBouncer refuses startup options it does not know).
+    # workers then cost more CPU than they save (measured at national scale: bench/RESULTS.md).
+    # 0 turns them off for Lotsa's connections only. Empty: send no option and keep the server's
+    # setting (a connection pooler such as PgBouncer refuses startup options it does not know).
     _parallel_workers = env.str("DATABASE_PARALLEL_WORKERS", default="0").strip()
     if _parallel_workers:
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = (

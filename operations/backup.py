@@ -1,4 +1,4 @@
-"""Backup and restore of one Lotsa installation (README, "Backup and restore").
+"""Backup and restore of one Lotsa installation (docs/operations.md, "Backup and restore").
 
 A backup is a folder, `lotsa-backup-<UTC time>/`, holding everything needed to bring the
 installation back on a new server with the same version of Lotsa:

@@ -140,7 +140,7 @@ def deadline_rows(user: User, applications: Iterable[Application]) -> list[Deadl
 def board_rows() -> QuerySet[Application]:
     """Applications with only what a deadline board row shows (its deadline, the case's row,
     the reminders' rule and time): read whole, 25 applications with their cases, people and
-    reminders were 15,700 of the board's 42,800 Python calls (bench/RESULTS.md)."""
+    reminders were a large part of the board's Python (bench/RESULTS.md)."""
     return (
         _with_case()
         .only("case", "due_kind", "due_on", "overdue_on", *case_row_fields("case__"))

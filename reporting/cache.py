@@ -1,7 +1,7 @@
 """The annual statistics, cached until any data they are computed from changes.
 
 Computing a year's figures reads every application, case, contact and referral of the year
-(about 20 aggregate queries; a few hundred milliseconds at national scale). The figures are
+(about 20 aggregate queries; bench/RESULTS.md has the cost at national scale). The figures are
 cached per (year, as-of date) under a generation (config/generation_cache.py): saving or
 deleting any row the statistics read (the models of `watched_models`) retires every figure
 cached before, whichever year it was for.

@@ -133,7 +133,8 @@ def test_the_demo_shows_real_deadlines_and_reminders_today(db, demo_data):
 
 
 def test_the_demo_is_not_made_twice(db, demo_data):
-    assert demo_data == ReflectionPeriodApplication.objects.count() == 28  # as the README says
+    # 28, as docs/user-guide.md says.
+    assert demo_data == ReflectionPeriodApplication.objects.count() == 28
     assert demo.seed() == 0
 
 

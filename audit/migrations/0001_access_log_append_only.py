@@ -4,7 +4,7 @@ psql session with the application's role). SQLite (the zero-install demo) gets n
 
 TRUNCATE is not refused: a row trigger does not see it, and Django's test runner empties the
 tables with TRUNCATE between transactional tests. In production the application's database
-role should not own the table (an owner can drop the trigger); see the README.
+role should not own the table (an owner can drop the trigger); see docs/operations.md.
 """
 
 from django.db import migrations

@@ -2,8 +2,8 @@
 
 A coordinator's search looks for protected people's names separately (only their own cases
 may match, casework.selectors.case_search_filter). Through the indexes on every name,
-PostgreSQL found the 46 protected people called Horvath by reading all 2,328 Horvaths' rows:
-6 ms of the search (bench/RESULTS.md). These partial indexes hold only protected people (2 %).
+PostgreSQL found the 46 protected people called Horvath by reading all 2,328 Horvaths' rows
+(bench/RESULTS.md). These partial indexes hold only protected people (2 %).
 Outside the model state, like the other trigram indexes (migration 0004 says why).
 """
 

@@ -1,5 +1,5 @@
 """`python manage.py backup DIRECTORY`: a consistent backup of the installation (see
-operations/backup.py and README, "Backup and restore")."""
+operations/backup.py and docs/operations.md, "Backup and restore")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """`python manage.py restore BACKUP_FOLDER`: load a backup into the empty database of
-DATABASE_URL (see operations/backup.py and README, "Backup and restore")."""
+DATABASE_URL (see operations/backup.py and docs/operations.md, "Backup and restore")."""
 
 from __future__ import annotations
 
