@@ -26,9 +26,10 @@ def test_coordinator_adds_an_accompanying_child_and_sees_the_link_on_both(
     sign_in(page, live_server, coordinator.username, TEST_PASSWORD)
     page.goto(f"{live_server.url}{reverse('casework:case_detail', args=[adult.pk])}")
 
-    # The action on the adult's case (found by where it leads: its text is translated).
     add_child = reverse("casework:accompanying_child", args=[adult.pk])
-    page.locator(f'a[href="{add_child}"]').click()
+    button = page.get_by_role("link", name="Lägg till medföljande barn")
+    assert button.get_attribute("href") == add_child
+    button.click()
     page.wait_for_url(f"**{add_child}")
     check_everywhere(page, artifacts, "accompanying-child-form")
     page.locator("#id_person-alias").fill("Lillebror")
@@ -38,10 +39,11 @@ def test_coordinator_adds_an_accompanying_child_and_sees_the_link_on_both(
     page.locator("#id_case-opened_on").fill(timezone.localdate().isoformat())
     page.locator("#id_case-origin").select_option("police")
     shot(page, artifacts, "01-form")
-    page.locator("form button[type=submit]").last.click()
+    page.get_by_role("button", name="Registrera och öppna ärendet").click()
+    page.wait_for_url(lambda url: add_child not in url)
 
     child_case = Case.objects.exclude(pk=adult.pk).get()
-    page.wait_for_url(f"**{reverse('casework:case_detail', args=[child_case.pk])}")
+    assert page.url.endswith(reverse("casework:case_detail", args=[child_case.pk]))
     child = child_case.individual
     assert child_case.category == "minor"
     relation = IndividualRelation.objects.get()
