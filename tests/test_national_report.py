@@ -385,7 +385,7 @@ def test_publication_mode_hides_small_counts_and_nothing_hidden_can_be_computed(
 class TestOnTheDemo:
     """On the whole demo (made once for the class: tests/national_data.py)."""
 
-    def test_publication_mode_on_the_demo_leaves_nothing_computable(self, client):
+    def test_publication_mode_on_the_demo_leaves_nothing_computable(self, db, client):
         manager = User.objects.filter(groups__name=Role.MANAGER).order_by("pk").first()
         client.force_login(manager)
         data, page = _publish(client)
