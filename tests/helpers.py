@@ -59,3 +59,20 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         timeout=300,
         check=False,
     )
+
+
+def collect_static(folder: Path) -> Path:
+    """The static files collected into `folder` as for production: the image runs collectstatic,
+    and with DEBUG off gunicorn serves them through WhiteNoise's manifest (every page, error
+    pages included, needs it)."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=clean_env(**PRODUCTION, STATIC_ROOT=str(folder)),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return folder

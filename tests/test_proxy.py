@@ -34,7 +34,7 @@ from django.db import connection
 
 from accounts.roles import Role
 from tests.factories import TEST_PASSWORD, UserFactory
-from tests.helpers import PRODUCTION, ROOT, clean_env
+from tests.helpers import PRODUCTION, ROOT, clean_env, collect_static
 
 CADDY = shutil.which("caddy") or "/usr/bin/caddy"
 CADDYFILE = ROOT / "deploy" / "caddy" / "Caddyfile"
@@ -97,20 +97,8 @@ def certificate(tmp_path) -> tuple[Path, Path]:
 
 @pytest.fixture(scope="module")
 def static_root(tmp_path_factory) -> Path:
-    """The static files, collected as for production (gunicorn serves them through WhiteNoise's
-    manifest), into a folder of this module's own."""
-    folder = tmp_path_factory.mktemp("static")
-    result = subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=clean_env(**PRODUCTION, STATIC_ROOT=str(folder)),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return folder
+    """The static files, collected as for production, into a folder of this module's own."""
+    return collect_static(tmp_path_factory.mktemp("static"))
 
 
 @pytest.fixture
