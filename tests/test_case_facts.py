@@ -13,14 +13,12 @@ from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
-from accounts.roles import Role
 from audit.history import case_history, individual_history
 from casework import services
 from casework.codes import Industry, MeansOfControl, StatusDecidedBy, TraffickingStatus
 from casework.models import Case, Language, Protection
 from outreach import services as outreach_services
 from outreach.models import District, ReferralStatus
-from tests.factories import UserFactory
 from tests.national_data import victim
 
 
@@ -372,9 +370,8 @@ def test_the_coordinator_may_give_the_means_of_control_instead(referral, coordin
     assert Case.objects.get(pk=accepted.case_id).means_of_control == ["false_promises"]
 
 
-def test_a_coordinator_without_the_role_cannot_edit_facts(client, case):
-    reader = UserFactory.create(username="lasare", roles=[Role.MANAGER])
-    client.force_login(reader)
+def test_a_manager_reads_but_cannot_edit_the_facts(client, case, manager):
+    client.force_login(manager)
     response = client.post(reverse("casework:case_edit", args=[case.pk]), _form(case, **FACTS))
     assert response.status_code == 403
     case.refresh_from_db()
