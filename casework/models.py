@@ -334,6 +334,14 @@ class Case(models.Model):
     status_decided_by = models.CharField(
         _("status decided by"), max_length=25, choices=StatusDecidedBy.choices, blank=True
     )
+    # Written by the retention cull, which keeps only the birth year: the age on the suspicion
+    # date as the date of birth gave it, so the national figures of past years do not change.
+    age_at_suspicion = models.PositiveSmallIntegerField(
+        _("age on the suspicion date (kept when the date of birth is culled)"),
+        null=True,
+        blank=True,
+        editable=False,
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -428,6 +436,14 @@ class Case(models.Model):
     def suspicion_date(self) -> date:
         """When the suspicion was established: the recorded day, else the opening date."""
         return self.suspicion_on or self.opened_on
+
+    @property
+    def suspicion_age(self) -> int | None:
+        """The person's age on the suspicion date (kept on the case once the date of birth is
+        culled)."""
+        if self.age_at_suspicion is not None:
+            return self.age_at_suspicion
+        return self.individual.age_on(self.suspicion_date)
 
 
 class IdentityAuthorisation(models.Model):

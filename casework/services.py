@@ -907,6 +907,16 @@ def personal_data_cull(
         "interpreter_gender": "",
         "interpreter_note": "",
     }
+    # The age on each case's suspicion date, from the date of birth the cull removes: the
+    # national figures count adults and children by it (national.selectors).
+    aged = list(
+        Case.objects.filter(
+            individual_id__in=individual_ids, individual__date_of_birth__isnull=False
+        ).select_related("individual")
+    )
+    for case in aged:
+        case.age_at_suspicion = case.individual.age_on(case.suspicion_date)
+    Case.objects.bulk_update(aged, ["age_at_suspicion"], batch_size=1000)
     # Links between people (IndividualRelation) stay, like the cases: after the cull they join
     # two references with no identity, and the national figures count accompanying children.
     Individual.objects.filter(pk__in=individual_ids).update(

@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 
 from casework.codes import MeansOfControl
-from casework.models import Individual, Purpose, Sex
+from casework.models import Purpose, Sex
 from national.selectors import NOT_RECORDED, national_statistics
 
 QUASI_IDENTIFIERS = ("yearOfRegistration", "gender", "ageBroad", "citizenship")
@@ -102,15 +102,12 @@ def k_anonymous(rows: list[dict[str, Any]], k: int) -> Microdata:
 
 def ctdc_rows(*, year: int, as_of: date) -> list[dict[str, Any]]:
     statistics = national_statistics(year=year, as_of=as_of)
-    people = Individual.objects.in_bulk([p.individual_id for p in statistics.persons])
     rows = []
     for person in statistics.persons:
-        individual = people[person.individual_id]
-        day = person.first_suspicion
         row: dict[str, Any] = {
             "yearOfRegistration": year,
             "gender": GENDER[Sex(person.sex)],
-            "ageBroad": age_band(individual.age_on(day) if day else None),
+            "ageBroad": age_band(person.age),
             "citizenship": "" if person.citizenship == NOT_RECORDED else person.citizenship,
         }
         for name, purposes in EXPLOITATION_FLAGS.items():

@@ -249,15 +249,20 @@ def htcds_records(*, year: int, as_of: date) -> list[dict[str, Any]]:
         "case_id", "purpose"
     ):
         purposes.setdefault(case_id, set()).add(purpose)
+    # The support given by the as-of date, and (below) the case's status that day: an export
+    # as of a day says the same whenever it is made.
     support: dict[int, set[str]] = {}
-    for case_id, kind in SupportMeasure.objects.filter(case__in=ids).values_list("case_id", "type"):
+    for case_id, kind in SupportMeasure.objects.filter(
+        case__in=ids, started_on__lte=as_of
+    ).values_list("case_id", "type"):
         support.setdefault(case_id, set()).add(kind)
     return [
-        _record(case, purposes.get(case.pk, set()), support.get(case.pk, set())) for case in cases
+        _record(case, purposes.get(case.pk, set()), support.get(case.pk, set()), as_of=as_of)
+        for case in cases
     ]
 
 
-def _record(case: Case, purposes: set[str], support: set[str]) -> dict[str, Any]:
+def _record(case: Case, purposes: set[str], support: set[str], *, as_of: date) -> dict[str, Any]:
     person = case.individual
     suspicion: date = case.suspicion_date
     languages = sorted(language.code for language in person.languages.all())
@@ -266,7 +271,7 @@ def _record(case: Case, purposes: set[str], support: set[str]) -> dict[str, Any]
         "x_lotsa_case_id": pseudonym("case", case.pk),
         "x_lotsa_person_id": pseudonym("person", person.pk),
         "prs_Gender": CODE_MAPS["sex"].values[person.sex],
-        "vic_AgeWhenTrafficked": person.age_on(suspicion),
+        "vic_AgeWhenTrafficked": case.suspicion_age,
         "prs_Citizenship": str(person.citizenship) or None,
         "prs_PrimaryLanguage": language or (languages[0] if languages else None),
         "vic_TraffickingStatus": CODE_MAPS["trafficking_status"].values.get(
@@ -284,7 +289,9 @@ def _record(case: Case, purposes: set[str], support: set[str]) -> dict[str, Any]
         "vic_ForcedLabourIndustry": CODE_MAPS["industry"].values.get(case.industry),
         "hte_Type": "Exploitation" if case.exploitation_country else None,
         "hte_Country": str(case.exploitation_country) or None,
-        "cas_Status": CODE_MAPS["case_status"].values["open" if case.is_open else "closed"],
+        "cas_Status": CODE_MAPS["case_status"].values[
+            "closed" if case.closed_on is not None and case.closed_on <= as_of else "open"
+        ],
         "spl_Type": _mapped("support", support),
         "x_lotsa_category": case.category,
         "x_lotsa_offence": OFFENCE_CODES[Offence(case.offence)],

@@ -78,6 +78,7 @@ class Person:
     sex: str
     age_group: str
     citizenship: str
+    age: int | None = None  # on the first suspicion date of the year
     forms: set[str] = field(default_factory=set)
     offences: set[str] = field(default_factory=set)
     industries: set[str] = field(default_factory=set)
@@ -160,7 +161,8 @@ def national_statistics(*, year: int, as_of: date) -> NationalStatistics:
             person = persons[individual.pk] = Person(
                 individual_id=individual.pk,
                 sex=individual.sex or Sex.UNKNOWN,
-                age_group=_age_group(individual.age_on(case.suspicion)),
+                age=case.suspicion_age,
+                age_group=_age_group(case.suspicion_age),
                 citizenship=str(individual.citizenship) or NOT_RECORDED,
                 first_suspicion=case.suspicion,
             )
