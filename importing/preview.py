@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from accounts.models import User
+from importing.columns import COLUMNS
 from importing.reading import ImportRow
 
 
@@ -33,8 +34,6 @@ def preview_rows(*, user: User, file_sha256: str) -> list[ImportRow] | None:
     packed = cache.get(_key(user, file_sha256))
     if not isinstance(packed, bytes):
         return None
-    from importing.columns import COLUMNS
-
     empty = dict.fromkeys((column.key for column in COLUMNS), "")
     return [
         ImportRow(number=int(item["n"]), values={**empty, **item["v"]})

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -134,8 +135,6 @@ def _cell_text(value: Any) -> str:
 def _unreadable(error: BaseException) -> ImportFileError:
     """The message for a workbook openpyxl could not read: defusedxml's refusal (which openpyxl
     wraps in a ValueError) gets its own."""
-    from defusedxml import DefusedXmlException
-
     cause: BaseException | None = error
     while cause is not None:
         if isinstance(cause, DefusedXmlException):

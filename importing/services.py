@@ -26,7 +26,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -223,8 +223,6 @@ def _country(text: str) -> str | None:
     if len(text) == 2 and text.upper() in dict(countries):
         return text.upper()
     wanted = text.casefold()
-    from django.utils import translation
-
     with translation.override("sv"):
         for code, name in countries:
             if str(name).casefold() == wanted:
