@@ -82,6 +82,8 @@ INDIVIDUAL = Spec(
             "personal_number",
             "phone",
             "notes",
+            # Can name a community the person avoids: the page hides it with the identity.
+            "interpreter_note",
         }
     ),
     formatters={"personal_number": format_personal_number},

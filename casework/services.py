@@ -26,6 +26,7 @@ from accounts.models import AccessAction, User
 from accounts.notifications import notify_managers
 from accounts.roles import Role, has_role, require_role
 from casework import notifications as kinds
+from casework.codes import ACCOMPANYING_KINDS, RelationKind
 from casework.models import (
     Case,
     CaseEvent,
@@ -37,6 +38,7 @@ from casework.models import (
     Consent,
     IdentityAuthorisation,
     Individual,
+    IndividualRelation,
     JournalEntry,
     Language,
     NumberSequence,
@@ -131,6 +133,11 @@ INDIVIDUAL_FIELDS = (
     "phone",
     "protection",
     "notes",
+    "interpreter_needed",
+    "interpreter_language",
+    "interpreter_dialect",
+    "interpreter_gender",
+    "interpreter_note",
 )
 
 
@@ -237,6 +244,7 @@ def case_open(
     offence: Offence | str = Offence.UNCLEAR,
     purposes: Iterable[str] = (),
     source: AccessSource | None = None,
+    **facts: Any,
 ) -> Case:
     """Open a case for `individual`; the case number (2024-0143) is handed out here.
 
@@ -254,6 +262,7 @@ def case_open(
         category=category,
         offence=offence,
         purposes=purposes,
+        **facts,
     )
 
 
@@ -268,7 +277,11 @@ def _case_open(
     category: Category | str | None = None,
     offence: Offence | str = Offence.UNCLEAR,
     purposes: Iterable[str] = (),
+    **facts: Any,
 ) -> Case:
+    unknown = set(facts) - set(CASE_FACT_FIELDS)
+    if unknown:
+        raise TypeError(f"not facts of a case: {sorted(unknown)}")
     require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     require_role(coordinator, Role.COORDINATOR, NOT_A_COORDINATOR, field="coordinator")
     if not category:
@@ -294,6 +307,7 @@ def _case_open(
         year=year,
         sequence=0,
         number="",
+        **facts,
     )
     # Everything but the number, which is only handed out once the case is known to be valid.
     case.full_clean(exclude=["number", "sequence"], validate_unique=False)
@@ -331,7 +345,18 @@ def case_open_with_new_individual(
     return case
 
 
-CASE_EDIT_FIELDS = ("category", "opened_on", "offence", "origin")
+# The facts national reporting needs (NSPM, HTCDS): optional, edited with the case.
+CASE_FACT_FIELDS = (
+    "suspicion_on",
+    "industry",
+    "means_of_control",
+    "recruitment",
+    "trafficker_relationship",
+    "exploitation_country",
+    "trafficking_status",
+    "status_decided_by",
+)
+CASE_EDIT_FIELDS = ("category", "opened_on", "offence", "origin", *CASE_FACT_FIELDS)
 
 
 @transaction.atomic
@@ -875,7 +900,25 @@ def personal_data_cull(
             ExtractYear("date_of_birth"), F("birth_year"), output_field=PositiveSmallIntegerField()
         ),
         "date_of_birth": None,
+        # Interpreter needs say something of the person (a language, a community to avoid).
+        "interpreter_needed": None,
+        "interpreter_language": None,
+        "interpreter_dialect": "",
+        "interpreter_gender": "",
+        "interpreter_note": "",
     }
+    # The age on each case's suspicion date, from the date of birth the cull removes: the
+    # national figures count adults and children by it (national.selectors).
+    aged = list(
+        Case.objects.filter(
+            individual_id__in=individual_ids, individual__date_of_birth__isnull=False
+        ).select_related("individual")
+    )
+    for case in aged:
+        case.age_at_suspicion = case.individual.age_on(case.suspicion_date)
+    Case.objects.bulk_update(aged, ["age_at_suspicion"], batch_size=1000)
+    # Links between people (IndividualRelation) stay, like the cases: after the cull they join
+    # two references with no identity, and the national figures count accompanying children.
     Individual.objects.filter(pk__in=individual_ids).update(
         **identity, version=F("version") + 1, updated_at=now
     )
@@ -903,3 +946,54 @@ def personal_data_cull(
         rows.exclude(revoke_reason="").update(revoke_reason=marker)
 
     return case_ids, entries
+
+
+# --- Related persons ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def relation_create(
+    *, individual: Individual, related: Individual, kind: RelationKind | str, by: User
+) -> IndividualRelation:
+    """Link two people (`individual` is `kind` `related`); one link per pair, either way."""
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
+    if IndividualRelation.objects.filter(
+        models.Q(individual=individual, related=related)
+        | models.Q(individual=related, related=individual)
+    ).exists():
+        raise ValidationError(
+            {"related": _("These two persons are already linked.")}, code="duplicate"
+        )
+    relation = IndividualRelation(individual=individual, related=related, kind=kind, created_by=by)
+    relation.full_clean()
+    _save_unique(authored_by(relation, by))
+    return relation
+
+
+@transaction.atomic
+def relation_remove(*, relation: IndividualRelation, by: User) -> None:
+    """Remove a link made by mistake; the change history keeps that it was there and who
+    removed it."""
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
+    authored_by(relation, by).delete()
+
+
+@transaction.atomic
+def case_open_accompanying_child(
+    *,
+    adult_case: Case,
+    by: User,
+    kind: RelationKind | str,
+    individual_fields: Mapping[str, Any],
+    languages: Iterable[Language] = (),
+    **case_fields: Any,
+) -> Case:
+    """Register a child or relative who came with the person of `adult_case`, open their case
+    and link the two: all of it, or none."""
+    if kind not in ACCOMPANYING_KINDS:
+        raise ValidationError({"kind": _("Choose how the child is related.")}, code="kind")
+    case = case_open_with_new_individual(
+        by=by, individual_fields=individual_fields, languages=languages, **case_fields
+    )
+    relation_create(individual=case.individual, related=adult_case.individual, kind=kind, by=by)
+    return case

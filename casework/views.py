@@ -22,6 +22,7 @@ from accounts.audit import access_log_record, access_log_record_many, access_sou
 from accounts.models import AccessAction, User
 from accounts.roles import Role, has_role, staff_user
 from casework import services
+from casework.codes import MeansOfControl, Recruitment, code_labels
 from casework.counts import cached_count
 from casework.filters import CaseFilter
 from casework.forms import (
@@ -53,8 +54,10 @@ from casework.models import (
     JournalEntry,
     SupportMeasure,
 )
+from casework.relation_views import log_related_reads
 from casework.selectors import (
     Identity,
+    RelatedPerson,
     can_edit_cases,
     can_read_cases,
     case_get_for_edit,
@@ -72,6 +75,7 @@ from casework.selectors import (
     may_see_identity,
     possible_duplicates,
     purposes_by_case,
+    related_persons,
 )
 from casework.timeline import TIMELINE_LENGTH, case_panels, case_timeline
 from core.forms import is_htmx, run_action, run_service
@@ -441,8 +445,17 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "timeline_length": TIMELINE_LENGTH,
         "panels": panels,
         "can_edit": can_edit_cases(user),
+        "means_of_control": code_labels(MeansOfControl, case.means_of_control),
+        "recruitment": code_labels(Recruitment, case.recruitment),
+        "related": _related(request, user, case.individual),
     }
     return render(request, "casework/case_detail.html", context)
+
+
+def _related(request: HttpRequest, user: User, individual: Individual) -> list[RelatedPerson]:
+    related = related_persons(individual, identity_access(user))
+    log_related_reads(request, related)
+    return related
 
 
 @require_GET
@@ -874,6 +887,7 @@ def _individual_page(
         "can_edit": can_edit_cases(user) and not identity.masked,
         "can_open_case": can_edit_cases(user) and not identity.masked,
         "history": individual_history(individual, user),
+        "related": _related(request, user, individual),
         "authorisations": authorisations if is_manager else [],
         "my_authorisation": next(
             (a for a in authorisations if a.in_force and a.user_id == user.pk), None

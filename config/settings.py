@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "reflection_period",
     "outreach",
     "reporting",
+    # The national figures (NSPM) and the HTCDS/CTDC exports: read across the domain apps.
+    "national",
     # After accounts and django_otp: its admin extends the staff-member admin with the
     # two-factor reset and removes django-otp's device admins.
     "twofactor",
@@ -406,6 +408,11 @@ CELERY_BEAT_SCHEDULE["notification-email-sweep"] = {
 LOTSA_PUBLICATION_THRESHOLD = env.int("LOTSA_PUBLICATION_THRESHOLD", default=3)
 if LOTSA_PUBLICATION_THRESHOLD < 2:
     raise ImproperlyConfigured("LOTSA_PUBLICATION_THRESHOLD must be at least 2.")
+# The CTDC-style microdata export releases a row only when at least this many rows share its
+# year, gender, age band and citizenship (CTDC publishes with k = 11).
+LOTSA_CTDC_K = env.int("LOTSA_CTDC_K", default=11)
+if LOTSA_CTDC_K < 2:
+    raise ImproperlyConfigured("LOTSA_CTDC_K must be at least 2.")
 
 # Exports whose task never reached a worker (the broker was down) are queued again, and exports
 # a lost worker left unfinished are retried once or given up (reporting.services.exports_sweep).

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("reflection_period.urls")),
     path("", include("dsar.urls")),
     path("reports/", include("reporting.urls")),
+    path("reports/national/", include("national.urls")),
     path("retention/", include("retention.urls")),
     path("import/", include("importing.urls")),
     path("two-factor/", include("twofactor.urls")),

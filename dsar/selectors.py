@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django_countries.fields import Country, CountryField
 
 from accounts.models import AccessLogEntry, User
+from casework.codes import MeansOfControl, Recruitment
 
 # The change history is read exactly as the object pages show it (same labels, same old → new).
 from casework.history import (
@@ -45,6 +46,7 @@ from casework.models import (
     CasePurpose,
     Consent,
     Individual,
+    IndividualRelation,
     JournalEntry,
     SupportMeasure,
 )
@@ -353,6 +355,10 @@ def collect(
         record["purposes"] = [
             _choice(p.purpose, p.get_purpose_display()) for p in case.purposes.all()
         ]
+        # Lists of codes: each with its label, like the purposes.
+        for name, choices in (("means_of_control", MeansOfControl), ("recruitment", Recruitment)):
+            labels = dict(choices.choices)
+            record[name] = [_choice(code, labels.get(code, code)) for code in getattr(case, name)]
         record["journal_entries"] = [
             _record(entry, ["case"])
             | {
@@ -403,10 +409,28 @@ def collect(
         "reflection_period_applications": application_records,
         "outreach_contacts": contact_records,
         "referrals": [_record(referral) for referral in referrals],
+        "related_persons": _related_persons(individual),
         "change_history": _history(individual, cases, applications, contacts, referrals),
         "access_log": _access_log(individual, contacts),
         "field_labels": field_labels(),
     }
+
+
+def _related_persons(individual: Individual) -> list[dict[str, Any]]:
+    """The people linked to the person: the relation as read from the person's side and the
+    other's reference (their own data is theirs, not part of this person's extract)."""
+    relations = IndividualRelation.objects.filter(
+        Q(individual=individual) | Q(related=individual)
+    ).select_related("individual", "related", "created_by")
+    return [
+        {
+            "relation": relation.kind_from(individual),
+            "reference": relation.other(individual).reference,
+            "created_at": relation.created_at,
+            "created_by": user_ref(relation.created_by),
+        }
+        for relation in sorted(relations, key=lambda r: r.created_at)
+    ]
 
 
 def field_labels() -> dict[str, dict[str, str]]:

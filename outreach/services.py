@@ -25,6 +25,7 @@ from accounts.models import User
 from accounts.notifications import notifications_retire, notify
 from accounts.roles import Role, has_role, require_role
 from casework import services as casework_services
+from casework.codes import MeansOfControl
 from casework.models import Case, Individual, Language, Origin, Sex
 from casework.selectors import coordinators
 from core.history import authored_by
@@ -469,6 +470,23 @@ def referral_accept_with_new_case(
     )
 
 
+# What outreach noticed, read as the means of control the case records (prefilled on a new case
+# opened from the referral; the coordinator corrects them on the case).
+INDICATOR_MEANS_OF_CONTROL: dict[str, MeansOfControl] = {
+    Indicator.NO_DOCUMENTS: MeansOfControl.WITHHOLDS_DOCUMENTS,
+    Indicator.DEBT: MeansOfControl.DEBT_BONDAGE,
+    Indicator.VIOLENCE: MeansOfControl.PHYSICAL_ABUSE,
+    Indicator.RESTRICTED_MOVEMENT: MeansOfControl.RESTRICTS_MOVEMENT,
+}
+
+
+def _means_of_control(referral: Referral) -> list[str]:
+    """The contact's indicators that name a means of control, in the code list's order."""
+    noticed = set(referral.contact.indicators.values_list("indicator", flat=True))
+    found = {INDICATOR_MEANS_OF_CONTROL[i] for i in noticed if i in INDICATOR_MEANS_OF_CONTROL}
+    return [str(means) for means in MeansOfControl if means in found]
+
+
 @transaction.atomic
 def _accept_with_new_case(
     *,
@@ -480,6 +498,7 @@ def _accept_with_new_case(
     **case_fields: Any,
 ) -> Referral:
     locked = _lock_pending(referral)
+    case_fields.setdefault("means_of_control", _means_of_control(locked))
     case = casework_services.case_open(
         individual=individual, by=by, origin=Origin.OUTREACH_REFERRAL, **case_fields
     )
@@ -500,6 +519,7 @@ def referral_accept_with_new_individual(
     """Accept by registering the person and opening their case: all three, or none."""
     require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     locked = _lock_pending(referral)
+    case_fields.setdefault("means_of_control", _means_of_control(locked))
     case = casework_services.case_open_with_new_individual(
         by=by,
         individual_fields=individual_fields,

@@ -32,6 +32,7 @@ from casework.models import (
     Consent,
     IdentityAuthorisation,
     Individual,
+    IndividualRelation,
     JournalEntry,
     Organisation,
     Origin,
@@ -328,6 +329,18 @@ def _application(w: World) -> dict[str, Any]:
     return {"pk": w.application.pk}
 
 
+def _relation(w: World) -> dict[str, Any]:
+    """A link of the world's person to another person (made once, on first use)."""
+    relation = IndividualRelation.objects.filter(individual=w.individual).first()
+    if relation is None:
+        coordinator = w.users["coordinator"]
+        other = casework_services.individual_create(by=coordinator, alias="Syster", sex="female")
+        relation = casework_services.relation_create(
+            individual=w.individual, related=other, kind="sibling", by=coordinator
+        )
+    return {"pk": w.individual.pk, "relation_pk": relation.pk}
+
+
 def _retention_run() -> dict[str, Any]:
     """A waiting retention proposal (the one there is, else a new empty one)."""
     run = RetentionRun.objects.filter(status=RetentionRun.Status.PROPOSED).first()
@@ -421,6 +434,10 @@ EXPECTATIONS: dict[str, Expect] = {
     "documents:document_download": expect(*CASE_READ, kwargs=_document),
     "documents:document_preview": expect(*CASE_READ, kwargs=_document),
     "documents:document_void": expect(*CASE_EDIT, kwargs=_document),
+    # Related persons: coordinators link and unlink people and add an accompanying child.
+    "casework:relation_create": expect(*CASE_EDIT, kwargs=lambda w: {"pk": w.individual.pk}),
+    "casework:relation_remove": expect(*CASE_EDIT, method=POST, kwargs=_relation),
+    "casework:accompanying_child": expect(*CASE_EDIT, kwargs=_case),
     # Outreach (the contact is the outreach worker's, referred to the common inbox)
     "outreach:contact_list": expect(L, F, A, A, N, N),
     "outreach:contact_create": expect(L, F, A, F, N, N),
@@ -467,6 +484,11 @@ EXPECTATIONS: dict[str, Expect] = {
     "reporting:training_delete": expect(
         *MANAGERS, method=POST, kwargs=lambda w: {"pk": w.training.pk}
     ),
+    # The national report and the HTCDS and CTDC exports (managers)
+    "national:report": expect(*MANAGERS),
+    "national:report_download": expect(*MANAGERS, kwargs=lambda w: {"fmt": "json"}),
+    "national:htcds_download": expect(*MANAGERS, kwargs=lambda w: {"fmt": "csv"}),
+    "national:ctdc_download": expect(*MANAGERS),
     # Access log review (managers)
     "audit:access_log": expect(*MANAGERS),
     "audit:access_log_export": expect(*MANAGERS),
