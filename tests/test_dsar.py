@@ -549,4 +549,5 @@ def test_the_collector_reads_in_a_fixed_number_of_queries(coordinator, outreach_
     assert len(data_five["access_log"]) == 5
     assert sum(len(c["journal_entries"]) for c in data_five["cases"]) == 10
     assert five == one
-    assert one <= 25
+    # 25 before the person's related persons (issue 25) joined the extract: one query more.
+    assert one <= 26
