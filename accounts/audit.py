@@ -178,16 +178,38 @@ def access_log_record_many(
 ) -> None:
     """Record a read of several objects at once (a list, a search result, an export): one row
     each."""
-    user = _staff(request)
     match = request.resolver_match
+    access_log_write_many(
+        user=_staff(request),
+        action=action,
+        object_type=object_type,
+        items=items,
+        view_name=match.view_name if match else request.path,
+        detail=detail,
+        ip_address=client_ip(request),
+    )
+
+
+def access_log_write_many(
+    *,
+    user: User,
+    action: AccessAction,
+    object_type: str,
+    items: Iterable[tuple[str, int | None]],
+    view_name: str,
+    detail: str = "",
+    ip_address: str | None = None,
+) -> None:
+    """Write one row per object at once, each one's flag decided now (`access_log_record_many`
+    fills in the page and the address from the request; a command names itself)."""
     row = AccessLogEntry(
         at=timezone.now(),
         user=user,
         action=action,
         object_type=object_type[:60],
-        view_name=match.view_name if match else request.path[:100],
+        view_name=view_name[:100],
         detail=detail[:200],
-        ip_address=client_ip(request),
+        ip_address=ip_address,
     )
     objects = [(object_id[:40], individual_id) for object_id, individual_id in items]
     if not objects:

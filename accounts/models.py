@@ -79,6 +79,8 @@ class AccessAction(models.TextChoices):
     # deactivated account.
     SSO_SIGN_IN = "sso_in", _("Signed in with the city's account")
     SSO_REFUSED = "sso_denied", _("Sign-in with the city's account refused")
+    # Not a read either: personal data written by an import of past records (importing app).
+    IMPORT = "import", _("Imported")
 
 
 class AccessLogEntry(models.Model):

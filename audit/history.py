@@ -30,7 +30,14 @@ from django_countries.fields import CountryField
 
 from accounts.models import User
 from accounts.roles import Role, has_role
-from casework.models import Case, IdentityAuthorisation, Individual, JournalEntry, Protection
+from casework.models import (
+    IMPORTED_CHANGE_REASON,
+    Case,
+    IdentityAuthorisation,
+    Individual,
+    JournalEntry,
+    Protection,
+)
 from casework.personal_number import format_personal_number
 from casework.selectors import MASK, identity_access
 from casework.timeline import Panel, register_panel
@@ -109,6 +116,8 @@ class HistoryEntry:
     changes: list[FieldChange]
     # Sorting only: versions recorded in the same instant keep their order.
     order: tuple[datetime, int, int]
+    # Written by an import of past records (importing app), not typed in Lotsa.
+    imported: bool = False
 
 
 def can_see_history(user: object) -> bool:
@@ -207,6 +216,7 @@ def build_history(sources: Iterable[HistorySource]) -> list[HistoryEntry]:
                 for model_field, old, new in changed
             ],
             order=(record.history_date, position, record.history_id),
+            imported=record.history_change_reason == IMPORTED_CHANGE_REASON,
         )
         for position, source in enumerate(sources)
         for record, changed in _changes(source)

@@ -22,6 +22,10 @@ from hardening.dates import (
     validate_planned_work_date,
 )
 
+# The change reason (django-simple-history) of the versions an import of past records wrote:
+# the change history shows them as imported (audit.history).
+IMPORTED_CHANGE_REASON = "imported"
+
 
 class Sex(models.TextChoices):
     FEMALE = "female", _("Woman")

@@ -523,6 +523,19 @@ AXES_USERNAME_CALLABLE = "hardening.signin.attempted_username"
 # --- Operations (operations app): backup and restore -------------------------------------------
 INSTALLED_APPS.append("operations")
 
+# --- Import of past records (importing app) -----------------------------------------------------
+INSTALLED_APPS.append("importing")
+# At most this many rows per file (the whole file is checked, and imported, in one transaction).
+LOTSA_IMPORT_MAX_ROWS = env.int("LOTSA_IMPORT_MAX_ROWS", default=20_000)
+# The largest upload, read in memory only (never a temporary file), and the most an .xlsx may
+# unpack to (a zip bomb is refused from the archive's directory, before anything is unpacked).
+LOTSA_IMPORT_MAX_BYTES = env.int("LOTSA_IMPORT_MAX_BYTES", default=20_000_000)
+LOTSA_IMPORT_MAX_UNCOMPRESSED_BYTES = env.int(
+    "LOTSA_IMPORT_MAX_UNCOMPRESSED_BYTES", default=200_000_000
+)
+# How long a checked file's rows wait in the cache for the manager to confirm the import.
+LOTSA_IMPORT_PREVIEW_SECONDS = env.int("LOTSA_IMPORT_PREVIEW_SECONDS", default=30 * 60)
+
 # --- Retention (retention app): culling personal data of old cases (gallring) ------------------
 INSTALLED_APPS.append("retention")
 # An individual's personal data is culled when all their cases are closed and the last activity

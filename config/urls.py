@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("dsar.urls")),
     path("reports/", include("reporting.urls")),
     path("retention/", include("retention.urls")),
+    path("import/", include("importing.urls")),
     path("two-factor/", include("twofactor.urls")),
     path("sso/", include("sso.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

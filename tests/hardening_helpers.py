@@ -471,6 +471,10 @@ EXPECTATIONS: dict[str, Expect] = {
     "retention:run_detail": expect(*MANAGERS, kwargs=lambda w: _retention_run()),
     "retention:run_confirm": expect(*MANAGERS, method=POST, kwargs=lambda w: _retention_run()),
     "retention:run_cancel": expect(*MANAGERS, method=POST, kwargs=lambda w: _retention_run()),
+    # Import of past records (managers): the page and its dry run, the template, the confirmation
+    "importing:start": expect(*MANAGERS),
+    "importing:template": expect(*MANAGERS),
+    "importing:confirm": expect(*MANAGERS, method=POST),
     # The admin site's own pages (its model pages follow the rule in `admin_expectation`)
     "admin:index": expect(AL, AL, AL, AL, A, AL),
     # One sign-in page for everyone: anonymous users are sent on to it, system administrators

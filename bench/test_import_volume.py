@@ -1,0 +1,72 @@
+"""Time to dry-run and to import 5,000 rows (bench/RESULTS.md): not part of the test suite.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/lotsa_bench \
+        .venv/bin/python -m pytest bench/test_import_volume.py -s -p no:cacheprovider
+"""
+
+from __future__ import annotations
+
+import time
+
+from accounts.roles import Role
+from casework.models import Case
+from importing.reading import read_rows
+from importing.services import import_records
+from tests.factories import UserFactory
+from tests.import_helpers import csv_bytes, table
+
+ROWS = 5_000
+
+
+def _rows() -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for n in range(ROWS):
+        row: dict[str, object] = {
+            "external_reference": f"VOL-{n:05d}",
+            "alias": f"Person {n}",
+            "birth_year": 1960 + n % 40,
+            "sex": "Kvinna" if n % 3 else "Man",
+            "category": "Vuxet brottsoffer",
+            "opened_on": f"{2021 + n % 4}-{1 + n % 12:02d}-{1 + n % 27:02d}",
+            "coordinator": "karin",
+            "origin": "Polisen",
+            "offence": "Människohandel",
+            "purposes": "Sexuella ändamål",
+            "support": "Information om rättigheter",
+        }
+        if n % 10 == 0:  # one case in ten with a granted application
+            year, month, day = str(row["opened_on"]).split("-")
+            row.update(
+                submitted_on=f"{year}-{month}-{int(day) + 1:02d}",
+                decision="Beviljad",
+                decided_on=f"{year}-{month}-{int(day) + 1:02d}",
+                valid_from=f"{year}-{month}-{int(day) + 1:02d}",
+            )
+        rows.append(row)
+    return rows
+
+
+def test_dry_run_and_import_of_5000_rows(db: None) -> None:
+    manager = UserFactory.create(username="maria", roles=[Role.MANAGER])
+    UserFactory.create(username="karin", roles=[Role.COORDINATOR])
+    data = csv_bytes(table(_rows()))
+    started = time.perf_counter()
+    rows = read_rows("volume.csv", data)
+    read = time.perf_counter() - started
+
+    started = time.perf_counter()
+    dry = import_records(rows=rows, by=manager, commit=False, file_sha256="2" * 64)
+    dry_run = time.perf_counter() - started
+    assert not dry.has_errors, [r for r in dry.rows if r.errors][:2]
+    assert Case.objects.count() == 0
+
+    started = time.perf_counter()
+    done = import_records(rows=rows, by=manager, commit=True, file_sha256="2" * 64)
+    imported = time.perf_counter() - started
+    assert done.committed
+    assert Case.objects.count() == ROWS
+    print(
+        f"\n{ROWS} rows ({len(data) / 1e6:.1f} MB CSV): read {read:.1f} s, "
+        f"dry run {dry_run:.1f} s ({dry_run / ROWS * 1000:.0f} ms/row), "
+        f"import {imported:.1f} s ({imported / ROWS * 1000:.0f} ms/row)"
+    )
