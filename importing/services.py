@@ -54,6 +54,7 @@ from importing.columns import (
     Column,
     code_for,
 )
+from importing.forms import QuickCaseCreateForm, QuickIndividualForm, QuickSupportMeasureForm
 from importing.models import ImportedRecord, ImportRun
 from importing.reading import ImportRow
 from reflection_period import services as reflection_period
@@ -319,10 +320,13 @@ class _Written:
 
 
 class _Import:
-    def __init__(self, by: User) -> None:
+    def __init__(self, by: User, imported: Mapping[str, ImportedRecord]) -> None:
         self.by = by
         self.references: dict[str, int] = {}
+        self.imported = imported  # the file's rows imported before, read once
+        # Read once for the file: a lookup per row instead of a query.
         self.coordinators = {user.username.casefold(): user for user in coordinators()}
+        self.coordinators_by_id = {user.pk: user for user in self.coordinators.values()}
         self.individual_rows: dict[int, int] = {}  # individuals registered here -> their row
         self.written: list[_Written] = []
 
@@ -345,31 +349,37 @@ class _Import:
             )
         else:
             self.references[reference] = row.number
-            imported = (
-                ImportedRecord.objects.filter(external_reference=reference)
-                .select_related("case__individual")
-                .first()
-            )
+            imported = self.imported.get(reference)
             if imported is not None:
                 result.status = ALREADY_IMPORTED
                 result.case_number = imported.case.number
                 result.individual_reference = imported.case.individual.reference
                 return result
+        before = list(errors.items)
         try:
             with transaction.atomic():
-                self._write(row, result, errors)
-        except RowInvalid as invalid:
-            result.status = ERROR
-            result.errors = invalid.errors
-            result.case_number = ""
+                self._write(row, result, errors, quick=True)
+        except RowInvalid:
+            # Refused by the quick forms or by a service: checked again from the start with the
+            # user interface's own forms, whose errors are the row's report
+            # (importing.forms.ModelChecksInServiceMixin).
+            errors = _Errors()
+            errors.items = before
+            try:
+                with transaction.atomic():
+                    self._write(row, result, errors, quick=False)
+            except RowInvalid as invalid:
+                result.status = ERROR
+                result.errors = invalid.errors
+                result.case_number = ""
         return result
 
     def _individual(
-        self, cells: _Cells, errors: _Errors, coordinator: User | None
+        self, cells: _Cells, errors: _Errors, coordinator: User | None, *, quick: bool
     ) -> tuple[Individual | None, IndividualForm]:
         """The person the row is about if registered already (the registration's duplicate
         rule), and the form that registers them otherwise."""
-        form = IndividualForm(
+        form = (QuickIndividualForm if quick else IndividualForm)(
             data={
                 "alias": cells["alias"],
                 "given_name": cells["given_name"],
@@ -453,7 +463,9 @@ class _Import:
             return ""
         return code
 
-    def _write(self, row: ImportRow, result: RowResult, errors: _Errors) -> None:
+    def _write(self, row: ImportRow, result: RowResult, errors: _Errors, *, quick: bool) -> None:
+        """Validate the row with the forms and write it with the services. `quick`: with the
+        forms that leave the model's checks to the services (see _Import.row)."""
         cells = _Cells(row, errors)
         coordinator = self.coordinators.get(cells["coordinator"].casefold())
         if cells.given("coordinator") and coordinator is None:
@@ -462,23 +474,26 @@ class _Import:
                 _("No active regional coordinator has the user name “%(name)s”.")
                 % {"name": cells["coordinator"]},
             )
-        existing, individual_form = self._individual(cells, errors, coordinator)
+        existing, individual_form = self._individual(cells, errors, coordinator, quick=quick)
 
-        case_form = CaseCreateForm(
-            data={
-                "category": cells["category"],
-                "opened_on": cells["opened_on"],
-                "coordinator": coordinator.pk if coordinator else "",
-                "offence": cells["offence"] or Offence.UNCLEAR,
-                "purposes": cells.purposes,
-                "origin": cells["origin"],
-            }
+        case_data = {
+            "category": cells["category"],
+            "opened_on": cells["opened_on"],
+            "coordinator": coordinator.pk if coordinator else "",
+            "offence": cells["offence"] or Offence.UNCLEAR,
+            "purposes": cells.purposes,
+            "origin": cells["origin"],
+        }
+        case_form = (
+            QuickCaseCreateForm(data=case_data, coordinators=self.coordinators_by_id)
+            if quick
+            else CaseCreateForm(data=case_data)
         )
         if not case_form.is_valid():
             errors.add_form(case_form)
         opened_on = cells["opened_on"]
         support = [
-            (item, SupportMeasureForm(data=data))
+            (item, (QuickSupportMeasureForm if quick else SupportMeasureForm)(data=data))
             for item, data in cells.support_items(opened_on or timezone.localdate().isoformat())
         ]
         for item, form in support:
@@ -726,6 +741,17 @@ def _opening_order(row: ImportRow) -> tuple[str, int]:
     return (opened if ISO_DATE.match(opened) else "9999", row.number)
 
 
+def _imported_before(rows: list[ImportRow]) -> dict[str, ImportedRecord]:
+    """The file's rows imported before, by external reference: one query for the file."""
+    references = {row.values.get("external_reference", "").strip() for row in rows} - {""}
+    return {
+        record.external_reference: record
+        for record in ImportedRecord.objects.filter(
+            external_reference__in=references
+        ).select_related("case__individual")
+    }
+
+
 def import_records(
     *,
     rows: Iterable[ImportRow],
@@ -739,7 +765,7 @@ def import_records(
     _require_manager(by)
     rows = sorted(rows, key=_opening_order)
     with transaction.atomic():
-        run = _Import(by)
+        run = _Import(by, _imported_before(rows))
         results = [run.row(row) for row in rows]
         report = ImportReport(rows=sorted(results, key=lambda r: r.number))
         if commit and not report.has_errors:
