@@ -38,11 +38,11 @@ from casework.models import (
     Protection,
     SupportMeasure,
 )
+from importing.models import ImportJob, ImportJobStatus
 from outreach import services as outreach_services
 from outreach.models import District, OutreachContact, Referral
 from reflection_period import services as reflection_services
 from reflection_period.models import ReflectionPeriodApplication, Reminder, ReminderRule
-from importing.models import ImportJob, ImportJobStatus
 from reporting.models import ExportStatus, ReportExport, Training
 from retention.models import RetentionRun
 from tests.factories import UserFactory
