@@ -1,4 +1,5 @@
-"""Queries per row of an import (bench/RESULTS.md): not part of the test suite.
+"""Queries per row of an import, by kind and by the code that asked (bench/RESULTS.md,
+"Import of past records"): not part of the test suite.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/lotsa_bench \
         .venv/bin/python -m pytest bench/test_import_queries.py -s -p no:cacheprovider
@@ -9,7 +10,6 @@ from __future__ import annotations
 import re
 import traceback
 from collections import Counter
-
 from collections.abc import Callable
 from typing import Any
 
@@ -38,9 +38,20 @@ def _caller(sql: str) -> str:
     frames = [
         f"{frame.filename.split('/')[-2]}/{frame.name}"
         for frame in traceback.extract_stack()
-        if "/work/" in frame.filename and "/.venv/" not in frame.filename and "bench/" not in frame.filename
+        if "/work/" in frame.filename
+        and "/.venv/" not in frame.filename
+        and "bench/" not in frame.filename
     ]
     return f"{kind:9s} {' > '.join(frames[-3:])}"
+
+
+def _counter(shapes: Counter[str], callers: Counter[str]) -> Callable[..., Any]:
+    def count(execute: Callable[..., Any], sql: str, *args: Any) -> Any:
+        shapes[_shape(sql)] += 1
+        callers[_caller(sql)] += 1
+        return execute(sql, *args)
+
+    return count
 
 
 def test_queries_per_row(db: None) -> None:
@@ -49,15 +60,8 @@ def test_queries_per_row(db: None) -> None:
     rows = read_rows("volume.csv", csv_bytes(table(volume_rows(ROWS))))
     for commit in (False, True):
         shapes: Counter[str] = Counter()
-
         callers: Counter[str] = Counter()
-
-        def count(execute: Callable[..., Any], sql: str, *args: Any) -> Any:
-            shapes[_shape(sql)] += 1
-            callers[_caller(sql)] += 1
-            return execute(sql, *args)
-
-        with connection.execute_wrapper(count):
+        with connection.execute_wrapper(_counter(shapes, callers)):
             report = import_records(rows=rows, by=manager, commit=commit, file_sha256="3" * 64)
         assert not report.has_errors
         total = sum(shapes.values())

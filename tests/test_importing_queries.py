@@ -19,7 +19,7 @@ from tests.import_helpers import csv_bytes, table
 
 ROWS = 20
 # Measured: 47 per row for these rows (a new person, a case, a support measure; one in five
-# with a granted application); 130 before the constraints were left to the saves and the
+# with a granted application); 150 before the constraints were left to the saves and the
 # forms' model checks to the services (bench/RESULTS.md, "Import of past records").
 MAX_QUERIES_PER_ROW = 50
 
