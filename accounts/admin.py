@@ -17,11 +17,11 @@ from django.forms import BaseInlineFormSet, ModelForm, ModelMultipleChoiceField
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_site import RoleModelAdmin
 from accounts.audit import access_source
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import user_set_roles
-from config.admin import RoleModelAdmin
 
 admin.site.unregister(Group)
 

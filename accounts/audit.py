@@ -12,19 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.db import connection, models
 from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import AccessAction, AccessLogEntry, User
+from accounts.roles import staff_user
 
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address, behind our own proxies too (the same rule as lockouts and limits)."""
-    from hardening.ratelimit import client_ip as resolved
-
-    return resolved(request)
+# The client's address, behind our own proxies too (the same rule as lockouts and limits).
+from core.ratelimit import client_ip
 
 
 @dataclass(frozen=True)
@@ -134,12 +130,6 @@ def access_log_change(
     )
 
 
-def _staff(request: HttpRequest) -> User:
-    if not isinstance(request.user, User):  # only signed-in staff ever reach personal data
-        raise PermissionDenied
-    return request.user
-
-
 def access_log_record(
     *,
     request: HttpRequest,
@@ -151,7 +141,7 @@ def access_log_record(
     detail: str = "",
 ) -> None:
     """Record that the signed-in user read personal data. Never contains the data itself."""
-    user = _staff(request)
+    user = staff_user(request)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -180,7 +170,7 @@ def access_log_record_many(
     each."""
     match = request.resolver_match
     access_log_write_many(
-        user=_staff(request),
+        user=staff_user(request),
         action=action,
         object_type=object_type,
         items=items,

@@ -18,7 +18,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Notification, User
-from config.queueing import enqueue_on_commit
+from accounts.roles import Role
+from accounts.tasks import send_notification_email
+from core.queueing import enqueue_on_commit
 
 
 @dataclass(frozen=True)
@@ -91,8 +93,6 @@ def notify(
             key=key, recipient_id__in=wanted, emailed_at__isnull=True
         ).exclude(recipient_id__in=existing)
     )
-    from accounts.tasks import send_notification_email
-
     for notification in created:
         # If the broker cannot take it, the e-mail sweep (accounts/emails.py) sends it later.
         enqueue_on_commit(send_notification_email, notification.pk)
@@ -108,8 +108,6 @@ def notify_managers(
     besides: User | None = None,
 ) -> list[Notification]:
     """Notify every active manager (but `besides`, who did what the notification is about)."""
-    from accounts.roles import Role
-
     managers = User.objects.filter(is_active=True, groups__name=Role.MANAGER).distinct()
     if besides is not None:
         managers = managers.exclude(pk=besides.pk)

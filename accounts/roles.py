@@ -11,14 +11,16 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-if TYPE_CHECKING:
-    from django.http import HttpRequest, HttpResponse
+from accounts.models import User
 
-    from accounts.models import User
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+    from django.http.response import HttpResponseBase
+    from django_stubs_ext import StrOrPromise
 
 
 class Role(models.TextChoices):
@@ -40,8 +42,6 @@ def user_roles(user: object) -> frozenset[str]:
     A superuser is a system administrator; other roles must be granted explicitly, since they
     open personal data.
     """
-    from accounts.models import User
-
     if not isinstance(user, User) or not user.is_active:
         return frozenset()
     cached: frozenset[str] | None = getattr(user, _CACHE_ATTR, None)
@@ -59,10 +59,21 @@ def has_role(user: object, *roles: Role | str) -> bool:
     return not user_roles(user).isdisjoint(str(role) for role in roles)
 
 
+def require_role(
+    user: object, role: Role, message: StrOrPromise, *, field: str | None = None
+) -> None:
+    """A service's rule that `user` holds `role`: otherwise a ValidationError saying `message`
+    (the view shows it on the form). With `field`, the user is a value chosen in that field
+    (e.g. a case's coordinator) and the message goes next to it."""
+    if has_role(user, role):
+        return
+    if field is not None:
+        raise ValidationError({field: message})
+    raise ValidationError(message, code="role")
+
+
 def staff_user(request: HttpRequest) -> User:
     """The signed-in staff member of a request; 403 for anyone else."""
-    from accounts.models import User
-
     if not isinstance(request.user, User):
         raise PermissionDenied
     return request.user
@@ -74,7 +85,8 @@ def forget_roles(user: object) -> None:
         delattr(user, _CACHE_ATTR)
 
 
-ViewFunc = TypeVar("ViewFunc", bound=Callable[..., "HttpResponse"])
+# Any response: a file download is a FileResponse (streamed), not an HttpResponse.
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., "HttpResponseBase"])
 
 
 def role_required(*roles: Role) -> Callable[[ViewFunc], ViewFunc]:
@@ -82,7 +94,7 @@ def role_required(*roles: Role) -> Callable[[ViewFunc], ViewFunc]:
 
     def decorator(view: ViewFunc) -> ViewFunc:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not has_role(request.user, *roles):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

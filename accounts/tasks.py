@@ -12,7 +12,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from accounts import emails
-from config.queueing import enqueue
+from core.queueing import enqueue
 
 logger = logging.getLogger(__name__)
 

@@ -3,12 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditConfig(AppConfig):
-    """The access log's protection and review, and the change history on object pages."""
+    """The access log's protection and its review by the managers ("Logguppföljning")."""
 
     name = "audit"
-    verbose_name = _("Access log and change history")
-
-    def ready(self) -> None:
-        from audit import history
-
-        history.register_case_panel()
+    verbose_name = _("Access log")

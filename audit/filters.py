@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccessAction, AccessLogEntry
 from audit.selectors import individual_by_reference, log_users
-from hardening.dates import validate_period_date
-from hardening.digits import number_text
+from core.dates import validate_period_date
+from core.digits import number_text
 
-# [0-9], not \d: a reference typed in other digits is read as 0-9 first (hardening.digits).
+# [0-9], not \d: a reference typed in other digits is read as 0-9 first (core.digits).
 _DIGITS = re.compile(r"[0-9]{1,6}")
 
 

@@ -45,6 +45,10 @@ PAGES = {
     "reflection_period:application_pdf": _("Application PDF (blankett 195011)"),
     "reflection_period:deadline_board": _("Deadlines"),
     "reporting:export_download": _("Annual report, download"),
+    "home:start_coordinator": _("Start page (coordinator)"),
+    "home:start_outreach": _("Start page (outreach)"),
+    "home:start_manager": _("Start page (manager)"),
+    # The start pages' names until they moved to the home app: rows written before keep them.
     "accounts:start_coordinator": _("Start page (coordinator)"),
     "accounts:start_outreach": _("Start page (outreach)"),
     "accounts:start_manager": _("Start page (manager)"),

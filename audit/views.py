@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.audit import access_log_record
-from accounts.models import AccessAction
+from accounts.models import AccessAction, AccessLogEntry
 from accounts.roles import Role, has_role, role_required
 from audit.filters import AccessLogFilter
 from audit.selectors import access_log_queryset, batched, log_rows
-from config.forms import is_htmx
-from hardening.spreadsheet import SpreadsheetWriter
+from core.forms import is_htmx
+from core.spreadsheet import csv_download_streamed
 
 PAGE_SIZE = 50
 EXPORT_BATCH = 2000
@@ -66,13 +66,6 @@ def access_log(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-class _Echo:
-    """A file-like object for csv.writer that hands each line back instead of storing it."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 @require_GET
 @login_required
 def access_log_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
@@ -92,44 +85,35 @@ def access_log_export(request: HttpRequest) -> HttpResponse | StreamingHttpRespo
         detail="filters: " + ", ".join(log_filter.active_filters()),
     )
     entries = log_filter.qs.iterator(chunk_size=EXPORT_BATCH)
-    # Every cell is kept from running as a formula in a spreadsheet (hardening.spreadsheet).
-    writer = SpreadsheetWriter(_Echo(), delimiter=";")
+    return csv_download_streamed("logguppfoljning", _log_export_rows(entries))
 
-    def lines() -> Iterator[str]:
-        yield "\ufeff"
-        yield writer.writerow(
-            [
-                _("Time"),
-                _("Staff member"),
-                _("User name"),
-                _("Action"),
-                _("What"),
-                _("Individual"),
-                _("Page"),
-                _("Detail"),
-                _("IP address"),
-                _("Flagged: not a responsible coordinator"),
+
+def _log_export_rows(entries: Iterator[AccessLogEntry]) -> Iterator[list[object]]:
+    """The export's heading, then its rows, read from the database a batch at a time."""
+    yield [
+        _("Time"),
+        _("Staff member"),
+        _("User name"),
+        _("Action"),
+        _("What"),
+        _("Individual"),
+        _("Page"),
+        _("Detail"),
+        _("IP address"),
+        _("Flagged: not a responsible coordinator"),
+    ]
+    for batch in batched(entries, EXPORT_BATCH):
+        for row in log_rows(batch):
+            entry = row.entry
+            yield [
+                timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
+                entry.user,
+                entry.user.username,
+                entry.get_action_display(),
+                row.what,
+                row.individual_reference,
+                row.page,
+                entry.detail,
+                entry.ip_address or "",
+                _("Yes") if row.flagged else _("No"),
             ]
-        )
-        for batch in batched(entries, EXPORT_BATCH):
-            for row in log_rows(batch):
-                entry = row.entry
-                yield writer.writerow(
-                    [
-                        timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
-                        entry.user,
-                        entry.user.username,
-                        entry.get_action_display(),
-                        row.what,
-                        row.individual_reference,
-                        row.page,
-                        entry.detail,
-                        entry.ip_address or "",
-                        _("Yes") if row.flagged else _("No"),
-                    ]
-                )
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="lotsa-logguppfoljning-{stamp}.csv"'
-    return response

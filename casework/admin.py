@@ -3,8 +3,8 @@ administrators manage the system, not the people in it."""
 
 from django.contrib import admin
 
+from accounts.admin_site import RoleModelAdmin
 from casework.models import Language, Organisation
-from config.admin import RoleModelAdmin
 
 
 @admin.register(Language)

@@ -7,6 +7,7 @@ class CaseworkConfig(AppConfig):
     verbose_name = _("Casework")
 
     def ready(self) -> None:
+        # Imported here, not at the top: these modules use the models, loaded only by now.
         from accounts.audit import register_responsibility
         from casework import (
             counts,

@@ -3,7 +3,7 @@
 "35 719 ärenden" is a count of every case with that purpose: at national scale it costs
 PostgreSQL many times what the rows of a page do, for every page of the list and every change
 of a filter (bench/RESULTS.md). The count of a filtered list is cached under a
-generation (config/generation_cache.py) that any save or delete of a case or a case purpose
+generation (core/generation_cache.py) that any save or delete of a case or a case purpose
 retires; the key is the list query itself, so every combination of filters (and "only mine",
 which names the user) has its own.
 
@@ -11,7 +11,7 @@ Lotsa's own code changes cases and purposes through the ORM, with two exceptions
 change a count: a case's last activity is stamped with QuerySet.update() (the list sorts by it
 but no filter reads it), and a case's purposes are bulk-created in the transaction that saves
 the case (whose commit retires the generation). Searches are not counted here: a search's
-matches are read anyway (config/paging.py).
+matches are read anyway (core/paging.py).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from config.generation_cache import GenerationCache
+from casework.models import Case, CasePurpose
+from core.generation_cache import GenerationCache
 
 LIST_COUNTS = GenerationCache(
     "casework:list-counts",
@@ -39,6 +40,4 @@ def cached_count(queryset: QuerySet[Any]) -> int:
 
 def connect() -> None:
     """Called from CaseworkConfig.ready()."""
-    from casework.models import Case, CasePurpose
-
     LIST_COUNTS.watch([Case, CasePurpose])

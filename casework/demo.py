@@ -18,10 +18,20 @@ from django.utils import timezone
 
 from accounts.models import User
 from casework import services
+from casework.codes import (
+    Industry,
+    MeansOfControl,
+    Recruitment,
+    RelationKind,
+    StatusDecidedBy,
+    TraffickerRelationship,
+    TraffickingStatus,
+)
 from casework.models import (
     Case,
     Category,
     ClosingReason,
+    IndividualRelation,
     JournalEntry,
     JournalKind,
     Language,
@@ -318,7 +328,82 @@ def seed() -> int:
             send_notifications=False,  # the demo's managers start with a quiet bell
         )
         _seed_case_history(rng, case, coordinator, profile, associations)
+    seed_national_facts()
     return Case.objects.count()
+
+
+INDUSTRY_WEIGHTS = [
+    (Industry.CONSTRUCTION, 3),
+    (Industry.CLEANING, 2),
+    (Industry.GREEN, 2),
+    (Industry.HOSPITALITY, 2),
+    (Industry.CAR_WASH, 1),
+    (Industry.MANUFACTURING, 1),
+    (Industry.OTHER, 1),
+]
+
+
+def seed_national_facts() -> None:
+    """The facts national reporting needs, on the demo's cases: industries, means of control,
+    recruitment, status, and a few minors linked as accompanying children of an adult who came
+    at the same time. A random generator of its own, so the cases above (and the seed
+    document's figures) stay as they are; nothing here changes a figure of the council report."""
+    rng = random.Random(SEED + 25)
+    cases = list(
+        Case.objects.select_related("individual").order_by("pk").prefetch_related("purposes")
+    )
+    means = list(MeansOfControl)
+    for case in cases:
+        purposes = {p.purpose for p in case.purposes.all()}
+        facts: dict[str, object] = {}
+        if Purpose.LABOUR in purposes and rng.random() < 0.85:
+            facts["industry"] = _weighted(rng, INDUSTRY_WEIGHTS)
+        if rng.random() < 0.7:
+            facts["means_of_control"] = sorted(rng.sample(means, rng.randint(1, 3)))
+        if rng.random() < 0.5:
+            facts["recruitment"] = [rng.choice(list(Recruitment))]
+        if rng.random() < 0.4:
+            facts["trafficker_relationship"] = rng.choice(list(TraffickerRelationship))
+        if rng.random() < 0.5:
+            facts["exploitation_country"] = "SE" if rng.random() < 0.8 else "DK"
+        roll = rng.random()
+        if roll < 0.15:
+            facts["trafficking_status"] = TraffickingStatus.ACTUAL
+            facts["status_decided_by"] = StatusDecidedBy.POLICE
+        elif roll < 0.75:
+            facts["trafficking_status"] = TraffickingStatus.POSSIBLE
+            facts["status_decided_by"] = StatusDecidedBy.AUTHORITY
+        if facts:
+            Case.objects.filter(pk=case.pk).update(**facts)
+    _link_accompanying_children(cases)
+
+
+def _link_accompanying_children(cases: list[Case]) -> None:
+    """Each minor victim (up to five) who came within two weeks of an adult woman of the same
+    citizenship is linked as her accompanying child."""
+    adults = [c for c in cases if c.category == Category.ADULT and c.individual.sex == Sex.FEMALE]
+    linked = 0
+    for child_case in (c for c in cases if c.category == Category.MINOR):
+        mother = next(
+            (
+                adult
+                for adult in adults
+                if adult.individual.citizenship == child_case.individual.citizenship
+                and abs((adult.opened_on - child_case.opened_on).days) <= 14
+            ),
+            None,
+        )
+        if mother is None:
+            continue
+        IndividualRelation.objects.create(
+            individual=child_case.individual,
+            related=mother.individual,
+            kind=RelationKind.ACCOMPANYING_CHILD_OF,
+            created_by=child_case.coordinator,
+        )
+        linked += 1
+        if linked == 5:
+            return
 
 
 def _seed_case_history(

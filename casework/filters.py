@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from casework.models import Case, CasePurpose, Category, Purpose
 from casework.selectors import case_search_filter, coordinators
-from hardening.search import SEARCH_MAX_LENGTH
+from core.search import SEARCH_MAX_LENGTH
 
 
 def _year_choices() -> list[tuple[int, int]]:

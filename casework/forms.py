@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from casework.codes import ACCOMPANYING_KINDS, MeansOfControl, Recruitment, RelationKind
 from casework.models import (
     Case,
     Category,
@@ -26,8 +27,8 @@ from casework.personal_number import (
     normalise_personal_number,
 )
 from casework.selectors import active_organisations, coordinators, may_see_identity
-from hardening.dates import PastDateField, PlannedDateField
-from hardening.digits import NumberTextField
+from core.dates import PastDateField, PlannedDateField
+from core.digits import NumberTextField, number_text
 
 # Shown before anyone tries what only a manager or an authorised user may do for a person with
 # a protected identity (the service refuses it, with its own message, if they try anyway).
@@ -92,10 +93,17 @@ class IndividualForm(forms.ModelForm):
             "phone",
             "protection",
             "notes",
+            "interpreter_needed",
+            "interpreter_language",
+            "interpreter_dialect",
+            "interpreter_gender",
+            "interpreter_note",
         ]
         widgets = {
             "date_of_birth": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
+            "interpreter_needed": forms.NullBooleanSelect(),
+            "interpreter_note": forms.Textarea(attrs={"rows": 2}),
         }
         field_classes = {"phone": NumberTextField}
         help_texts = {
@@ -151,6 +159,13 @@ class IndividualForm(forms.ModelForm):
             self.add_error(
                 "birth_year",
                 _("Give either the date of birth or an estimated birth year, not both."),
+            )
+        if data.get("interpreter_needed") is False and (
+            data.get("interpreter_language") or data.get("interpreter_gender")
+        ):
+            self.add_error(
+                "interpreter_needed",
+                _("An interpreter's language or gender is given: say that one is needed."),
             )
         if number:
             from_number = birth_date_from_personal_number(number)
@@ -218,12 +233,66 @@ class CaseCreateForm(CaseForm):
 
 
 class CaseEditForm(CaseForm, VersionedForm):
+    """Editing a case, with the facts national reporting needs (all optional)."""
+
+    means_of_control = forms.MultipleChoiceField(
+        label=_("Means of control"),
+        choices=MeansOfControl.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    recruitment = forms.MultipleChoiceField(
+        label=_("Method of recruitment"),
+        choices=Recruitment.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
     class Meta(CaseForm.Meta):
-        fields = ["category", "opened_on", "offence", "purposes", "origin"]
+        fields = [
+            "category",
+            "opened_on",
+            "offence",
+            "purposes",
+            "origin",
+            "suspicion_on",
+            "industry",
+            "means_of_control",
+            "recruitment",
+            "trafficker_relationship",
+            "exploitation_country",
+            "trafficking_status",
+            "status_decided_by",
+        ]
+        widgets = {"opened_on": DateInput(), "suspicion_on": DateInput()}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         del self.fields["coordinator"]
+        for name in ("means_of_control", "recruitment"):
+            self.fields[name].initial = getattr(self.instance, name) or []
+
+    def clean_suspicion_on(self) -> Any:
+        value = self.cleaned_data["suspicion_on"]
+        if value and value > timezone.localdate():
+            raise ValidationError(_("The suspicion cannot be established in the future."))
+        if value and self.instance.closed_on and value > self.instance.closed_on:
+            raise ValidationError(_("The suspicion cannot be established after the case closed."))
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("industry") and Purpose.LABOUR not in (data.get("purposes") or []):
+            self.add_error(
+                "industry",
+                _("An industry is recorded for labour exploitation: tick that purpose too."),
+            )
+        if data.get("status_decided_by") and not data.get("trafficking_status"):
+            self.add_error(
+                "status_decided_by",
+                _("Say which trafficking status was decided, or leave who decided it empty."),
+            )
+        return data
 
 
 class DuplicateChoiceForm(forms.Form):
@@ -340,4 +409,42 @@ class IdentityAuthorisationRevokeForm(forms.Form):
         label=_("Why is it revoked?"),
         max_length=500,
         error_messages={"required": _("Say why the authorisation is revoked.")},
+    )
+
+
+class RelationForm(forms.Form):
+    """Link another registered person, named by their reference (IND-000147)."""
+
+    kind = forms.ChoiceField(label=_("This person is"), choices=RelationKind.choices)
+    related = forms.CharField(
+        label=_("Reference of the other person"),
+        max_length=12,
+        help_text=_("For example IND-000147. The link is shown on both persons."),
+    )
+
+    def __init__(self, *args: Any, individual: Individual, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.individual = individual
+
+    def clean_related(self) -> Individual:
+        reference = number_text(self.cleaned_data["related"]).strip().upper()
+        if reference.isdigit():
+            reference = f"IND-{int(reference):06d}"
+        try:
+            other = Individual.objects.get(reference=reference)
+        except Individual.DoesNotExist:
+            raise ValidationError(
+                _("No person has the reference %(reference)s.") % {"reference": reference},
+                code="unknown",
+            ) from None
+        if other.pk == self.individual.pk:
+            raise ValidationError(_("A person cannot be related to themselves."), code="self")
+        return other
+
+
+class AccompanyingChildForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("The new person is"),
+        choices=[(kind.value, kind.label) for kind in ACCOMPANYING_KINDS],
+        initial=RelationKind.ACCOMPANYING_CHILD_OF,
     )

@@ -7,13 +7,21 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from casework.codes import (
+    RELATION_INVERSE,
+    Industry,
+    RelationKind,
+    StatusDecidedBy,
+    TraffickerRelationship,
+    TraffickingStatus,
+)
 from casework.personal_number import format_personal_number
-from hardening.dates import (
+from core.dates import (
     EARLIEST_BIRTH_DATE,
     plausible_dates,
     validate_birth_date,
@@ -68,6 +76,14 @@ class Purpose(models.TextChoices):
     OTHER = "other", pgettext_lazy("purpose", "Other")
 
 
+class InterpreterGender(models.TextChoices):
+    """The interpreter the person would rather have (tolkbehov)."""
+
+    ANY = "any", _("No preference")
+    FEMALE = "female", _("A female interpreter")
+    MALE = "male", _("A male interpreter")
+
+
 class Language(models.Model):
     """A language a person speaks (reference data, editable by administrators)."""
 
@@ -82,8 +98,6 @@ class Language(models.Model):
         ordering = ["name_sv"]
 
     def __str__(self) -> str:
-        from django.utils.translation import get_language
-
         return self.name_en if (get_language() or "sv").startswith("en") else self.name_sv
 
 
@@ -133,6 +147,28 @@ class Individual(models.Model):
         default=Protection.NONE,
     )
     notes = models.TextField(_("notes"), blank=True)
+    # Interpreter needs (tolkbehov): optional, shown on the person's cases.
+    interpreter_needed = models.BooleanField(_("needs an interpreter"), null=True, blank=True)
+    interpreter_language = models.ForeignKey(
+        Language,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("interpreter language"),
+    )
+    interpreter_dialect = models.CharField(_("dialect"), max_length=100, blank=True)
+    interpreter_gender = models.CharField(
+        _("interpreter's gender"), max_length=10, choices=InterpreterGender.choices, blank=True
+    )
+    interpreter_note = models.TextField(
+        _("note on the interpreter"),
+        blank=True,
+        help_text=_(
+            "For example an interpreter the person must not meet, or a community the "
+            "interpreter should not come from."
+        ),
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -267,6 +303,45 @@ class Case(models.Model):
         _("suspected offence"), max_length=15, choices=Offence.choices, default=Offence.UNCLEAR
     )
     origin = models.CharField(_("came in through"), max_length=20, choices=Origin.choices)
+    # Facts for national reporting (NSPM, HTCDS): all optional.
+    suspicion_on = models.DateField(
+        _("suspicion established on"),
+        null=True,
+        blank=True,
+        validators=[validate_past_work_date],
+        help_text=_(
+            "The day the suspicion of trafficking or exploitation was formed. Empty: the opening date."
+        ),
+    )
+    industry = models.CharField(
+        _("industry (labour exploitation)"), max_length=15, choices=Industry.choices, blank=True
+    )
+    # Lists of codes (MeansOfControl, Recruitment): facts, not sentences; in the history as is.
+    means_of_control = models.JSONField(_("means of control"), default=list, blank=True)
+    recruitment = models.JSONField(_("method of recruitment"), default=list, blank=True)
+    trafficker_relationship = models.CharField(
+        _("relationship to the trafficker"),
+        max_length=15,
+        choices=TraffickerRelationship.choices,
+        blank=True,
+    )
+    exploitation_country = CountryField(  # type: ignore[call-overload]
+        _("country of exploitation"), blank=True, blank_label=_("Not recorded")
+    )
+    trafficking_status = models.CharField(
+        _("trafficking status"), max_length=15, choices=TraffickingStatus.choices, blank=True
+    )
+    status_decided_by = models.CharField(
+        _("status decided by"), max_length=25, choices=StatusDecidedBy.choices, blank=True
+    )
+    # Written by the retention cull, which keeps only the birth year: the age on the suspicion
+    # date as the date of birth gave it, so the national figures of past years do not change.
+    age_at_suspicion = models.PositiveSmallIntegerField(
+        _("age on the suspicion date (kept when the date of birth is culled)"),
+        null=True,
+        blank=True,
+        editable=False,
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -287,6 +362,7 @@ class Case(models.Model):
         ordering = ["-year", "-sequence"]
         constraints = [
             plausible_dates("case_dates_plausible", "opened_on", "closed_on"),
+            plausible_dates("case_suspicion_on_plausible", "suspicion_on"),
             models.UniqueConstraint(
                 fields=["year", "sequence"],
                 name="case_number_unique_per_year",
@@ -356,6 +432,19 @@ class Case(models.Model):
     def age_at_opening(self) -> int | None:
         return self.individual.age_on(self.opened_on)
 
+    @property
+    def suspicion_date(self) -> date:
+        """When the suspicion was established: the recorded day, else the opening date."""
+        return self.suspicion_on or self.opened_on
+
+    @property
+    def suspicion_age(self) -> int | None:
+        """The person's age on the suspicion date (kept on the case once the date of birth is
+        culled)."""
+        if self.age_at_suspicion is not None:
+            return self.age_at_suspicion
+        return self.individual.age_on(self.suspicion_date)
+
 
 class IdentityAuthorisation(models.Model):
     """An authorisation to see one person's protected identity (skyddade personuppgifter):
@@ -412,7 +501,7 @@ class IdentityAuthorisation(models.Model):
     )
     revoke_reason = models.TextField(_("reason for revoking"), blank=True)
 
-    # Shown in the person's change history (audit.history.individual_history).
+    # Shown in the person's change history (casework.history.individual_history).
     history = HistoricalRecords()
 
     class Meta:
@@ -493,6 +582,56 @@ class CaseSearch(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class IndividualRelation(models.Model):
+    """Two individuals who belong together: `individual` is `kind` `related` (e.g. a child of).
+
+    One row per pair, shown on both persons (the other way round with RELATION_INVERSE).
+    """
+
+    individual = models.ForeignKey(
+        Individual, on_delete=models.CASCADE, related_name="relations_from"
+    )
+    related = models.ForeignKey(Individual, on_delete=models.CASCADE, related_name="relations_to")
+    kind = models.CharField(_("relation"), max_length=25, choices=RelationKind.choices)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("related person")
+        verbose_name_plural = _("related persons")
+        constraints = [
+            models.CheckConstraint(
+                name="relation_not_to_oneself",
+                condition=~Q(individual=F("related")),
+                violation_error_message=_("A person cannot be related to themselves."),
+            ),
+            models.UniqueConstraint(
+                fields=["individual", "related"],
+                name="relation_unique_pair",
+                violation_error_message=_("These two persons are already linked."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.individual} {self.kind} {self.related}"
+
+    def kind_from(self, individual: Individual) -> str:
+        """The relation read from `individual`'s side (their page says "<kind> <other>")."""
+        if individual.pk == self.individual_id:
+            return str(RelationKind(self.kind).label)
+        return str(RelationKind(RELATION_INVERSE[RelationKind(self.kind)]).label)
+
+    def other(self, individual: Individual) -> Individual:
+        return self.related if individual.pk == self.individual_id else self.individual
 
 
 class CasePurpose(models.Model):

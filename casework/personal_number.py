@@ -3,7 +3,7 @@
 Accepted input: YYMMDD-NNNC, YYMMDD+NNNC (100 years or older), YYMMDDNNNC, YYYYMMDDNNNC and
 YYYYMMDD-NNNC, with spaces ignored. A coordination number has 60 added to the day of birth. The
 last digit is a Luhn check digit over the ten digits YYMMDDNNN. Stored normalised as 12 digits
-0-9: digits of other scripts (Arabic-Indic, full-width) are read as 0-9 first (hardening.digits),
+0-9: digits of other scripts (Arabic-Indic, full-width) are read as 0-9 first (core.digits),
 so the same number always gives the same 12 digits and the duplicate check finds it.
 """
 
@@ -16,9 +16,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hardening.digits import number_text
+from core.digits import number_text
 
-# [0-9], not \d: \d matches the digits of every script (see hardening.digits).
+# [0-9], not \d: \d matches the digits of every script (see core.digits).
 _PATTERN = re.compile(r"([0-9]{2})?([0-9]{2})([0-9]{2})([0-9]{2})([-+]?)([0-9]{3})([0-9])")
 COORDINATION_DAY_OFFSET = 60
 

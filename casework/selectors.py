@@ -31,12 +31,13 @@ from casework.models import (
     CaseSearch,
     IdentityAuthorisation,
     Individual,
+    IndividualRelation,
     JournalEntry,
     Organisation,
     Protection,
     Purpose,
 )
-from hardening.digits import number_text
+from core.digits import number_text
 
 MASK = "*****"
 
@@ -387,7 +388,7 @@ def case_search_filter(user: User, text: str, model: type[Model] = Case) -> Q:
     """
     text = text.strip()
     # Case numbers and references are ASCII: typed in other digits or on a full-width keyboard
-    # (hardening.digits), they are the same number.
+    # (core.digits), they are the same number.
     number = number_text(text)
     if model is CaseSearch:
         # Most rows first: a family name shared by 2,700 cases is rechecked on each of their
@@ -488,3 +489,44 @@ def coordinators() -> QuerySet[User]:
 
 
 STATUS_LABELS = {"open": _("Open"), "closed": _("Closed")}
+
+
+# --- Related persons ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RelatedPerson:
+    """One link on a person's page, read from that person's side ("parent of IND-000147")."""
+
+    relation_id: int
+    kind: str
+    individual_id: int
+    identity: Identity
+    open_cases: list[str]
+
+
+def related_persons(individual: Individual, access: IdentityAccess) -> list[RelatedPerson]:
+    """The people linked to `individual`, each as the reader may see them (a protected
+    person's identity masked unless the reader may see it). The caller logs the reads."""
+    relations = IndividualRelation.objects.filter(
+        Q(individual=individual) | Q(related=individual)
+    ).select_related("individual", "related")
+    others = [relation.other(individual) for relation in relations]
+    open_cases: dict[int, list[str]] = {}
+    for individual_id, number in Case.objects.filter(
+        individual__in=others, closed_on__isnull=True
+    ).values_list("individual_id", "number"):
+        open_cases.setdefault(individual_id, []).append(number)
+    return sorted(
+        (
+            RelatedPerson(
+                relation_id=relation.pk,
+                kind=relation.kind_from(individual),
+                individual_id=other.pk,
+                identity=access.identity(other),
+                open_cases=sorted(open_cases.get(other.pk, [])),
+            )
+            for relation, other in zip(relations, others, strict=True)
+        ),
+        key=lambda person: person.identity.reference,
+    )

@@ -20,12 +20,14 @@ from django.db.models.functions import Coalesce, ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.audit import AccessSource, access_log_change
 from accounts.models import AccessAction, User
 from accounts.notifications import notify_managers
-from accounts.roles import Role, has_role
+from accounts.roles import Role, has_role, require_role
 from casework import notifications as kinds
+from casework.codes import ACCOMPANYING_KINDS, RelationKind
 from casework.models import (
     Case,
     CaseEvent,
@@ -37,6 +39,7 @@ from casework.models import (
     Consent,
     IdentityAuthorisation,
     Individual,
+    IndividualRelation,
     JournalEntry,
     Language,
     NumberSequence,
@@ -48,11 +51,19 @@ from casework.models import (
     SupportType,
 )
 from casework.selectors import may_see_identity
-from hardening.saving import save_validated, validate_fields
+from core.history import authored_by
+from core.saving import save_validated, validate_fields
 
 VersionedModel = TypeVar("VersionedModel", Individual, Case)
 
 ADULT_AGE = 18
+
+# What a user is told who lacks the role a service needs (accounts.roles.require_role).
+COORDINATORS_ONLY = gettext_lazy("Only regional coordinators can change cases.")
+NOT_A_COORDINATOR = gettext_lazy("The responsible person must be a regional coordinator.")
+MANAGERS_ONLY = gettext_lazy(
+    "Only managers grant and revoke authorisations to see protected identities."
+)
 
 
 class StaleEditError(ValidationError):
@@ -105,9 +116,9 @@ def _lock_for_edit(obj: VersionedModel, expected_version: int | None) -> Version
     return locked
 
 
-def _save_new_version(obj: Individual | Case, fields: Iterable[str]) -> None:
+def _save_new_version(obj: Individual | Case, fields: Iterable[str], *, by: User) -> None:
     obj.version += 1
-    save_validated(obj, update_fields=[*fields, "version", "updated_at"])
+    save_validated(authored_by(obj, by), update_fields=[*fields, "version", "updated_at"])
 
 
 # --- Individuals ----------------------------------------------------------------------------------
@@ -124,18 +135,18 @@ INDIVIDUAL_FIELDS = (
     "phone",
     "protection",
     "notes",
+    "interpreter_needed",
+    "interpreter_language",
+    "interpreter_dialect",
+    "interpreter_gender",
+    "interpreter_note",
 )
-
-
-def _require_coordinator(user: User) -> None:
-    if not has_role(user, Role.COORDINATOR):
-        raise ValidationError(_("Only regional coordinators can change cases."), code="role")
 
 
 @transaction.atomic
 def individual_create(*, by: User, languages: Iterable[Language] = (), **fields: Any) -> Individual:
     """Register a person; the reference (IND-000123) is handed out here, never reused."""
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     unknown = set(fields) - set(INDIVIDUAL_FIELDS)
     if unknown:
         raise TypeError(f"unknown individual fields: {sorted(unknown)}")
@@ -143,7 +154,7 @@ def individual_create(*, by: User, languages: Iterable[Language] = (), **fields:
     individual = Individual(reference=f"IND-{number:06d}", created_by=by, **fields)
     if individual.personal_number == "":
         individual.personal_number = None
-    save_validated(individual)
+    save_validated(authored_by(individual, by))
     languages = list(languages)
     if languages:  # a new person has none to replace
         individual.languages.set(languages)
@@ -159,7 +170,7 @@ def individual_update(
     data: Mapping[str, Any],
     languages: Iterable[Language] | None = None,
 ) -> Individual:
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     locked = _lock_for_edit(individual, expected_version)
     was_protected = locked.is_protected
     changed = [name for name in INDIVIDUAL_FIELDS if name in data]
@@ -167,7 +178,7 @@ def individual_update(
         setattr(locked, name, data[name])
     if locked.personal_number == "":
         locked.personal_number = None
-    _save_new_version(locked, changed)
+    _save_new_version(locked, changed, by=by)
     if languages is not None:
         locked.languages.set(languages)
     if locked.is_protected and not was_protected:
@@ -215,13 +226,6 @@ def _set_purposes(case: Case, purposes: Iterable[str]) -> None:
     )
 
 
-def _check_coordinator(user: User) -> None:
-    if not has_role(user, Role.COORDINATOR):
-        raise ValidationError(
-            {"coordinator": _("The responsible person must be a regional coordinator.")}
-        )
-
-
 def _save_unique(obj: models.Model, **kwargs: Any) -> None:
     """Save, turning a constraint violation from a concurrent writer into a ValidationError."""
     try:
@@ -243,6 +247,7 @@ def case_open(
     offence: Offence | str = Offence.UNCLEAR,
     purposes: Iterable[str] = (),
     source: AccessSource | None = None,
+    **facts: Any,
 ) -> Case:
     """Open a case for `individual`; the case number (2024-0143) is handed out here.
 
@@ -260,6 +265,7 @@ def case_open(
         category=category,
         offence=offence,
         purposes=purposes,
+        **facts,
     )
 
 
@@ -274,9 +280,13 @@ def _case_open(
     category: Category | str | None = None,
     offence: Offence | str = Offence.UNCLEAR,
     purposes: Iterable[str] = (),
+    **facts: Any,
 ) -> Case:
-    _require_coordinator(by)
-    _check_coordinator(coordinator)
+    unknown = set(facts) - set(CASE_FACT_FIELDS)
+    if unknown:
+        raise TypeError(f"not facts of a case: {sorted(unknown)}")
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
+    require_role(coordinator, Role.COORDINATOR, NOT_A_COORDINATOR, field="coordinator")
     if not category:
         category = suggest_category(individual, opened_on)
         if category is None:
@@ -300,6 +310,7 @@ def _case_open(
         year=year,
         sequence=0,
         number="",
+        **facts,
     )
     # Everything but the number, which is only handed out once the case's fields are valid; the
     # constraints (one open case per person and category, ...) are checked by its save, and a
@@ -308,7 +319,7 @@ def _case_open(
     validate_fields(case, exclude=["number", "sequence"], validate=whole)
     case.sequence = _next_number(f"case-{year}")
     case.number = format_case_number(year, case.sequence)
-    save_validated(case, validate=case.validate_constraints, fields_checked=True)
+    save_validated(authored_by(case, by), validate=case.validate_constraints, fields_checked=True)
     CasePurpose.objects.bulk_create(  # a new case: nothing to replace (_set_purposes)
         CasePurpose(case=case, purpose=p) for p in sorted({str(Purpose(p)) for p in purposes})
     )
@@ -342,7 +353,18 @@ def case_open_with_new_individual(
     return case
 
 
-CASE_EDIT_FIELDS = ("category", "opened_on", "offence", "origin")
+# The facts national reporting needs (NSPM, HTCDS): optional, edited with the case.
+CASE_FACT_FIELDS = (
+    "suspicion_on",
+    "industry",
+    "means_of_control",
+    "recruitment",
+    "trafficker_relationship",
+    "exploitation_country",
+    "trafficking_status",
+    "status_decided_by",
+)
+CASE_EDIT_FIELDS = ("category", "opened_on", "offence", "origin", *CASE_FACT_FIELDS)
 
 
 @transaction.atomic
@@ -354,7 +376,7 @@ def case_update(
     data: Mapping[str, Any],
     purposes: Iterable[str] | None = None,
 ) -> Case:
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     locked = _lock_for_edit(case, expected_version)
     changed = [name for name in CASE_EDIT_FIELDS if name in data]
     for name in changed:
@@ -368,7 +390,7 @@ def case_update(
                 % {"year": locked.year}
             }
         )
-    _save_new_version(locked, changed)
+    _save_new_version(locked, changed, by=by)
     if purposes is not None:
         _set_purposes(locked, purposes)
     case_touch(case=locked)
@@ -385,7 +407,7 @@ def case_close(
     note: str = "",
     expected_version: int | None = None,
 ) -> Case:
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     locked = _lock_for_edit(case, expected_version)
     if locked.closed_on is not None:
         raise ValidationError(_("The case is already closed."), code="closed")
@@ -394,7 +416,7 @@ def case_close(
     locked.closed_on = closed_on
     locked.closing_reason = reason
     locked.closing_note = note
-    _save_new_version(locked, ["closed_on", "closing_reason", "closing_note"])
+    _save_new_version(locked, ["closed_on", "closing_reason", "closing_note"], by=by)
     CaseEvent.objects.create(case=locked, kind=CaseEventKind.CLOSED, on=closed_on, by=by, note=note)
     case_touch(case=locked)
     return locked
@@ -402,7 +424,7 @@ def case_close(
 
 @transaction.atomic
 def case_reopen(*, case: Case, by: User, reason: str, expected_version: int | None = None) -> Case:
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the case is reopened.")})
     locked = _lock_for_edit(case, expected_version)
@@ -457,13 +479,13 @@ def _case_reassign(
 ) -> Case:
     if not has_role(by, Role.COORDINATOR, Role.MANAGER):
         raise ValidationError(_("Only coordinators and managers can reassign cases."))
-    _check_coordinator(coordinator)
+    require_role(coordinator, Role.COORDINATOR, NOT_A_COORDINATOR, field="coordinator")
     locked = _lock_for_edit(case, expected_version)
     if locked.coordinator_id == coordinator.pk:
         raise ValidationError({"coordinator": _("The case already belongs to this coordinator.")})
     previous = locked.coordinator
     locked.coordinator = coordinator
-    _save_new_version(locked, ["coordinator"])
+    _save_new_version(locked, ["coordinator"], by=by)
     CaseEvent.objects.create(
         case=locked,
         kind=CaseEventKind.REASSIGNED,
@@ -561,14 +583,6 @@ def identity_match_report(*, by: User, individuals: Iterable[Individual]) -> Non
         )
 
 
-def _require_manager(user: User) -> None:
-    if not has_role(user, Role.MANAGER):
-        raise ValidationError(
-            _("Only managers grant and revoke authorisations to see protected identities."),
-            code="role",
-        )
-
-
 _RECORDED_KINDS = {
     IdentityAuthorisation.Basis.GRANTED: kinds.AUTHORISATION_GRANTED,
     IdentityAuthorisation.Basis.REGISTERED: kinds.AUTHORISATION_REGISTERED,
@@ -604,7 +618,7 @@ def _authorisation_record(
     authorisation.full_clean()
     # Race: two managers grant the same authorisation at once. The constraint (one in force
     # per person and user) lets one insert; the other gets its message.
-    _save_unique(authorisation)
+    _save_unique(authored_by(authorisation, by))
     access_log_change(
         by=by,
         action=AccessAction.GRANT,
@@ -636,7 +650,7 @@ def identity_authorisation_grant(
     source: AccessSource | None = None,
 ) -> IdentityAuthorisation:
     """A manager authorises a coordinator to see one person's protected identity, and says why."""
-    _require_manager(by)
+    require_role(by, Role.MANAGER, MANAGERS_ONLY)
     if not individual.is_protected:
         raise ValidationError(
             _("The person's identity is not protected: every coordinator sees it already.")
@@ -672,7 +686,7 @@ def identity_authorisation_revoke(
     source: AccessSource | None = None,
 ) -> IdentityAuthorisation:
     """A manager ends an authorisation, and says why; the record stays."""
-    _require_manager(by)
+    require_role(by, Role.MANAGER, MANAGERS_ONLY)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the authorisation is revoked.")})
@@ -688,7 +702,7 @@ def identity_authorisation_revoke(
     locked.revoked_by = by
     locked.revoke_reason = reason
     locked.full_clean()
-    locked.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    authored_by(locked, by).save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     access_log_change(
         by=by,
         action=AccessAction.REVOKE,
@@ -739,7 +753,7 @@ def journal_entry_create(
     corrects: JournalEntry | None = None,
 ) -> JournalEntry:
     """Write a draft entry (a correction when `corrects` is given)."""
-    _require_coordinator(author)
+    require_role(author, Role.COORDINATOR, COORDINATORS_ONLY)
     if corrects is not None:
         corrects = JournalEntry.objects.get(pk=corrects.pk)  # its state now, not when read
         if corrects.case_id != case.pk:
@@ -754,7 +768,7 @@ def journal_entry_create(
         case=case, author=author, entry_date=entry_date, kind=kind, text=text, corrects=corrects
     )
     entry.full_clean()
-    entry.save()
+    authored_by(entry, author).save()
     case_touch(case=case)
     return entry
 
@@ -768,13 +782,13 @@ def journal_entry_update(
         raise ValidationError({"entry_date": _("A journal entry cannot be dated in the future.")})
     locked.entry_date, locked.kind, locked.text = entry_date, kind, text
     locked.full_clean()
-    locked.save(update_fields=["entry_date", "kind", "text", "updated_at"])
+    authored_by(locked, by).save(update_fields=["entry_date", "kind", "text", "updated_at"])
     return locked
 
 
 @transaction.atomic
 def journal_entry_delete(*, entry: JournalEntry, by: User) -> None:
-    _editable_draft(entry, by).delete()
+    authored_by(_editable_draft(entry, by), by).delete()
 
 
 @transaction.atomic
@@ -784,7 +798,7 @@ def journal_entry_sign(*, entry: JournalEntry, by: User) -> JournalEntry:
     locked.signed_at = timezone.now()
     locked.signed_by = by
     locked.full_clean()
-    locked.save(update_fields=["signed_at", "signed_by", "updated_at"])
+    authored_by(locked, by).save(update_fields=["signed_at", "signed_by", "updated_at"])
     case_touch(case=locked.case)
     return locked
 
@@ -803,7 +817,7 @@ def support_measure_create(
     organisation: Organisation | None = None,
     notes: str = "",
 ) -> SupportMeasure:
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     measure = SupportMeasure(
         case=case,
         type=type,
@@ -820,7 +834,7 @@ def support_measure_create(
 
 @transaction.atomic
 def support_measure_end(*, measure: SupportMeasure, by: User, ended_on: date) -> SupportMeasure:
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     locked = SupportMeasure.objects.select_for_update().get(pk=measure.pk)
     locked.ended_on = ended_on
     locked.full_clean()
@@ -833,7 +847,7 @@ def support_measure_end(*, measure: SupportMeasure, by: User, ended_on: date) ->
 def organisation_link_create(
     *, case: Case, by: User, organisation: Organisation, linked_on: date, purpose: str
 ) -> CaseOrganisation:
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     link = CaseOrganisation(
         case=case, organisation=organisation, linked_on=linked_on, purpose=purpose, created_by=by
     )
@@ -847,7 +861,7 @@ def organisation_link_create(
 def consent_record(
     *, case: Case, by: User, organisation: Organisation, given_on: date, notes: str = ""
 ) -> Consent:
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     if given_on > timezone.localdate():
         raise ValidationError({"given_on": _("A consent cannot be recorded for a future date.")})
     consent = Consent(
@@ -861,7 +875,7 @@ def consent_record(
 
 @transaction.atomic
 def consent_withdraw(*, consent: Consent, by: User, withdrawn_on: date) -> Consent:
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     locked = Consent.objects.select_for_update().get(pk=consent.pk)
     if locked.withdrawn_on is not None:
         raise ValidationError(_("The consent is already withdrawn."))
@@ -893,7 +907,25 @@ def personal_data_cull(
             ExtractYear("date_of_birth"), F("birth_year"), output_field=PositiveSmallIntegerField()
         ),
         "date_of_birth": None,
+        # Interpreter needs say something of the person (a language, a community to avoid).
+        "interpreter_needed": None,
+        "interpreter_language": None,
+        "interpreter_dialect": "",
+        "interpreter_gender": "",
+        "interpreter_note": "",
     }
+    # The age on each case's suspicion date, from the date of birth the cull removes: the
+    # national figures count adults and children by it (national.selectors).
+    aged = list(
+        Case.objects.filter(
+            individual_id__in=individual_ids, individual__date_of_birth__isnull=False
+        ).select_related("individual")
+    )
+    for case in aged:
+        case.age_at_suspicion = case.individual.age_on(case.suspicion_date)
+    Case.objects.bulk_update(aged, ["age_at_suspicion"], batch_size=1000)
+    # Links between people (IndividualRelation) stay, like the cases: after the cull they join
+    # two references with no identity, and the national figures count accompanying children.
     Individual.objects.filter(pk__in=individual_ids).update(
         **identity, version=F("version") + 1, updated_at=now
     )
@@ -921,3 +953,54 @@ def personal_data_cull(
         rows.exclude(revoke_reason="").update(revoke_reason=marker)
 
     return case_ids, entries
+
+
+# --- Related persons ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def relation_create(
+    *, individual: Individual, related: Individual, kind: RelationKind | str, by: User
+) -> IndividualRelation:
+    """Link two people (`individual` is `kind` `related`); one link per pair, either way."""
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
+    if IndividualRelation.objects.filter(
+        models.Q(individual=individual, related=related)
+        | models.Q(individual=related, related=individual)
+    ).exists():
+        raise ValidationError(
+            {"related": _("These two persons are already linked.")}, code="duplicate"
+        )
+    relation = IndividualRelation(individual=individual, related=related, kind=kind, created_by=by)
+    relation.full_clean()
+    _save_unique(authored_by(relation, by))
+    return relation
+
+
+@transaction.atomic
+def relation_remove(*, relation: IndividualRelation, by: User) -> None:
+    """Remove a link made by mistake; the change history keeps that it was there and who
+    removed it."""
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
+    authored_by(relation, by).delete()
+
+
+@transaction.atomic
+def case_open_accompanying_child(
+    *,
+    adult_case: Case,
+    by: User,
+    kind: RelationKind | str,
+    individual_fields: Mapping[str, Any],
+    languages: Iterable[Language] = (),
+    **case_fields: Any,
+) -> Case:
+    """Register a child or relative who came with the person of `adult_case`, open their case
+    and link the two: all of it, or none."""
+    if kind not in ACCOMPANYING_KINDS:
+        raise ValidationError({"kind": _("Choose how the child is related.")}, code="kind")
+    case = case_open_with_new_individual(
+        by=by, individual_fields=individual_fields, languages=languages, **case_fields
+    )
+    relation_create(individual=case.individual, related=adult_case.individual, kind=kind, by=by)
+    return case

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework import views
+from casework import relation_views, views
 
 app_name = "casework"
 
@@ -49,6 +49,21 @@ urlpatterns = [
         "individuals/<int:pk>/authorisations/<int:authorisation_pk>/revoke/",
         views.identity_authorisation_revoke,
         name="identity_authorisation_revoke",
+    ),
+    path(
+        "individuals/<int:pk>/relations/new/",
+        relation_views.relation_create,
+        name="relation_create",
+    ),
+    path(
+        "individuals/<int:pk>/relations/<int:relation_pk>/remove/",
+        relation_views.relation_remove,
+        name="relation_remove",
+    ),
+    path(
+        "cases/<int:pk>/accompanying-child/",
+        relation_views.accompanying_child,
+        name="accompanying_child",
     ),
     path(
         "individuals/<int:pk>/cases/new/",

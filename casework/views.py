@@ -11,19 +11,18 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.audit import access_log_record, access_log_record_many, access_source
 from accounts.models import AccessAction, User
-from accounts.roles import Role, has_role
-from audit.history import case_history as case_history_entries
-from audit.history import individual_history
+from accounts.roles import Role, has_role, staff_user
 from casework import services
+from casework.codes import MeansOfControl, Recruitment, code_labels
 from casework.counts import cached_count
 from casework.filters import CaseFilter
 from casework.forms import (
@@ -45,6 +44,8 @@ from casework.forms import (
     SupportEndForm,
     SupportMeasureForm,
 )
+from casework.history import case_history as case_history_entries
+from casework.history import case_history_panel, individual_history
 from casework.models import (
     Case,
     Consent,
@@ -53,8 +54,10 @@ from casework.models import (
     JournalEntry,
     SupportMeasure,
 )
+from casework.relation_views import log_related_reads
 from casework.selectors import (
     Identity,
+    RelatedPerson,
     can_edit_cases,
     can_read_cases,
     case_get_for_edit,
@@ -72,12 +75,13 @@ from casework.selectors import (
     may_see_identity,
     possible_duplicates,
     purposes_by_case,
+    related_persons,
 )
 from casework.timeline import TIMELINE_LENGTH, case_panels, case_timeline
-from config.forms import is_htmx, run_action, run_service
-from config.paging import CountedPaginator, page_by_ids
-from hardening.ratelimit import search_rate_limit
-from hardening.search import (
+from core.forms import is_htmx, run_action, run_service
+from core.paging import CountedPaginator, page_by_ids
+from core.ratelimit import search_rate_limit
+from core.search import (
     hidden_fields,
     list_parameters,
     push_shareable_url,
@@ -85,21 +89,14 @@ from hardening.search import (
     search_text,
     search_too_long,
 )
-from hardening.spreadsheet import SpreadsheetWriter
+from core.spreadsheet import csv_download
 
 PAGE_SIZE = 25
 
 
-def _staff(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):  # login_required let only signed-in staff through
-        raise Http404
-    return user
-
-
 def _require_readers(request: HttpRequest) -> User:
     """Coordinators and managers; everyone else must not learn that cases exist (404)."""
-    user = _staff(request)
+    user = staff_user(request)
     if not can_read_cases(user):
         raise Http404
     return user
@@ -119,7 +116,7 @@ def _require_editors(request: HttpRequest) -> User:
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     """The filters come in the address (GET), or with the search text in a POST body: a name
-    must never travel in an address (see hardening.search)."""
+    must never travel in an address (see core.search)."""
     user = _require_readers(request)
     if moved := search_in_address_redirect(request):
         return moved
@@ -132,7 +129,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         params = QueryDict("status=open")
     if search_text(params):
         # A search's matches are found once, in the search table (casework.selectors
-        # .case_search_rows), and its page's rows read by id (config.paging).
+        # .case_search_rows), and its page's rows read by id (core.paging).
         case_filter = CaseFilter(params, queryset=case_search_rows(user), user=user)
         page = page_by_ids(case_filter.qs, case_rows_queryset(user), params.get("page"), PAGE_SIZE)
     else:
@@ -185,12 +182,24 @@ def case_export(request: HttpRequest) -> HttpResponse:
     if search_text(params) and (limited := search_rate_limit(request)):
         return limited
     cases = CaseFilter(params, queryset=case_list_queryset(user), user=user).qs
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="lotsa-arenden-{stamp}.csv"'
-    response.write("\ufeff")
-    writer = SpreadsheetWriter(response, delimiter=";")
-    writer.writerow(
+    rows, logged = _case_export_rows(user, cases)
+    response = csv_download("arenden", rows)
+    access_log_record_many(
+        request=request,
+        action=AccessAction.EXPORT,
+        object_type="casework.case",
+        items=logged,
+        detail=_list_detail(params),
+    )
+    return response
+
+
+def _case_export_rows(
+    user: User, cases: QuerySet[Case]
+) -> tuple[list[list[object]], list[tuple[str, int | None]]]:
+    """The export's heading and rows, identities masked as on the list, and the (case,
+    individual) pairs they show, for the access log."""
+    rows: list[list[object]] = [
         [
             _("Case number"),
             _("Reference"),
@@ -206,12 +215,12 @@ def case_export(request: HttpRequest) -> HttpResponse:
             _("Purposes"),
             _("Came in through"),
         ]
-    )
+    ]
     logged: list[tuple[str, int | None]] = []
     access = identity_access(user)
     for case in cases.iterator(chunk_size=500):
         identity = access.case_identity(case)
-        writer.writerow(
+        rows.append(
             [
                 case.number,
                 identity.reference,
@@ -229,14 +238,7 @@ def case_export(request: HttpRequest) -> HttpResponse:
             ]
         )
         logged.append((str(case.pk), case.individual_id))
-    access_log_record_many(
-        request=request,
-        action=AccessAction.EXPORT,
-        object_type="casework.case",
-        items=logged,
-        detail=_list_detail(params),
-    )
-    return response
+    return rows, logged
 
 
 # --- Creating -------------------------------------------------------------------------------------
@@ -274,57 +276,9 @@ def case_create(request: HttpRequest) -> HttpResponse:
     if individual_form.hidden_match is not None:
         duplicate_check_record(request, [individual_form.hidden_match], hidden=True)
     if request.method == "POST" and individual_valid and case_form.is_valid():
-        person = individual_form.cleaned_data
-        born = person.get("date_of_birth")
-        found = possible_duplicates(
-            personal_number=person.get("personal_number"),
-            given_name=person.get("given_name", ""),
-            family_name=person.get("family_name", ""),
-            alias=person.get("alias", ""),
-            birth_year=born.year if born else person.get("birth_year"),
+        case, duplicates, needs_manager = _open_after_duplicate_check(
+            request, user, individual_form.cleaned_data, case_form
         )
-        access = identity_access(user)
-        hidden = [individual for individual in found if not access.visible(individual)]
-        needs_manager = bool(hidden)
-        existing_pk = request.POST.get("use_individual", "")
-        case = None
-        if existing_pk:
-            # Only a person the duplicate check found for these details: any other id (a
-            # guess, a tampered form) must not attach a case, and so its identity, to someone.
-            # A person whose identity the user may not see is refused by the service.
-            existing = next((i for i in found if str(i.pk) == existing_pk), None)
-            if existing is None:
-                case_form.add_error(
-                    None, _("Choose one of the people Lotsa found, or register a new person.")
-                )
-                duplicates = _duplicate_rows(request, user, found, hidden)
-            else:
-                case = run_service(
-                    case_form,
-                    services.case_open,
-                    individual=existing,
-                    by=user,
-                    source=access_source(request),
-                    **_case_fields(case_form),
-                )
-        elif hidden:
-            duplicates = _duplicate_rows(request, user, found, hidden)
-            if request.POST.get("confirm_new"):
-                case_form.add_error(None, MATCH_NEEDS_MANAGER)
-        elif found and not request.POST.get("confirm_new"):
-            duplicates = _duplicate_rows(request, user, found, hidden)
-        else:
-            individual_fields = {
-                k: v for k, v in person.items() if k != "languages" and v is not None
-            }
-            case = run_service(
-                case_form,
-                services.case_open_with_new_individual,
-                by=user,
-                individual_fields=individual_fields,
-                languages=person.get("languages") or [],
-                **_case_fields(case_form),
-            )
         if case is not None:
             messages.success(request, _("Case %(number)s was opened.") % {"number": case.number})
             return redirect("casework:case_detail", pk=case.pk)
@@ -341,6 +295,67 @@ def case_create(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _possible_duplicates_of(person: dict[str, Any]) -> list[Individual]:
+    """The people already registered who may be the one the form describes."""
+    born = person.get("date_of_birth")
+    return possible_duplicates(
+        personal_number=person.get("personal_number"),
+        given_name=person.get("given_name", ""),
+        family_name=person.get("family_name", ""),
+        alias=person.get("alias", ""),
+        birth_year=born.year if born else person.get("birth_year"),
+    )
+
+
+def _open_after_duplicate_check(
+    request: HttpRequest, user: User, person: dict[str, Any], case_form: CaseCreateForm
+) -> tuple[Case | None, list[tuple[Individual, Identity]], bool]:
+    """Open the case, for the person the user chose among the possible duplicates or for a new
+    person when none stands in the way. Otherwise (None, the duplicates to choose from, whether
+    a manager must help: a possible match whose protected identity the user may not see)."""
+    found = _possible_duplicates_of(person)
+    access = identity_access(user)
+    hidden = [individual for individual in found if not access.visible(individual)]
+    needs_manager = bool(hidden)
+    existing_pk = request.POST.get("use_individual", "")
+    if existing_pk:
+        # Only a person the duplicate check found for these details: any other id (a guess, a
+        # tampered form) must not attach a case, and so its identity, to someone. A person
+        # whose identity the user may not see is refused by the service.
+        existing = next((i for i in found if str(i.pk) == existing_pk), None)
+        if existing is None:
+            case_form.add_error(
+                None, _("Choose one of the people Lotsa found, or register a new person.")
+            )
+            return None, _duplicate_rows(request, user, found, hidden), needs_manager
+        case = run_service(
+            case_form,
+            services.case_open,
+            individual=existing,
+            by=user,
+            source=access_source(request),
+            **_case_fields(case_form),
+        )
+        return case, [], needs_manager
+    if hidden:
+        duplicates = _duplicate_rows(request, user, found, hidden)
+        if request.POST.get("confirm_new"):
+            case_form.add_error(None, MATCH_NEEDS_MANAGER)
+        return None, duplicates, needs_manager
+    if found and not request.POST.get("confirm_new"):
+        return None, _duplicate_rows(request, user, found, hidden), needs_manager
+    individual_fields = {k: v for k, v in person.items() if k != "languages" and v is not None}
+    case = run_service(
+        case_form,
+        services.case_open_with_new_individual,
+        by=user,
+        individual_fields=individual_fields,
+        languages=person.get("languages") or [],
+        **_case_fields(case_form),
+    )
+    return case, [], needs_manager
 
 
 def _duplicate_rows(
@@ -370,7 +385,7 @@ def duplicate_check_record(
         detail="duplicate check, not shown" if hidden else "duplicate check",
     )
     if hidden:
-        services.identity_match_report(by=_staff(request), individuals=found)
+        services.identity_match_report(by=staff_user(request), individuals=found)
 
 
 @require_http_methods(["GET", "POST"])
@@ -414,6 +429,11 @@ def case_open_for_individual(request: HttpRequest, pk: int) -> HttpResponse:
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _require_readers(request)
     case = case_get_for_user(request, pk)
+    # The other apps' panels (reflection period, ...), then the case's own change history.
+    panels = case_panels(case, user)
+    history_panel = case_history_panel(case, user)
+    if history_panel is not None:
+        panels.append(history_panel)
     context = {
         "case": case,
         "identity": case_identity(user, case),
@@ -423,10 +443,19 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             case, user, limit=None if request.GET.get("timeline") == "all" else TIMELINE_LENGTH
         ),
         "timeline_length": TIMELINE_LENGTH,
-        "panels": case_panels(case, user),
+        "panels": panels,
         "can_edit": can_edit_cases(user),
+        "means_of_control": code_labels(MeansOfControl, case.means_of_control),
+        "recruitment": code_labels(Recruitment, case.recruitment),
+        "related": _related(request, user, case.individual),
     }
     return render(request, "casework/case_detail.html", context)
+
+
+def _related(request: HttpRequest, user: User, individual: Individual) -> list[RelatedPerson]:
+    related = related_persons(individual, identity_access(user))
+    log_related_reads(request, related)
+    return related
 
 
 @require_GET
@@ -447,7 +476,7 @@ def case_history(request: HttpRequest, pk: int) -> HttpResponse:
         detail="change history",
     )
     if is_htmx(request):
-        return render(request, "audit/_history_list.html", {"history": history})
+        return render(request, "casework/_history_list.html", {"history": history})
     context = {"case": case, "identity": case_identity(user, case), "history": history}
     return render(request, "casework/case_history.html", context)
 
@@ -467,7 +496,7 @@ def _case_form_page(
     )
     context = {
         "case": case,
-        "identity": case_identity(_staff(request), case),
+        "identity": case_identity(staff_user(request), case),
         "form": form,
         "title": title,
         "submit": submit,
@@ -488,7 +517,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form,
             services.case_update,
             case=case,
-            by=_staff(request),
+            by=staff_user(request),
             expected_version=data["version"],
             data={name: data[name] for name in services.CASE_EDIT_FIELDS},
             purposes=data["purposes"],
@@ -510,7 +539,7 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
             form,
             services.case_close,
             case=case,
-            by=_staff(request),
+            by=staff_user(request),
             closed_on=data["closed_on"],
             reason=data["reason"],
             note=data["note"],
@@ -532,7 +561,7 @@ def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
             form,
             services.case_reopen,
             case=case,
-            by=_staff(request),
+            by=staff_user(request),
             reason=form.cleaned_data["reason"],
             expected_version=form.cleaned_data["version"],
         )
@@ -601,12 +630,12 @@ def journal_create(request: HttpRequest, pk: int) -> HttpResponse:
             form,
             services.journal_entry_create,
             case=case,
-            author=_staff(request),
+            author=staff_user(request),
             **form.cleaned_data,
         )
         if entry is not None:
             if request.POST.get("sign"):
-                services.journal_entry_sign(entry=entry, by=_staff(request))
+                services.journal_entry_sign(entry=entry, by=staff_user(request))
                 messages.success(request, _("The journal entry was saved and signed."))
             else:
                 messages.success(request, _("The journal entry was saved as a draft."))
@@ -630,7 +659,7 @@ def _entry_for(request: HttpRequest, pk: int, entry_pk: int) -> tuple[Case, Jour
 @login_required
 def journal_edit(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     case, entry = _entry_for(request, pk, entry_pk)
-    if entry.is_signed or entry.author_id != _staff(request).pk:
+    if entry.is_signed or entry.author_id != staff_user(request).pk:
         raise PermissionDenied
     form = JournalEntryForm(request.POST or None, instance=entry)
     if request.method == "POST" and form.is_valid():
@@ -638,12 +667,12 @@ def journal_edit(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
             form,
             services.journal_entry_update,
             entry=entry,
-            by=_staff(request),
+            by=staff_user(request),
             **form.cleaned_data,
         )
         if saved is not None:
             if request.POST.get("sign"):
-                services.journal_entry_sign(entry=saved, by=_staff(request))
+                services.journal_entry_sign(entry=saved, by=staff_user(request))
                 messages.success(request, _("The journal entry was saved and signed."))
             else:
                 messages.success(request, _("The draft was saved."))
@@ -662,7 +691,7 @@ def journal_edit(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
 @login_required
 def journal_sign(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     case, entry = _entry_for(request, pk, entry_pk)
-    _signed, errors = run_action(services.journal_entry_sign, entry=entry, by=_staff(request))
+    _signed, errors = run_action(services.journal_entry_sign, entry=entry, by=staff_user(request))
     for error in errors:
         messages.error(request, error)
     if not errors:
@@ -674,7 +703,9 @@ def journal_sign(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
 @login_required
 def journal_delete(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     case, entry = _entry_for(request, pk, entry_pk)
-    _deleted, errors = run_action(services.journal_entry_delete, entry=entry, by=_staff(request))
+    _deleted, errors = run_action(
+        services.journal_entry_delete, entry=entry, by=staff_user(request)
+    )
     for error in errors:
         messages.error(request, error)
     if not errors:
@@ -694,13 +725,13 @@ def journal_correct(request: HttpRequest, pk: int, entry_pk: int) -> HttpRespons
             form,
             services.journal_entry_create,
             case=case,
-            author=_staff(request),
+            author=staff_user(request),
             corrects=entry,
             **form.cleaned_data,
         )
         if correction is not None:
             if request.POST.get("sign"):
-                services.journal_entry_sign(entry=correction, by=_staff(request))
+                services.journal_entry_sign(entry=correction, by=staff_user(request))
             messages.success(request, _("The correction was saved."))
             return redirect("casework:case_detail", pk=case.pk)
     return _case_form_page(
@@ -726,7 +757,7 @@ def support_create(request: HttpRequest, pk: int) -> HttpResponse:
             form,
             services.support_measure_create,
             case=case,
-            by=_staff(request),
+            by=staff_user(request),
             **form.cleaned_data,
         )
         if measure is not None:
@@ -746,7 +777,7 @@ def support_end(request: HttpRequest, pk: int, measure_pk: int) -> HttpResponse:
             form,
             services.support_measure_end,
             measure=measure,
-            by=_staff(request),
+            by=staff_user(request),
             **form.cleaned_data,
         )
         if ended is not None:
@@ -771,7 +802,7 @@ def organisation_link_create(request: HttpRequest, pk: int) -> HttpResponse:
             form,
             services.organisation_link_create,
             case=case,
-            by=_staff(request),
+            by=staff_user(request),
             **form.cleaned_data,
         )
         if link is not None:
@@ -787,7 +818,7 @@ def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         consent = run_service(
-            form, services.consent_record, case=case, by=_staff(request), **form.cleaned_data
+            form, services.consent_record, case=case, by=staff_user(request), **form.cleaned_data
         )
         if consent is not None:
             messages.success(request, _("The consent was recorded."))
@@ -808,7 +839,7 @@ def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResp
             form,
             services.consent_withdraw,
             consent=consent,
-            by=_staff(request),
+            by=staff_user(request),
             **form.cleaned_data,
         )
         if withdrawn is not None:
@@ -856,6 +887,7 @@ def _individual_page(
         "can_edit": can_edit_cases(user) and not identity.masked,
         "can_open_case": can_edit_cases(user) and not identity.masked,
         "history": individual_history(individual, user),
+        "related": _related(request, user, individual),
         "authorisations": authorisations if is_manager else [],
         "my_authorisation": next(
             (a for a in authorisations if a.in_force and a.user_id == user.pk), None
@@ -949,7 +981,7 @@ def individual_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "personal_number": individual.personal_number_display,
     }
     form = IndividualEditForm(
-        request.POST or None, instance=individual, initial=initial, viewer=_staff(request)
+        request.POST or None, instance=individual, initial=initial, viewer=staff_user(request)
     )
     valid = request.method == "POST" and form.is_valid()
     if form.hidden_match is not None:
@@ -960,7 +992,7 @@ def individual_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form,
             services.individual_update,
             individual=individual,
-            by=_staff(request),
+            by=staff_user(request),
             expected_version=data["version"],
             data={name: data.get(name) for name in services.INDIVIDUAL_FIELDS},
             languages=data["languages"],

@@ -4,4 +4,4 @@ from django.contrib.admin.apps import AdminConfig
 
 
 class LotsaAdminConfig(AdminConfig):
-    default_site = "config.admin.LotsaAdminSite"
+    default_site = "accounts.admin_site.LotsaAdminSite"

@@ -14,6 +14,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from config.views import healthz
+
 HEALTH_PATH = "/healthz"
 
 
@@ -24,7 +26,5 @@ class HealthCheckMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         # Other methods go on (a POST without a CSRF token is refused like anywhere else).
         if request.path_info == HEALTH_PATH and request.method in ("GET", "HEAD"):
-            from config.views import healthz
-
             return healthz(request)
         return self.get_response(request)

@@ -8,31 +8,23 @@ protect people (SECRET_KEY, ALLOWED_HOSTS) are required and the start-up fails l
 
 from __future__ import annotations
 
+import base64
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
-import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from core.env import RecordingEnv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 
-class _RecordingEnv(environ.Env):
-    """environ.Env that remembers the name of every variable the settings read: the backup
-    (operations/backup.py) keeps the values of exactly these."""
-
-    read: set[str] = set()
-
-    def get_value(self, var: str, *args: object, **kwargs: object) -> object:
-        self.read.add(var)
-        return super().get_value(var, *args, **kwargs)
-
-
-env = _RecordingEnv()
+env = RecordingEnv()
 if (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env")
 
@@ -70,8 +62,13 @@ if not DEBUG and not ALLOWED_HOSTS:
     )
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# Every installed app, in one list. The order matters where a comment says so; Lotsa's own apps
+# follow the layers (pyproject.toml [tool.importlinter]) from the bottom up, which is also the
+# order their AppConfig.ready() hooks register timeline items, panels and notification kinds.
 INSTALLED_APPS = [
+    # Before staticfiles: runserver then serves static files through WhiteNoise, as production.
     "whitenoise.runserver_nostatic",
+    # The admin site opened to the admin role (accounts/admin_site.py), in place of Django's.
     "config.apps.LotsaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -87,28 +84,68 @@ INSTALLED_APPS = [
     "django_countries",
     "simple_history",
     "axes",
+    # Two-factor sign-in's devices: an authenticator app (TOTP) and backup codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "core",
     "accounts",
     "casework",
+    # Case documents: scanned, encrypted, read only through Lotsa's views.
+    "documents",
     "reflection_period",
     "outreach",
     "reporting",
+    # The national figures (NSPM) and the HTCDS/CTDC exports: read across the domain apps.
+    "national",
+    # After accounts and django_otp: its admin extends the staff-member admin with the
+    # two-factor reset and removes django-otp's device admins.
+    "twofactor",
+    # Single sign-on with the city's provider (off unless LOTSA_OIDC_ISSUER is set).
+    "sso",
+    # The access log's review, and its append-only trigger (PostgreSQL).
+    "audit",
+    # Data-subject export (registerutdrag, GDPR art. 15), for managers.
+    "dsar",
+    # Culling personal data of old cases (gallring).
+    "retention",
+    # Backup and restore; the database roles (db_grants).
+    "operations",
+    # Importing past records from spreadsheets, through the domain apps' services.
+    "importing",
+    "home",
 ]
 
+# Every middleware, in the order a request passes them (a response passes them backwards).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Right after SecurityMiddleware: the security headers go on every response, static files
+    # included (core/middleware.py).
+    "core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # /healthz for the compose health check and load balancers, before anything reads the host.
     "config.middleware.HealthCheckMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language the switch's cookie chose (Swedish otherwise), before anything renders text.
     "accounts.locale.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after AuthenticationMiddleware: marks request.user as verified by a second step or not.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages: signing out an idle user leaves a message saying why.
     "accounts.middleware.IdleTimeoutMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # The second sign-in step's gate: after everything that may sign a user out or mark an htmx
+    # request.
+    "twofactor.middleware.SecondStepMiddleware",
+    # Sign-in attempts per address (password spraying); axes locks per user name.
+    "accounts.middleware.LoginRateLimitMiddleware",
+    # Near the view, so it sees a view's exception before the others: a database still locked
+    # after waiting (SQLite) answers 409 with an explanation, as a conflict with a colleague does.
+    "core.middleware.DatabaseBusyMiddleware",
     # django-axes must come last: it turns a lockout raised during login into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -127,11 +164,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.navigation",
+                "home.context_processors.navigation",
             ],
-            "libraries": {
-                "pdf": "config.pdf_tags",
-            },
         },
     },
 ]
@@ -236,7 +270,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # backup (operations/backup.py) keeps this folder; another storage (S3) is backed up there.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
@@ -318,6 +352,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},  # axes logs every start and attempt at INFO
+        "weasyprint": {"level": "WARNING"},  # the PDFs: it logs every layout step at INFO
     },
 }
 
@@ -367,15 +402,17 @@ CELERY_BEAT_SCHEDULE["notification-email-sweep"] = {
     "schedule": timedelta(seconds=LOTSA_EMAIL_SWEEP_SECONDS),
     "options": {"expires": LOTSA_EMAIL_SWEEP_SECONDS},
 }
-# WeasyPrint (the application PDF) logs every layout step at INFO.
-# (mypy types LOGGING as a dict of mixed values, so it cannot see "loggers" is a dict.)
-LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}  # type: ignore[index]
 
 # --- Reporting ----------------------------------------------------------------------------------
 # Publication mode shows counts from 1 to k-1 as "<k" (and hides what would give them away).
 LOTSA_PUBLICATION_THRESHOLD = env.int("LOTSA_PUBLICATION_THRESHOLD", default=3)
 if LOTSA_PUBLICATION_THRESHOLD < 2:
     raise ImproperlyConfigured("LOTSA_PUBLICATION_THRESHOLD must be at least 2.")
+# The CTDC-style microdata export releases a row only when at least this many rows share its
+# year, gender, age band and citizenship (CTDC publishes with k = 11).
+LOTSA_CTDC_K = env.int("LOTSA_CTDC_K", default=11)
+if LOTSA_CTDC_K < 2:
+    raise ImproperlyConfigured("LOTSA_CTDC_K must be at least 2.")
 
 # Exports whose task never reached a worker (the broker was down) are queued again, and exports
 # a lost worker left unfinished are retried once or given up (reporting.services.exports_sweep).
@@ -386,23 +423,6 @@ CELERY_BEAT_SCHEDULE["report-export-sweep"] = {
 }
 
 # --- Two-factor sign-in (twofactor app: django-otp, an authenticator app plus backup codes) ----
-INSTALLED_APPS += [
-    "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
-    # After accounts: its admin extends the staff-member admin with the two-factor reset.
-    "twofactor",
-]
-# OTPMiddleware right after AuthenticationMiddleware (it marks request.user as verified or not);
-# the second step's gate after everything that may sign a user out or mark an htmx request,
-# before AxesMiddleware, which must stay last.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
-    "django_otp.middleware.OTPMiddleware",
-)
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "twofactor.middleware.SecondStepMiddleware"
-)
 # Required for everyone in production; the demo (`make run`, DEBUG on) lets users opt in.
 LOTSA_REQUIRE_2FA = env.bool("LOTSA_REQUIRE_2FA", default=not DEBUG)
 # How many backup codes a user gets at a time (each works once).
@@ -424,32 +444,7 @@ AXES_RESET_ON_SUCCESS = False
 # Axes stores the form data of failed attempts; never a code.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 
-# --- Access log and change history (audit app) --------------------------------------------------
-# The log review ("Logguppföljning"), the access log's append-only trigger (PostgreSQL) and the
-# change history on object pages.
-INSTALLED_APPS += ["audit"]
-
-# --- Data-subject export (dsar app): registerutdrag, GDPR art. 15, for managers ------------------
-INSTALLED_APPS += ["dsar"]
-
-# --- Hardening (hardening app): security headers, rate limits, the cache, error reports ---------
-INSTALLED_APPS.append("hardening")
-# The headers go on every response, static files included: right after SecurityMiddleware.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-    "hardening.middleware.SecurityHeadersMiddleware",
-)
-# Before axes, which must stay last.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
-    "hardening.middleware.LoginRateLimitMiddleware",
-)
-# Near the view, so it sees a view's exception before the others: a database still locked after
-# waiting (SQLite) answers 409 with an explanation, as a conflict with a colleague does.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
-    "hardening.middleware.DatabaseBusyMiddleware",
-)
+# --- Security headers, rate limits, the cache, error reports (core app) -------------------------
 # Nothing but Lotsa's own files: no inline script or style, no other origin, no framing. An
 # optional report URI lets the operator collect violations (e.g. from a reverse proxy).
 LOTSA_CSP_REPORT_URI = env.str("LOTSA_CSP_REPORT_URI", default="")
@@ -477,7 +472,7 @@ LOTSA_PERMISSIONS_POLICY = (
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 CACHES["default"].setdefault("KEY_PREFIX", "lotsa")
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):
-    # The cache fails soft (config/soft_cache.py): a Redis that does not answer must cost a
+    # The cache fails soft (core/soft_cache.py): a Redis that does not answer must cost a
     # request a second at most, not the system's TCP timeout.
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {"socket_connect_timeout": 1, "socket_timeout": 1}
@@ -513,18 +508,14 @@ if LOTSA_SEARCH_RATE_LIMIT < 0 or LOTSA_LOGIN_RATE_LIMIT < 0:
 # sign-in limit and for django-axes (django-ipware, which would read the proxy count, is not
 # installed: without this, axes saw every client behind a proxy as the proxy's address).
 LOTSA_PROXY_COUNT = env.int("LOTSA_PROXY_COUNT", default=0)
-AXES_CLIENT_IP_CALLABLE = "hardening.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"
 # Error reports (e-mails to ADMINS) never carry form data or local variables: personal data.
-DEFAULT_EXCEPTION_REPORTER_FILTER = "hardening.errors.PersonalDataExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.errors.PersonalDataExceptionReporterFilter"
 # django-axes records sign-in attempts under the user name cut to the longest a user can have
 # (an absurd "user name" would not fit its column).
-AXES_USERNAME_CALLABLE = "hardening.signin.attempted_username"
-
-# --- Operations (operations app): backup and restore -------------------------------------------
-INSTALLED_APPS.append("operations")
+AXES_USERNAME_CALLABLE = "accounts.signin.attempted_username"
 
 # --- Import of past records (importing app) -----------------------------------------------------
-INSTALLED_APPS.append("importing")
 # At most this many rows per file (the whole file is checked, and imported, in one transaction).
 LOTSA_IMPORT_MAX_ROWS = env.int("LOTSA_IMPORT_MAX_ROWS", default=20_000)
 # The largest upload, read in memory only (never a temporary file), and the most an .xlsx may
@@ -550,7 +541,6 @@ CELERY_BEAT_SCHEDULE["import-job-sweep"] = {
 }
 
 # --- Retention (retention app): culling personal data of old cases (gallring) ------------------
-INSTALLED_APPS.append("retention")
 # An individual's personal data is culled when all their cases are closed and the last activity
 # (last journal entry, or the closing date) is more than this many years old.
 LOTSA_RETENTION_YEARS = env.int("LOTSA_RETENTION_YEARS", default=5)
@@ -572,12 +562,93 @@ CELERY_BEAT_SCHEDULE["retention-monthly-proposal"] = {
     "options": {"expires": 24 * 60 * 60},
 }
 
+# --- Case documents (documents app): uploads checked, scanned, encrypted, stored ---------------
+# Where the encrypted files go: STORAGES["documents"]. By default the file system under
+# var/documents (LOTSA_DOCUMENT_ROOT); with LOTSA_DOCUMENT_S3_BUCKET set, any S3-compatible
+# object store through django-storages. Files are only ever read through Lotsa (the download
+# view decrypts them): never serve this folder or bucket directly.
+LOTSA_DOCUMENT_ROOT = Path(env.str("LOTSA_DOCUMENT_ROOT", default=str(VAR_DIR / "documents")))
+LOTSA_DOCUMENT_S3_BUCKET = env.str("LOTSA_DOCUMENT_S3_BUCKET", default="")
+if LOTSA_DOCUMENT_S3_BUCKET:
+    STORAGES["documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": LOTSA_DOCUMENT_S3_BUCKET,
+            "endpoint_url": env.str("LOTSA_DOCUMENT_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("LOTSA_DOCUMENT_S3_REGION", default="") or None,
+            "access_key": env.str("LOTSA_DOCUMENT_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("LOTSA_DOCUMENT_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("LOTSA_DOCUMENT_S3_PREFIX", default="documents"),
+            # Private objects, never overwritten; Lotsa never hands out the bucket's URLs.
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    STORAGES["documents"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": LOTSA_DOCUMENT_ROOT,
+            "base_url": None,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+
+
+def _document_keys() -> list[str]:
+    """LOTSA_DOCUMENT_KEY: one key, or several separated by commas, the current one first (see
+    documents.encryption for the format and docs/operations.md for rotating). With DEBUG on and
+    none set, a key is generated once into var/ (as SECRET_KEY is)."""
+    keys: list[str] = env.list("LOTSA_DOCUMENT_KEY", default=[])
+    keys = [key.strip() for key in keys if key.strip()]
+    if keys:
+        return keys
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "LOTSA_DOCUMENT_KEY is not set. Lotsa encrypts case documents with it and refuses to "
+            "start with DEBUG off without one: generate a key with `python -c 'import base64, "
+            "secrets; print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())'` and "
+            "keep it as safely as the database backups (docs/operations.md)."
+        )
+    key_file = VAR_DIR / "document_key"
+    if not key_file.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+        key_file.chmod(0o600)
+    return [key_file.read_text().strip()]
+
+
+LOTSA_DOCUMENT_KEY: list[str] = _document_keys()
+# The largest file a user may upload, in megabytes (the proxy in front must allow a little more).
+LOTSA_DOCUMENT_MAX_MB = env.int("LOTSA_DOCUMENT_MAX_MB", default=20)
+# At most this many documents per case (those marked as registered by mistake count too).
+LOTSA_DOCUMENT_CASE_LIMIT = env.int("LOTSA_DOCUMENT_CASE_LIMIT", default=100)
+# Virus scanning through ClamAV's clamd: "clamd" (the default) scans every upload and refuses it
+# when clamd cannot be reached (fails closed); "off" stores files unscanned, and the pages say
+# so. Only an explicit "off" turns it off (the demo, `make run`, sets it).
+LOTSA_DOCUMENT_SCAN = env.str("LOTSA_DOCUMENT_SCAN", default="clamd").strip().lower()
+# clamd's address: host:port (TCP) or the path of its Unix socket.
+LOTSA_CLAMD_ADDRESS = env.str("LOTSA_CLAMD_ADDRESS", default="127.0.0.1:3310")
+# Seconds clamd may take to answer before the upload is refused (fail closed).
+LOTSA_CLAMD_TIMEOUT = env.int("LOTSA_CLAMD_TIMEOUT", default=60)
+if (
+    LOTSA_DOCUMENT_SCAN not in ("clamd", "off")
+    or not 1 <= LOTSA_DOCUMENT_MAX_MB <= 500
+    or LOTSA_DOCUMENT_CASE_LIMIT < 1
+    or LOTSA_CLAMD_TIMEOUT < 1
+):
+    raise ImproperlyConfigured(
+        "LOTSA_DOCUMENT_SCAN must be 'clamd' or 'off', LOTSA_DOCUMENT_MAX_MB between 1 and 500, "
+        "LOTSA_DOCUMENT_CASE_LIMIT and LOTSA_CLAMD_TIMEOUT at least 1."
+    )
+
 # --- Single sign-on (sso app): OpenID Connect with the city's identity provider ----------------
 # Off unless LOTSA_OIDC_ISSUER is set. Accounts and roles stay in Lotsa: a person signs in only
 # if their staff account's `oidc_subject` holds the value of LOTSA_OIDC_MATCH_CLAIM from the ID
 # token. The library (mozilla-django-oidc) reads its OIDC_* settings below; the endpoints come
 # from the issuer's discovery document (sso.provider).
-INSTALLED_APPS.append("sso")
 LOTSA_OIDC_ISSUER = env.str("LOTSA_OIDC_ISSUER", default="")
 LOTSA_OIDC_ENABLED = bool(LOTSA_OIDC_ISSUER)
 LOTSA_OIDC_DISCOVERY_URL = env.str(

@@ -5,10 +5,13 @@ local PostgreSQL and Redis); only what would make tests slow or flaky is changed
 """
 
 import os
+import tempfile
 
 # The tests run with DEBUG off, as production does; these two are then required.
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-used-anywhere-else-0123456789")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# Case documents' key (base64 of 32 bytes): tests that rotate keys set their own.
+os.environ.setdefault("LOTSA_DOCUMENT_KEY", "test:bG90c2EtdGVzdC1vbmx5LWRvY3VtZW50LWtleS0zMmI=")
 
 from config.settings import *  # noqa: F403  (the test settings extend the real ones)
 from config.settings import env
@@ -17,6 +20,16 @@ from config.settings import env
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Case documents in a folder of this test process's own (never var/documents).
+    "documents": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": tempfile.mkdtemp(prefix="lotsa-test-documents-"),
+            "base_url": None,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
 }
 WHITENOISE_AUTOREFRESH = True
 
@@ -52,3 +65,7 @@ LOTSA_REPORT_CACHE_SECONDS = 0
 
 # The case list's counts likewise (tests/test_list_counts.py switches the cache on).
 LOTSA_LIST_COUNT_CACHE_SECONDS = 0
+
+# Uploads are not scanned unless a test starts its own clamd (tests/test_documents_scanning.py
+# and the other document tests switch scanning on against it).
+LOTSA_DOCUMENT_SCAN = "off"

@@ -5,9 +5,10 @@ from django.urls import include, path
 
 from accounts import views as account_views
 from config import views
+from home import views as home_views
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("notifications/", account_views.notification_list, name="notifications"),
     path(
@@ -21,12 +22,15 @@ urlpatterns = [
         name="notification_acknowledge_all",
     ),
     path("accounts/", include("accounts.urls")),
+    path("accounts/start/", include("home.urls")),
     path("accounts/log/", include("audit.urls")),
     path("", include("casework.urls")),
+    path("", include("documents.urls")),
     path("outreach/", include("outreach.urls")),
     path("", include("reflection_period.urls")),
     path("", include("dsar.urls")),
     path("reports/", include("reporting.urls")),
+    path("reports/national/", include("national.urls")),
     path("retention/", include("retention.urls")),
     path("import/", include("importing.urls")),
     path("two-factor/", include("twofactor.urls")),

@@ -12,7 +12,7 @@ from django.views.decorators.clickjacking import xframe_options_deny
 from django.views.decorators.http import require_GET
 
 from config.celery import app as celery_app
-from config.soft_cache import CACHE_ERRORS
+from core.soft_cache import CACHE_ERRORS
 
 BROKER_TIMEOUT_SECONDS = 2
 

@@ -22,6 +22,14 @@ class SubjectExportForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose PDF or JSON.")},
     )
+    include_documents = forms.BooleanField(
+        label=_("Include the case documents' files"),
+        required=False,
+        help_text=_(
+            "The export and every document file of the person's cases, in one ZIP file. Each "
+            "file included is written to the access log."
+        ),
+    )
     request_reference = forms.CharField(
         label=_("Reason or reference of the request"),
         max_length=REFERENCE_MAX_LENGTH,

@@ -28,9 +28,17 @@ from django.utils.translation import gettext as _
 from django_countries.fields import Country, CountryField
 
 from accounts.models import AccessLogEntry, User
+from casework.codes import MeansOfControl, Recruitment
 
 # The change history is read exactly as the object pages show it (same labels, same old → new).
-from audit.history import HistorySource, build_history, history_versions
+from casework.history import (
+    CASE,
+    INDIVIDUAL,
+    JOURNAL_ENTRY,
+    HistorySource,
+    build_history,
+    history_versions,
+)
 from casework.models import (
     Case,
     CaseEvent,
@@ -38,12 +46,16 @@ from casework.models import (
     CasePurpose,
     Consent,
     Individual,
+    IndividualRelation,
     JournalEntry,
     SupportMeasure,
 )
 from casework.personal_number import format_personal_number
+from documents.models import CaseDocument
+from outreach.history import CONTACT, REFERRAL
 from outreach.models import ContactIndicator, ContactOffer, OutreachContact, Referral
 from outreach.selectors import CONTACT_OBJECT_TYPE
+from reflection_period.history import APPLICATION
 from reflection_period.models import (
     ApplicationEvent,
     ApplicationPurpose,
@@ -52,6 +64,8 @@ from reflection_period.models import (
 
 # Bookkeeping of optimistic locking: not information about anyone.
 _NEVER = frozenset({"version"})
+# A document's storage bookkeeping: its random name and its wrapped key say nothing about anyone.
+DOCUMENT_INTERNAL = ("case", "storage_name", "key_id", "wrapped_key")
 
 FORMAT = "lotsa-registerutdrag/1"
 
@@ -157,6 +171,12 @@ def _cases(individual: Individual) -> list[Case]:
                 queryset=rows(CaseOrganisation, "linked_on", "created_at", "pk"),
             ),
             Prefetch("events", queryset=rows(CaseEvent, "at", "pk")),
+            Prefetch(
+                "documents",
+                queryset=rows(
+                    CaseDocument, "dated_on", "uploaded_at", "pk", skip=DOCUMENT_INTERNAL
+                ),
+            ),
         )
         .order_by("opened_on", "pk")
     )
@@ -214,21 +234,21 @@ def _history(
 
     sources = [
         HistorySource(
-            Individual,
-            history_versions(Individual, id=individual.pk),
+            INDIVIDUAL,
+            history_versions(INDIVIDUAL, id=individual.pk),
             lambda record: _("The individual"),
         )
     ]
     if case_ids:
         sources += [
             HistorySource(
-                Case,
-                history_versions(Case, id__in=case_ids),
+                CASE,
+                history_versions(CASE, id__in=case_ids),
                 lambda record: _("Case %(number)s") % {"number": record.number},
             ),
             HistorySource(
-                JournalEntry,
-                history_versions(JournalEntry, case_id__in=case_ids),
+                JOURNAL_ENTRY,
+                history_versions(JOURNAL_ENTRY, case_id__in=case_ids),
                 lambda record: (
                     _("Journal entry of %(date)s in case %(number)s")
                     % {"date": record.entry_date.isoformat(), "number": case_number(record.case_id)}
@@ -238,8 +258,8 @@ def _history(
     if applications:
         sources.append(
             HistorySource(
-                ReflectionPeriodApplication,
-                history_versions(ReflectionPeriodApplication, id__in=[a.pk for a in applications]),
+                APPLICATION,
+                history_versions(APPLICATION, id__in=[a.pk for a in applications]),
                 lambda record: (
                     _("Reflection-period application %(id)s in case %(number)s")
                     % {"id": record.id, "number": case_number(record.case_id)}
@@ -249,16 +269,16 @@ def _history(
     if contacts:
         sources.append(
             HistorySource(
-                OutreachContact,
-                history_versions(OutreachContact, id__in=[c.pk for c in contacts]),
+                CONTACT,
+                history_versions(CONTACT, id__in=[c.pk for c in contacts]),
                 lambda record: _("Outreach contact #%(id)s") % {"id": record.id},
             )
         )
     if referrals:
         sources.append(
             HistorySource(
-                Referral,
-                history_versions(Referral, id__in=[r.pk for r in referrals]),
+                REFERRAL,
+                history_versions(REFERRAL, id__in=[r.pk for r in referrals]),
                 lambda record: _("Referral R%(id)s") % {"id": record.id},
             )
         )
@@ -335,6 +355,10 @@ def collect(
         record["purposes"] = [
             _choice(p.purpose, p.get_purpose_display()) for p in case.purposes.all()
         ]
+        # Lists of codes: each with its label, like the purposes.
+        for name, choices in (("means_of_control", MeansOfControl), ("recruitment", Recruitment)):
+            labels = dict(choices.choices)
+            record[name] = [_choice(code, labels.get(code, code)) for code in getattr(case, name)]
         record["journal_entries"] = [
             _record(entry, ["case"])
             | {
@@ -348,6 +372,9 @@ def collect(
         record["consents"] = [_record(c, ["case"]) for c in case.consents.all()]
         record["organisation_links"] = [_record(o, ["case"]) for o in case.organisation_links.all()]
         record["events"] = [_record(e, ["case"]) for e in case.events.all()]
+        record["documents"] = [
+            _record(d, DOCUMENT_INTERNAL) | {"id": d.pk} for d in case.documents.all()
+        ]
         case_records.append(record)
 
     application_records = []
@@ -382,10 +409,28 @@ def collect(
         "reflection_period_applications": application_records,
         "outreach_contacts": contact_records,
         "referrals": [_record(referral) for referral in referrals],
+        "related_persons": _related_persons(individual),
         "change_history": _history(individual, cases, applications, contacts, referrals),
         "access_log": _access_log(individual, contacts),
         "field_labels": field_labels(),
     }
+
+
+def _related_persons(individual: Individual) -> list[dict[str, Any]]:
+    """The people linked to the person: the relation as read from the person's side and the
+    other's reference (their own data is theirs, not part of this person's extract)."""
+    relations = IndividualRelation.objects.filter(
+        Q(individual=individual) | Q(related=individual)
+    ).select_related("individual", "related", "created_by")
+    return [
+        {
+            "relation": relation.kind_from(individual),
+            "reference": relation.other(individual).reference,
+            "created_at": relation.created_at,
+            "created_by": user_ref(relation.created_by),
+        }
+        for relation in sorted(relations, key=lambda r: r.created_at)
+    ]
 
 
 def field_labels() -> dict[str, dict[str, str]]:
@@ -405,7 +450,9 @@ def field_labels() -> dict[str, dict[str, str]]:
             consents=_("Consents to share information"),
             organisation_links=_("Organisations linked"),
             events=events,
+            documents=_("Documents"),
         ),
+        "case_document": _labels(CaseDocument, DOCUMENT_INTERNAL),
         "journal_entry": _labels(JournalEntry, ["case"], status=_("Status")),
         "support_measure": _labels(SupportMeasure, ["case"]),
         "consent": _labels(Consent, ["case"]),

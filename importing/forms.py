@@ -41,7 +41,7 @@ class ModelChecksInServiceMixin:
     instance: the model's validators and every check and unique constraint, each a query in a
     savepoint of its own). An import hands the cleaned data to the services, which validate the
     same fields again and have the database enforce the constraints when they save
-    (hardening.saving). So the import first checks a row with these forms; a row the forms or the
+    (core.saving). So the import first checks a row with these forms; a row the forms or the
     services refuse is checked again from the start with the user interface's own forms, whose
     errors are the row's report (importing.services._Import.row): every row meets every check,
     and the report is the one a coordinator typing the row into Lotsa would see.

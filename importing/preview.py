@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from accounts.models import User
+from importing.columns import COLUMNS
 from importing.reading import ImportRow
 
 
@@ -32,8 +33,6 @@ def pack_rows(rows: list[ImportRow]) -> bytes:
 
 
 def unpack_rows(packed: bytes) -> list[ImportRow]:
-    from importing.columns import COLUMNS
-
     empty = dict.fromkeys((column.key for column in COLUMNS), "")
     return [
         ImportRow(number=int(item["n"]), values={**empty, **item["v"]})

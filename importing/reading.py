@@ -12,7 +12,7 @@ nothing of a refused file goes further. The checks come before the parsing they 
 
 Cells come out as text: dates as YYYY-MM-DD, whole numbers without ".0", and a formula as the
 text of the formula (a cell is never evaluated; what a spreadsheet would run stays text, and
-every export escapes it: hardening.spreadsheet).
+every export escapes it: core.spreadsheet).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -134,8 +135,6 @@ def _cell_text(value: Any) -> str:
 def _unreadable(error: BaseException) -> ImportFileError:
     """The message for a workbook openpyxl could not read: defusedxml's refusal (which openpyxl
     wraps in a ValueError) gets its own."""
-    from defusedxml import DefusedXmlException
-
     cause: BaseException | None = error
     while cause is not None:
         if isinstance(cause, DefusedXmlException):

@@ -48,7 +48,7 @@ from casework.models import (
 )
 from casework.personal_number import normalise_personal_number
 from casework.selectors import coordinators, may_see_identity, possible_duplicates
-from config.queueing import enqueue
+from core.queueing import enqueue
 from importing.columns import (
     BY_KEY,
     CHOICE,
@@ -236,8 +236,6 @@ def _country(text: str) -> str | None:
     if len(text) == 2 and text.upper() in dict(countries):
         return text.upper()
     wanted = text.casefold()
-    from django.utils import translation
-
     with translation.override("sv"):
         for code, name in countries:
             if str(name).casefold() == wanted:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.audit import access_source
 from accounts.roles import Role, role_required, staff_user
-from config.forms import is_htmx
+from core.forms import is_htmx
 from importing.forms import ConfirmForm, UploadForm
 from importing.models import ImportJob, ImportJobStatus, ImportJobStep
 from importing.preview import preview_forget, preview_keep, preview_rows

@@ -8,6 +8,11 @@ installation back on a new server with the same version of Lotsa:
   journal, every access-log row) while Lotsa keeps running;
 - `media.tar`: the uploaded files (MEDIA_ROOT), when they are kept on the file system; with
   another storage (S3) the bucket is backed up by its own means (versioning, replication);
+- `documents.tar`: the case documents as stored (encrypted) in STORAGES["documents"], when
+  that is the file system (LOTSA_DOCUMENT_ROOT); in S3, back up the bucket by its own means.
+  They are read after the database dump, so every document the dump knows is in the archive
+  (one uploaded in between is in the archive but not the dump: harmless); their keys are in
+  the dump, wrapped with LOTSA_DOCUMENT_KEY, which is in `environment.env`;
 - `environment.env`: the value of every environment variable the settings read that is set,
   SECRET_KEY and passwords included (without SECRET_KEY every session ends and every signed
   link breaks);
@@ -35,12 +40,19 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.files.storage import FileSystemStorage, default_storage, storages
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 
+from accounts.models import AccessLogEntry
+from casework.models import Case, JournalEntry
+from core.env import RecordingEnv
+from core.generation_cache import retire_all
+from documents.models import CaseDocument
+
 DUMP = "database.dump"
 MEDIA = "media.tar"
+DOCUMENTS = "documents.tar"
 ENVIRONMENT = "environment.env"
 MANIFEST = "manifest.json"
 
@@ -101,19 +113,24 @@ def _database() -> dict[str, Any]:
 
 def counts() -> dict[str, int]:
     """What a restore is checked against."""
-    from accounts.models import AccessLogEntry
-    from casework.models import Case, JournalEntry
-
     return {
         "cases": Case.objects.count(),
         "journal_entries": JournalEntry.objects.count(),
         "access_log_entries": AccessLogEntry.objects.count(),
+        "documents": CaseDocument.objects.count(),
     }
 
 
 def _media_on_file_system() -> Path | None:
     if isinstance(default_storage, FileSystemStorage):
         return Path(settings.MEDIA_ROOT)
+    return None
+
+
+def _documents_on_file_system() -> Path | None:
+    storage = storages["documents"]
+    if isinstance(storage, FileSystemStorage):
+        return Path(storage.location)
     return None
 
 
@@ -126,9 +143,8 @@ def _environment_file() -> str:
 
 
 def settings_read_variables() -> set[str]:
-    from config.settings import env
-
-    return set(env.read)
+    """The variables the settings read (all of them by now: the settings are loaded)."""
+    return set(RecordingEnv.read)
 
 
 @dataclass(frozen=True)
@@ -154,6 +170,16 @@ def backup_create(*, into: Path) -> Backup:
         media_note = f"file system ({media})"
     else:
         media_note = f"{type(default_storage).__name__}: back up its files by its own means"
+    documents = _documents_on_file_system()
+    if documents is not None:
+        with tarfile.open(folder / DOCUMENTS, "w") as archive:
+            if documents.is_dir():
+                archive.add(documents, arcname=".")
+        documents_note = f"file system ({documents})"
+    else:
+        documents_note = (
+            f"{type(storages['documents']).__name__}: back up its objects by their own means"
+        )
     (folder / ENVIRONMENT).write_text(_environment_file())
     files = sorted(p.name for p in folder.iterdir())
     for name in files:
@@ -167,6 +193,7 @@ def backup_create(*, into: Path) -> Backup:
             MigrationRecorder.Migration.objects.order_by("app", "name").values_list("app", "name")
         ),
         "media": media_note,
+        "documents": documents_note,
         "counts": counts(),
         "sha256": {name: _sha256(folder / name) for name in files},
     }
@@ -216,6 +243,16 @@ def backup_restore(*, folder: Path, no_owner: bool = False) -> Restore:
     media = _media_on_file_system()
     if media is not None and (folder / MEDIA).is_file() and media.is_dir() and any(media.iterdir()):
         raise BackupError(f"{media} is not empty: move its files away first (nothing was changed).")
+    documents = _documents_on_file_system()
+    if (
+        documents is not None
+        and (folder / DOCUMENTS).is_file()
+        and documents.is_dir()
+        and any(documents.iterdir())
+    ):
+        raise BackupError(
+            f"{documents} is not empty: move its files away first (nothing was changed)."
+        )
     connection.close()  # pg_restore works alone; Django reconnects afterwards
     command = [
         _tool("pg_restore"),
@@ -232,7 +269,9 @@ def backup_restore(*, folder: Path, no_owner: bool = False) -> Restore:
         media.mkdir(parents=True, exist_ok=True)
         with tarfile.open(folder / MEDIA) as archive:
             archive.extractall(media, filter="data")
-    from config.generation_cache import retire_all
-
+    if documents is not None and (folder / DOCUMENTS).is_file():
+        documents.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with tarfile.open(folder / DOCUMENTS) as archive:
+            archive.extractall(documents, filter="data")
     retired = retire_all()
     return Restore(manifest=manifest, counts=counts(), retired_caches=retired)

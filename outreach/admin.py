@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from config.admin import RoleModelAdmin
+from accounts.admin_site import RoleModelAdmin
 from outreach.models import District
 
 

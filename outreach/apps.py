@@ -7,5 +7,6 @@ class OutreachConfig(AppConfig):
     verbose_name = _("Outreach")
 
     def ready(self) -> None:
-        # Registers outreach's notification kinds and its items on the case timeline.
+        # Registers outreach's notification kinds and its items on the case timeline (imported
+        # here, not at the top: they use the models, loaded only by now).
         from outreach import notifications, timeline  # noqa: F401

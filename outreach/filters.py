@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from hardening.search import SEARCH_MAX_LENGTH
+from core.search import SEARCH_MAX_LENGTH
 from outreach.models import (
     AgeGroup,
     Environment,

@@ -16,8 +16,8 @@ from django_countries import countries
 from casework.forms import CaseCreateForm
 from casework.models import Category, Language, Sex
 from casework.selectors import coordinators
-from hardening.dates import validate_work_moment
-from hardening.search import SEARCH_MAX_LENGTH
+from core.dates import validate_work_moment
+from core.search import SEARCH_MAX_LENGTH
 from outreach.models import (
     AgeGroup,
     Environment,

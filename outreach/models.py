@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.staff import StaffQuerySet
 from casework.models import Case, Language, Sex
-from hardening.dates import (
+from core.dates import (
     EARLIEST_WORK_MOMENT,
     LATEST_MOMENT,
     plausible_dates,

@@ -18,14 +18,17 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.audit import AccessSource
 from accounts.models import User
 from accounts.notifications import notifications_retire, notify
-from accounts.roles import Role, has_role
+from accounts.roles import Role, has_role, require_role
 from casework import services as casework_services
+from casework.codes import MeansOfControl
 from casework.models import Case, Individual, Language, Origin, Sex
 from casework.selectors import coordinators
+from core.history import authored_by
 from outreach import notifications as kinds
 from outreach.models import (
     AgeGroup,
@@ -44,22 +47,16 @@ from outreach.models import (
 # A phone's clock may run a little ahead of the server's; more than this is a typing error.
 CLOCK_SKEW = timedelta(minutes=10)
 
+# What a user is told who lacks the role a service needs (accounts.roles.require_role).
+OUTREACH_ONLY = gettext_lazy("Only outreach staff can log contacts and refer them.")
+COORDINATORS_ONLY = gettext_lazy("Only regional coordinators can handle referrals.")
+
 
 class ReferralAlreadyHandled(ValidationError):
     """Someone else accepted, declined or withdrew the referral first; nothing was saved."""
 
 
 # --- Who may do what ------------------------------------------------------------------------------
-
-
-def _require_outreach(user: User) -> None:
-    if not has_role(user, Role.OUTREACH):
-        raise ValidationError(_("Only outreach staff can log contacts and refer them."))
-
-
-def _require_coordinator(user: User) -> None:
-    if not has_role(user, Role.COORDINATOR):
-        raise ValidationError(_("Only regional coordinators can handle referrals."))
 
 
 def is_own_contact(contact: OutreachContact, user: User) -> bool:
@@ -143,7 +140,7 @@ def contact_create(
     notes: str = "",
 ) -> OutreachContact:
     """Log a contact made in the field. Anonymous unless an alias or description is given."""
-    _require_outreach(by)
+    require_role(by, Role.OUTREACH, OUTREACH_ONLY)
     present = list(staff)
     wanted_indicators = _choices(indicators, Indicator, "indicators")
     wanted_offers = _choices(offers, Offer, "offers")
@@ -162,7 +159,7 @@ def contact_create(
         created_by=by,
     )
     _check_contact(contact, present, wanted_indicators)
-    contact.save()
+    authored_by(contact, by).save()
     contact.staff.add(*present)
     _set_children(contact, wanted_indicators, wanted_offers, new=True)
     return contact
@@ -199,7 +196,7 @@ def contact_update(
     Race: the two staff who were there correct the contact at the same time. The row lock
     serialises the saves; the version tells the second that the form is stale.
     """
-    _require_outreach(by)
+    require_role(by, Role.OUTREACH, OUTREACH_ONLY)
     locked = OutreachContact.objects.select_for_update().get(pk=contact.pk)
     if not is_own_contact(locked, by):
         raise ValidationError(_("Only the staff who made the contact can change it."))
@@ -230,7 +227,7 @@ def contact_update(
     wanted_indicators = _choices(indicators, Indicator, "indicators")
     _check_contact(locked, present, wanted_indicators)
     locked.version += 1
-    locked.save(update_fields=[*changed, "version", "updated_at"])
+    authored_by(locked, by).save(update_fields=[*changed, "version", "updated_at"])
     locked.staff.set(present)
     _set_children(locked, wanted_indicators, _choices(offers, Offer, "offers"))
     return locked
@@ -281,7 +278,7 @@ def referral_create(
     makes the second wait and then find the first referral. `at` and `send_notifications=False`
     are for importing history (the demo data): see `_moment`.
     """
-    _require_outreach(by)
+    require_role(by, Role.OUTREACH, OUTREACH_ONLY)
     moment = _moment(at)
     locked = OutreachContact.objects.select_for_update().get(pk=contact.pk)
     if at is not None and moment < locked.contacted_at:  # now: a phone clock may run ahead
@@ -317,7 +314,7 @@ def referral_create(
         referred_by=by,
     )
     referral.full_clean()
-    _save_unique(referral)
+    _save_unique(authored_by(referral, by))
     if send_notifications:
         _notify_coordinators(referral)
     return referral
@@ -395,7 +392,7 @@ def _accept(
     referral.accepted_by = by
     referral.case = case
     referral.full_clean()
-    referral.save(update_fields=["status", "accepted_at", "accepted_by", "case"])
+    authored_by(referral, by).save(update_fields=["status", "accepted_at", "accepted_by", "case"])
     if at is None:  # history does not make a case look active today
         casework_services.case_touch(case=case)
     notifications_retire(key=_new_referral_key(referral))
@@ -416,7 +413,7 @@ def referral_accept_into_case(
     """Accept by linking the referral to an open case the unit already has. Into a case of a
     person with a protected identity only someone authorised to see it may (a refusal is
     recorded and the managers told before anything else happens)."""
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     casework_services.identity_access_require(
         individual=case.individual, by=by, action=casework_services.ACCEPT, source=source
     )
@@ -459,7 +456,7 @@ def referral_accept_with_new_case(
 ) -> Referral:
     """Accept by opening a new case (origin: outreach referral) for a registered person. For a
     person with a protected identity only someone authorised to see it may (see above)."""
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     casework_services.identity_access_require(
         individual=individual, by=by, action=casework_services.ACCEPT, source=source
     )
@@ -473,6 +470,23 @@ def referral_accept_with_new_case(
     )
 
 
+# What outreach noticed, read as the means of control the case records (prefilled on a new case
+# opened from the referral; the coordinator corrects them on the case).
+INDICATOR_MEANS_OF_CONTROL: dict[str, MeansOfControl] = {
+    Indicator.NO_DOCUMENTS: MeansOfControl.WITHHOLDS_DOCUMENTS,
+    Indicator.DEBT: MeansOfControl.DEBT_BONDAGE,
+    Indicator.VIOLENCE: MeansOfControl.PHYSICAL_ABUSE,
+    Indicator.RESTRICTED_MOVEMENT: MeansOfControl.RESTRICTS_MOVEMENT,
+}
+
+
+def _means_of_control(referral: Referral) -> list[str]:
+    """The contact's indicators that name a means of control, in the code list's order."""
+    noticed = set(referral.contact.indicators.values_list("indicator", flat=True))
+    found = {INDICATOR_MEANS_OF_CONTROL[i] for i in noticed if i in INDICATOR_MEANS_OF_CONTROL}
+    return [str(means) for means in MeansOfControl if means in found]
+
+
 @transaction.atomic
 def _accept_with_new_case(
     *,
@@ -484,6 +498,7 @@ def _accept_with_new_case(
     **case_fields: Any,
 ) -> Referral:
     locked = _lock_pending(referral)
+    case_fields.setdefault("means_of_control", _means_of_control(locked))
     case = casework_services.case_open(
         individual=individual, by=by, origin=Origin.OUTREACH_REFERRAL, **case_fields
     )
@@ -502,8 +517,9 @@ def referral_accept_with_new_individual(
     **case_fields: Any,
 ) -> Referral:
     """Accept by registering the person and opening their case: all three, or none."""
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     locked = _lock_pending(referral)
+    case_fields.setdefault("means_of_control", _means_of_control(locked))
     case = casework_services.case_open_with_new_individual(
         by=by,
         individual_fields=individual_fields,
@@ -524,7 +540,7 @@ def referral_decline(
     send_notifications: bool = True,
 ) -> Referral:
     """Decline with a reason; the outreach worker who referred sees the reason."""
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the referral is declined.")})
     locked = _lock_pending(referral)
@@ -533,7 +549,9 @@ def referral_decline(
     locked.declined_by = by
     locked.decline_reason = reason.strip()
     locked.full_clean()
-    locked.save(update_fields=["status", "declined_at", "declined_by", "decline_reason"])
+    authored_by(locked, by).save(
+        update_fields=["status", "declined_at", "declined_by", "decline_reason"]
+    )
     notifications_retire(key=_new_referral_key(locked))
     if send_notifications:
         _notify_referrer(locked, kinds.REFERRAL_DECLINED, "declined")
@@ -543,7 +561,7 @@ def referral_decline(
 @transaction.atomic
 def referral_withdraw(*, referral: Referral, by: User, at: datetime | None = None) -> Referral:
     """Outreach takes back a referral no coordinator has handled yet."""
-    _require_outreach(by)
+    require_role(by, Role.OUTREACH, OUTREACH_ONLY)
     locked = _lock_pending(referral)
     if not is_own_contact(locked.contact, by):
         raise ValidationError(_("Only the staff who made the contact can withdraw the referral."))
@@ -551,7 +569,7 @@ def referral_withdraw(*, referral: Referral, by: User, at: datetime | None = Non
     locked.withdrawn_at = _moment(at)
     locked.withdrawn_by = by
     locked.full_clean()
-    locked.save(update_fields=["status", "withdrawn_at", "withdrawn_by"])
+    authored_by(locked, by).save(update_fields=["status", "withdrawn_at", "withdrawn_by"])
     notifications_retire(key=_new_referral_key(locked))
     return locked
 

@@ -22,8 +22,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.audit import access_log_record_many, access_source
 from accounts.models import AccessAction, User
-from audit.history import contact_history, referral_history
+from accounts.roles import staff_user
 from casework.forms import MANAGER_NEEDED, IndividualForm
+from casework.models import Individual
 from casework.selectors import (
     Identity,
     case_get_for_user,
@@ -34,10 +35,10 @@ from casework.selectors import (
     individual_get_for_user,
 )
 from casework.views import duplicate_check_record
-from config.forms import is_htmx, run_service
-from config.paging import CountedPaginator
-from hardening.ratelimit import search_rate_limit
-from hardening.search import (
+from core.forms import is_htmx, run_service
+from core.paging import CountedPaginator
+from core.ratelimit import search_rate_limit
+from core.search import (
     list_parameters,
     push_shareable_url,
     search_in_address_redirect,
@@ -55,7 +56,8 @@ from outreach.forms import (
     ReferralForm,
     category_for,
 )
-from outreach.models import Referral, ReferralStatus
+from outreach.history import contact_history, referral_history
+from outreach.models import OutreachContact, Referral, ReferralStatus
 from outreach.selectors import (
     acceptance_times,
     can_handle_referrals,
@@ -83,10 +85,10 @@ PAGE_SIZE = 25
 SEARCH_RESULTS = 20
 
 
-def _staff(request: HttpRequest) -> User:
+def _outreach_user(request: HttpRequest) -> User:
     """The signed-in user, if their roles let them near outreach at all (else 404)."""
-    user = request.user
-    if not isinstance(user, User) or not can_use_outreach(user):
+    user = staff_user(request)
+    if not can_use_outreach(user):
         raise Http404
     return user
 
@@ -116,7 +118,7 @@ def _query_without_page(request: HttpRequest) -> str:
 @login_required
 def contact_create(request: HttpRequest) -> HttpResponse:
     """The phone form: now, me and my last district are filled in."""
-    user = _staff(request)
+    user = _outreach_user(request)
     if not can_log_contacts(user):
         raise PermissionDenied
     district = last_district_for(user)
@@ -141,7 +143,7 @@ def contact_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contact = contact_get_for_edit(request, pk)
-    user = _staff(request)
+    user = _outreach_user(request)
     if contact.referrals.filter(
         status__in=[ReferralStatus.PENDING, ReferralStatus.ACCEPTED]
     ).exists():
@@ -181,7 +183,7 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _staff(request)
+    user = _outreach_user(request)
     contact = contact_get_for_user(request, pk)
     referrals = list(
         contact.referrals.select_related(
@@ -213,8 +215,8 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     """Outreach: my contacts. Managers: every contact (read-only).
 
     The search text (alias, description) comes in a POST body, never in the address; the other
-    filters may come in the address (see hardening.search)."""
-    user = _staff(request)
+    filters may come in the address (see core.search)."""
+    user = _outreach_user(request)
     if not (can_log_contacts(user) or reads_everything(user)):
         raise PermissionDenied  # coordinators see contacts through their referrals
     if moved := search_in_address_redirect(request):
@@ -255,7 +257,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def referral_create(request: HttpRequest, pk: int) -> HttpResponse:
     contact = contact_get_for_edit(request, pk)
-    user = _staff(request)
+    user = _outreach_user(request)
     form = ReferralForm(_post_or_none(request))
     if request.method == "POST" and form.is_valid():
         referral = run_service(
@@ -290,7 +292,9 @@ def referral_create(request: HttpRequest, pk: int) -> HttpResponse:
 def referral_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     referral = referral_get_for_withdrawal(request, pk)
     form = _action_form()
-    withdrawn = run_service(form, services.referral_withdraw, referral=referral, by=_staff(request))
+    withdrawn = run_service(
+        form, services.referral_withdraw, referral=referral, by=_outreach_user(request)
+    )
     if withdrawn is None:
         for error in form.non_field_errors():
             messages.error(request, str(error))
@@ -307,7 +311,7 @@ def referral_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def referral_list(request: HttpRequest) -> HttpResponse:
     """Coordinators: the inbox (waiting referrals to them or everyone by default). Managers:
     every referral, read-only, with the time to acceptance. Outreach: their own referrals."""
-    user = _staff(request)
+    user = _outreach_user(request)
     params: QueryDict = request.GET
     if not params and can_handle_referrals(user):
         params = QueryDict(mutable=True)
@@ -387,7 +391,7 @@ def _referral_page(
     """The referral's page, or for a coordinator's search while it waits (htmx) the search's
     results only. The page shows the contact and, once accepted, the case's person: that read
     is logged here, whatever the request's headers (`logged`: the caller has logged it)."""
-    user = _staff(request)
+    user = _outreach_user(request)
     # The search text may be a name: it comes in a POST body, never in the address.
     search = LinkSearchForm(request.POST if request.method == "POST" else None)
     text = search.cleaned_data["q"].strip() if search.is_valid() else ""
@@ -431,7 +435,7 @@ def _referral_page(
 @login_required
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The referral; a coordinator finds the person's case here (POST: the search text)."""
-    user = _staff(request)
+    user = _outreach_user(request)
     if moved := search_in_address_redirect(request):
         return moved
     # The page logs what it shows (_referral_page); the redirect below shows nothing.
@@ -452,7 +456,7 @@ def _conflict_status(form: forms.BaseForm) -> int:
 def referral_accept_case(request: HttpRequest, pk: int) -> HttpResponse:
     """Accept by linking to an open case (chosen from the search on the referral's page)."""
     referral = referral_get_for_handling(request, pk)
-    user = _staff(request)
+    user = _outreach_user(request)
     try:
         case_pk = int(request.POST.get("case", ""))
     except ValueError:
@@ -491,7 +495,7 @@ def referral_accept_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Accept by opening a case: for a registered person (?individual=), or for a new person
     prefilled from the contact. Accepting and creating happen in one transaction."""
     referral = referral_get_for_handling(request, pk)
-    user = _staff(request)
+    user = _outreach_user(request)
     if not referral.is_pending and request.method == "GET":
         return redirect("outreach:referral_detail", pk=referral.pk)
     contact = referral.contact
@@ -508,54 +512,20 @@ def referral_accept_new(request: HttpRequest, pk: int) -> HttpResponse:
         prefix="case",
         initial={"coordinator": user.pk, "category": category_for(contact.age_group)},
     )
-    individual_form = None
-    if individual is None:
-        individual_form = IndividualForm(
-            data,
-            prefix="ind",
-            viewer=user,
-            initial={
-                "alias": contact.alias,
-                "sex": contact.sex,
-                "citizenship": contact.presumed_nationality.code or "",
-                "languages": [contact.language_id] if contact.language_id else [],
-            },
-        )
+    individual_form = _new_person_form(data, user, contact) if individual is None else None
     individual_valid = individual_form is not None and individual_form.is_valid()
     if individual_form is not None and individual_form.hidden_match is not None:
         duplicate_check_record(request, [individual_form.hidden_match], hidden=True)
     if request.method == "POST" and case_form.is_valid():
-        case_fields = {
-            "coordinator": case_form.cleaned_data["coordinator"],
-            "category": case_form.cleaned_data["category"] or None,
-            "opened_on": case_form.cleaned_data["opened_on"],
-            "offence": case_form.cleaned_data["offence"],
-            "purposes": case_form.cleaned_data["purposes"],
-        }
-        accepted = None
-        if individual is not None:
-            accepted = run_service(
-                case_form,
-                services.referral_accept_with_new_case,
-                referral=referral,
-                by=user,
-                individual=individual,
-                source=access_source(request),
-                **case_fields,
-            )
-        elif individual_form is not None and individual_valid:
-            person = individual_form.cleaned_data
-            accepted = run_service(
-                case_form,
-                services.referral_accept_with_new_individual,
-                referral=referral,
-                by=user,
-                individual_fields={
-                    k: v for k, v in person.items() if k != "languages" and v is not None
-                },
-                languages=person.get("languages") or [],
-                **case_fields,
-            )
+        accepted = _accept_into_new_case(
+            request,
+            referral,
+            case_form,
+            individual=individual,
+            new_person=individual_form.cleaned_data
+            if individual_form is not None and individual_valid
+            else None,
+        )
         if accepted is not None and accepted.case is not None:
             messages.success(
                 request,
@@ -582,6 +552,66 @@ def referral_accept_new(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _new_person_form(
+    data: QueryDict | None, user: User, contact: OutreachContact
+) -> IndividualForm:
+    """The form for registering the referred person, prefilled from the contact."""
+    return IndividualForm(
+        data,
+        prefix="ind",
+        viewer=user,
+        initial={
+            "alias": contact.alias,
+            "sex": contact.sex,
+            "citizenship": contact.presumed_nationality.code or "",
+            "languages": [contact.language_id] if contact.language_id else [],
+        },
+    )
+
+
+def _accept_into_new_case(
+    request: HttpRequest,
+    referral: Referral,
+    case_form: ReferralCaseForm,
+    *,
+    individual: Individual | None,
+    new_person: dict[str, Any] | None,
+) -> Referral | None:
+    """Accept the referral into a new case, for the registered `individual` or else for the
+    `new_person` (the individual form's data once valid); None with the messages on the form."""
+    user = _outreach_user(request)
+    case_fields = {
+        "coordinator": case_form.cleaned_data["coordinator"],
+        "category": case_form.cleaned_data["category"] or None,
+        "opened_on": case_form.cleaned_data["opened_on"],
+        "offence": case_form.cleaned_data["offence"],
+        "purposes": case_form.cleaned_data["purposes"],
+    }
+    if individual is not None:
+        return run_service(
+            case_form,
+            services.referral_accept_with_new_case,
+            referral=referral,
+            by=user,
+            individual=individual,
+            source=access_source(request),
+            **case_fields,
+        )
+    if new_person is not None:
+        return run_service(
+            case_form,
+            services.referral_accept_with_new_individual,
+            referral=referral,
+            by=user,
+            individual_fields={
+                k: v for k, v in new_person.items() if k != "languages" and v is not None
+            },
+            languages=new_person.get("languages") or [],
+            **case_fields,
+        )
+    return None
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
@@ -594,7 +624,7 @@ def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
             form,
             services.referral_decline,
             referral=referral,
-            by=_staff(request),
+            by=_outreach_user(request),
             reason=form.cleaned_data["reason"],
         )
         if declined is not None:

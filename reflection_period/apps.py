@@ -7,6 +7,7 @@ class ReflectionPeriodConfig(AppConfig):
     verbose_name = _("Reflection period")
 
     def ready(self) -> None:
+        # Imported here, not at the top: these modules use the models, loaded only by now.
         from reflection_period import notifications, timeline
 
         notifications.register()

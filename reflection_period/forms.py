@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.forms import DateInput, VersionedForm
 from casework.models import Purpose
-from hardening.dates import PastDateField, PlannedDateField
-from hardening.digits import NumberTextField
+from core.dates import PastDateField, PlannedDateField
+from core.digits import NumberTextField
 from reflection_period.models import (
     DueKind,
     NextStep,

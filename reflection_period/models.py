@@ -12,9 +12,9 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from casework.models import Case, Offence, Purpose, Sex
-from hardening.dates import plausible_dates, validate_past_work_date, validate_planned_work_date
+from core.dates import plausible_dates, validate_past_work_date, validate_planned_work_date
 
-# The dates a user enters on an application (each within hardening.dates' bounds).
+# The dates a user enters on an application (each within core.dates' bounds).
 APPLICATION_DATES = (
     "submitted_on",
     "decided_on",

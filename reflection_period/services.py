@@ -28,14 +28,16 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Notification, User
 from accounts.notifications import notification_acknowledge, notify
-from accounts.roles import Role, has_role
+from accounts.roles import Role, require_role
 from casework.models import Case, Purpose
 from casework.services import StaleEditError, case_touch
-from config.queueing import enqueue_on_commit
-from hardening.saving import save_validated
+from core.history import authored_by
+from core.queueing import enqueue_on_commit
+from core.saving import save_validated
 from reflection_period.deadlines import FINAL_RULE, Thresholds, deadline_for, rule_due
 from reflection_period.models import (
     APPLICATION_DATES,
@@ -88,12 +90,10 @@ EDIT_FIELDS = (
 # --- Helpers --------------------------------------------------------------------------------------
 
 
-def _require_coordinator(user: User) -> None:
-    if not has_role(user, Role.COORDINATOR):
-        raise ValidationError(
-            _("Only regional coordinators can record reflection-period applications."),
-            code="role",
-        )
+# What a user is told who lacks the role a service needs (accounts.roles.require_role).
+COORDINATORS_ONLY = gettext_lazy(
+    "Only regional coordinators can record reflection-period applications."
+)
 
 
 def _not_in_future(field: str, day: date, message: str) -> None:
@@ -122,7 +122,7 @@ def validate_application(application: Application) -> None:
 
 
 def _check_dates(**dates: date | None) -> None:
-    """The entered dates within their bounds (hardening.dates), checked before any date
+    """The entered dates within their bounds (core.dates), checked before any date
     arithmetic (a permit's 30 days, a deadline), which a year 9999 would overflow."""
     errors: dict[str, list[ValidationError]] = {}
     for name, value in dates.items():
@@ -147,7 +147,7 @@ def _apply_deadline(application: Application, thresholds: Thresholds | None = No
 DEADLINE_FIELDS = ["due_kind", "due_on", "overdue_on"]
 
 
-def _save(application: Application, fields: Iterable[str]) -> None:
+def _save(application: Application, fields: Iterable[str], *, by: User) -> None:
     """Recompute the deadline, validate and save a new version of a locked application."""
     _check_dates(**{name: getattr(application, name) for name in APPLICATION_DATES})
     _apply_deadline(application)
@@ -155,7 +155,7 @@ def _save(application: Application, fields: Iterable[str]) -> None:
     # The constraints are checked by the save; a refusal is explained by validate_application
     # (also when a writer that did not take the case lock won a uniqueness race).
     save_validated(
-        application,
+        authored_by(application, by),
         validate=partial(validate_application, application),
         update_fields=[*fields, *DEADLINE_FIELDS, "version", "updated_at"],
     )
@@ -218,7 +218,7 @@ def application_create(
 ) -> Application:
     """Start an application on a case: a draft, or (with `submitted_on`) one already sent, as
     when the unit records an application made by the police or a prosecutor."""
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     # Race: two coordinators apply for the same case at the same moment. The case row lock
     # makes the second wait and then meet the first's pending application as a clear error.
     locked_case = Case.objects.select_for_update().get(pk=case.pk)
@@ -245,7 +245,9 @@ def application_create(
         created_by=by,
     )
     _apply_deadline(application)
-    save_validated(application, validate=partial(validate_application, application))
+    save_validated(
+        authored_by(application, by), validate=partial(validate_application, application)
+    )
     _set_purposes(application, purposes)
     today = timezone.localdate()
     if application.is_social_services:
@@ -273,7 +275,7 @@ def application_update(
     purposes: Iterable[str] | None = None,
 ) -> Application:
     """Change the grounds of an application that is not yet decided."""
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     locked = _lock(application, expected_version)
     if locked.status not in OPEN:
         raise ValidationError(
@@ -286,7 +288,7 @@ def application_update(
         locked.applied_by = by
     elif locked.applicant != Applicant.SOCIAL_SERVICES:
         locked.applied_by = None
-    _save(locked, [*changed, "applied_by"])
+    _save(locked, [*changed, "applied_by"], by=by)
     if purposes is not None:
         _set_purposes(locked, purposes)
     _event(locked, EventKind.EDITED, timezone.localdate(), by)
@@ -304,7 +306,7 @@ def application_submit(
     expected_version: int | None = None,
 ) -> Application:
     """Record that the application was sent to Migrationsverket."""
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     locked = _lock(application, expected_version)
     if locked.status != Status.DRAFT:
         raise ValidationError(_("The application is already submitted."), code="submitted")
@@ -337,6 +339,7 @@ def application_submit(
             "migration_agency_number",
             "applied_by",
         ],
+        by=by,
     )
     _event(locked, EventKind.SUBMITTED, submitted_on, by)
     case_touch(case=locked.case)
@@ -358,7 +361,7 @@ def application_record_decision(
 ) -> Application:
     """Record Migrationsverket's decision. A grant starts the permit: valid_to defaults to
     valid_from + 29 days (30 days in all), cost responsibility to valid_from."""
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     locked = _lock(application, expected_version)
     if locked.status != Status.SUBMITTED:
         raise ValidationError(
@@ -398,6 +401,7 @@ def application_record_decision(
             "valid_to",
             "cost_responsibility_on",
         ],
+        by=by,
     )
     if locked.status == Status.GRANTED:
         note = _("Valid %(start)s to %(end)s.") % {
@@ -422,14 +426,14 @@ def application_record_permit(
     expected_version: int | None = None,
 ) -> Application:
     """Correct the permit's dates to what the decision says."""
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     locked = _lock(application, expected_version)
     if locked.status != Status.GRANTED:
         raise ValidationError(_("Only a granted application has permit dates."), code="status")
     locked.valid_from = valid_from
     locked.valid_to = valid_to
     locked.cost_responsibility_on = cost_responsibility_on
-    _save(locked, ["valid_from", "valid_to", "cost_responsibility_on"])
+    _save(locked, ["valid_from", "valid_to", "cost_responsibility_on"], by=by)
     note = _("Valid %(start)s to %(end)s.") % {
         "start": valid_from.isoformat(),
         "end": valid_to.isoformat(),
@@ -450,7 +454,7 @@ def application_record_next_step(
     expected_version: int | None = None,
 ) -> Application:
     """Record what follows the permit (police report, longer permit, safe return, ...)."""
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     locked = _lock(application, expected_version)
     if locked.status not in DECIDED:
         raise ValidationError(
@@ -460,7 +464,7 @@ def application_record_next_step(
     locked.next_step = next_step
     locked.next_step_on = next_step_on
     locked.next_step_note = note
-    _save(locked, ["next_step", "next_step_on", "next_step_note"])
+    _save(locked, ["next_step", "next_step_on", "next_step_note"], by=by)
     _event(
         locked,
         EventKind.NEXT_STEP,
@@ -481,7 +485,7 @@ def application_withdraw(
     reason: str,
     expected_version: int | None = None,
 ) -> Application:
-    _require_coordinator(by)
+    require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the application is withdrawn.")})
     locked = _lock(application, expected_version)
@@ -494,7 +498,7 @@ def application_withdraw(
     locked.status = Status.WITHDRAWN
     locked.withdrawn_on = withdrawn_on
     locked.withdrawal_reason = reason
-    _save(locked, ["status", "withdrawn_on", "withdrawal_reason"])
+    _save(locked, ["status", "withdrawn_on", "withdrawal_reason"], by=by)
     _event(locked, EventKind.WITHDRAWN, withdrawn_on, by, reason)
     case_touch(case=locked.case)
     return locked
@@ -614,6 +618,7 @@ def reminder_create_for(
             reminder.save()
     except IntegrityError:
         return None  # created meanwhile by a writer that did not take the lock
+    # Here, not at the top: reflection_period.tasks imports this module (its task calls us).
     from reflection_period.tasks import send_reminder
 
     # A broker that is down leaves it unsent: the next scan's reminders_send_unsent sends it.

@@ -21,12 +21,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.audit import access_log_record, access_log_record_many
-from accounts.models import AccessAction, User
-from audit.history import application_history
+from accounts.models import AccessAction
+from accounts.roles import staff_user
 from casework.models import Offence
 from casework.selectors import can_edit_cases, can_read_cases, case_get_for_edit, case_identity
-from config.forms import is_htmx, run_service
-from config.paging import page_by_ids
+from core.forms import is_htmx, run_service
+from core.paging import page_by_ids
+from documents.selectors import decision_documents
 from reflection_period import pdf, selectors, services
 from reflection_period.deadlines import Thresholds, deadline_state
 from reflection_period.forms import (
@@ -39,6 +40,7 @@ from reflection_period.forms import (
     SubmitForm,
     WithdrawForm,
 )
+from reflection_period.history import application_history
 from reflection_period.models import (
     APPLICATION_OFFENCES,
     DECIDED,
@@ -50,13 +52,6 @@ from reflection_period.models import (
 # 25 rows a page, as every list in Lotsa; overdue and soonest first, so the first page holds
 # what cannot wait.
 BOARD_PAGE_SIZE = 25
-
-
-def _staff(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):  # login_required let only signed-in staff through
-        raise Http404
-    return user
 
 
 def _detail(application: ReflectionPeriodApplication) -> HttpResponse:
@@ -84,7 +79,7 @@ def _form_page(
     )
     context = {
         "case": case,
-        "identity": case_identity(_staff(request), case),
+        "identity": case_identity(staff_user(request), case),
         "application": application,
         "form": form,
         "title": title,
@@ -111,7 +106,11 @@ def application_create(request: HttpRequest, case_pk: int) -> HttpResponse:
     form = ApplicationCreateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         application = run_service(
-            form, services.application_create, case=case, by=_staff(request), **form.cleaned_data
+            form,
+            services.application_create,
+            case=case,
+            by=staff_user(request),
+            **form.cleaned_data,
         )
         if application is not None:
             if application.status == Status.DRAFT:
@@ -143,7 +142,7 @@ def application_create(request: HttpRequest, case_pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     application = selectors.application_get_for_user(request, pk)
     thresholds = Thresholds.current()
     identity = case_identity(user, application.case)
@@ -161,6 +160,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_print": pdf.can_print(user, application),
         "thresholds": thresholds,
         "history": application_history(application, user, identity_masked=identity.masked),
+        # Migrationsverket's decision letters in the case ("Attach the decision"); a protected
+        # person's documents only for those who may see the identity.
+        "decision_documents": ([] if identity.masked else decision_documents(application.case)),
     }
     return render(request, "reflection_period/application_detail.html", context)
 
@@ -178,7 +180,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form,
             services.application_update,
             application=application,
-            by=_staff(request),
+            by=staff_user(request),
             expected_version=data.pop("version"),
             purposes=data.pop("purposes"),
             data=data,
@@ -206,7 +208,7 @@ def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
             form,
             services.application_submit,
             application=application,
-            by=_staff(request),
+            by=staff_user(request),
             submitted_on=data["submitted_on"],
             migration_agency_number=data["migration_agency_number"],
             expected_version=data["version"],
@@ -240,7 +242,7 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
             form,
             services.application_record_decision,
             application=application,
-            by=_staff(request),
+            by=staff_user(request),
             decision=data["decision"],
             decided_on=data["decided_on"],
             valid_from=data["valid_from"],
@@ -274,7 +276,7 @@ def application_permit(request: HttpRequest, pk: int) -> HttpResponse:
             form,
             services.application_record_permit,
             application=application,
-            by=_staff(request),
+            by=staff_user(request),
             valid_from=data["valid_from"],
             valid_to=data["valid_to"],
             cost_responsibility_on=data["cost_responsibility_on"],
@@ -304,7 +306,7 @@ def application_next_step(request: HttpRequest, pk: int) -> HttpResponse:
             form,
             services.application_record_next_step,
             application=application,
-            by=_staff(request),
+            by=staff_user(request),
             next_step=data["next_step"],
             next_step_on=data["next_step_on"],
             note=data["note"],
@@ -327,7 +329,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             form,
             services.application_withdraw,
             application=application,
-            by=_staff(request),
+            by=staff_user(request),
             withdrawn_on=data["withdrawn_on"],
             reason=data["reason"],
             expected_version=data["version"],
@@ -350,7 +352,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def application_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The application's content as Migrationsverket's form asks for it, unmasked (it goes to
     the authority); only for users who may see the identity, and every download is logged."""
-    user = _staff(request)
+    user = staff_user(request)
     application = selectors.application_get_for_user(request, pk, log=False)
     if not application.is_social_services:
         raise Http404
@@ -380,7 +382,7 @@ def application_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def deadline_board(request: HttpRequest) -> HttpResponse:
     """Every open deadline, coloured and soonest first. Coordinators start with their own cases
     and can switch to the whole unit (they cover for each other); managers see the unit."""
-    user = _staff(request)
+    user = staff_user(request)
     if not can_read_cases(user):
         raise Http404
     default_scope = "mine" if can_edit_cases(user) else "unit"
@@ -392,7 +394,7 @@ def deadline_board(request: HttpRequest) -> HttpResponse:
         overdue_only = form.cleaned_data["overdue"]
     applications = selectors.board_queryset(user, scope=scope, kind=kind, overdue_only=overdue_only)
     # The open deadlines are found once (for "mine", through the coordinator's case ids), then
-    # the page's rows are read by id (config.paging).
+    # the page's rows are read by id (core.paging).
     page = page_by_ids(
         applications, selectors.board_rows(), request.GET.get("page"), BOARD_PAGE_SIZE
     )
@@ -426,7 +428,7 @@ def deadline_board(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def reminder_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     reminder = selectors.reminder_get_for_recipient(user, pk)
     try:
         reminder = services.reminder_acknowledge(reminder=reminder, by=user)

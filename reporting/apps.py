@@ -7,6 +7,7 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Reporting")
 
     def ready(self) -> None:
+        # Imported here, not at the top: these modules use the models, loaded only by now.
         from reporting import cache
 
         cache.connect()

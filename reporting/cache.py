@@ -2,7 +2,7 @@
 
 Computing a year's figures reads every application, case, contact and referral of the year
 (about 20 aggregate queries; bench/RESULTS.md has the cost at national scale). The figures are
-cached per (year, as-of date) under a generation (config/generation_cache.py): saving or
+cached per (year, as-of date) under a generation (core/generation_cache.py): saving or
 deleting any row the statistics read (the models of `watched_models`) retires every figure
 cached before, whichever year it was for.
 
@@ -19,7 +19,12 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
 
-from config.generation_cache import GenerationCache
+from accounts.models import User
+from casework.models import Case, Individual, SupportMeasure
+from core.generation_cache import GenerationCache
+from outreach.models import OutreachContact, Referral
+from reflection_period.models import ApplicationPurpose, ReflectionPeriodApplication
+from reporting.models import ReportNarrative, Training
 
 T = TypeVar("T")
 
@@ -47,12 +52,6 @@ def cached_statistics(year: int | str, as_of: date, compute: Callable[[], T]) ->
 
 def watched_models() -> list[Any]:
     """Every model whose rows the annual statistics read."""
-    from accounts.models import User
-    from casework.models import Case, Individual, SupportMeasure
-    from outreach.models import OutreachContact, Referral
-    from reflection_period.models import ApplicationPurpose, ReflectionPeriodApplication
-    from reporting.models import ReportNarrative, Training
-
     return [
         User,
         Case,
@@ -69,9 +68,6 @@ def watched_models() -> list[Any]:
 
 def connect() -> None:
     """Called from ReportingConfig.ready()."""
-    from accounts.models import User
-    from outreach.models import OutreachContact
-
     # Roles (outreach staff are counted) and the staff present at a contact.
     STATISTICS.watch(
         watched_models(), m2m_through=[User.groups.through, OutreachContact.staff.through]

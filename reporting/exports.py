@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import zipfile
@@ -13,17 +12,11 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from hardening.spreadsheet import SpreadsheetWriter
+from core.spreadsheet import csv_text
 from reporting.disclosure import Ledger
 from reporting.models import ExportFormat, ReportExport
 from reporting.report import Report, build_report
 from reporting.selectors import DEFINITIONS, annual_statistics, yearly_comparison
-
-
-class SwedishExcel(csv.excel):
-    """Semicolons: Swedish Excel reads a comma as the decimal separator."""
-
-    delimiter = ";"
 
 
 def report_for(*, year: int, as_of: date, publication: bool) -> Report:
@@ -93,20 +86,14 @@ def report_csv_zip(report: Report) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for table in report.tables:
-            text = io.StringIO()
-            writer = SpreadsheetWriter(text, dialect=SwedishExcel)
-            writer.writerow(table.header())
-            writer.writerows(table.body())
-            archive.writestr(f"{table.key}.csv", "\ufeff" + text.getvalue())
-        text = io.StringIO()
-        writer = SpreadsheetWriter(text, dialect=SwedishExcel)
-        writer.writerows([key, str(value)] for key, value in DEFINITIONS.items())
-        archive.writestr("definitions.csv", "\ufeff" + text.getvalue())
+            archive.writestr(f"{table.key}.csv", csv_text([table.header(), *table.body()]))
+        definitions = ([key, str(value)] for key, value in DEFINITIONS.items())
+        archive.writestr("definitions.csv", csv_text(definitions))
     return buffer.getvalue()
 
 
 def report_pdf(report: Report, *, generated_by: str) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import HTML  # imported when used: loading Pango takes a moment
 
     html = render_to_string(
         "reporting/pdf/annual_report.html",

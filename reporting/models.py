@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from hardening.dates import plausible_dates, validate_planned_work_date
+from core.dates import plausible_dates, validate_planned_work_date
 
 
 class Training(models.Model):

@@ -31,6 +31,7 @@ from reporting.selectors import (
     CATEGORIES,
     DEFINITIONS,
     OUTCOMES,
+    Q1,
     REFERRALS,
     SEXES,
     AnnualStatistics,
@@ -302,8 +303,15 @@ def build_report(
 def _record_figures(ledger: Ledger, s: AnnualStatistics, comparison: YearlyComparison) -> None:
     """Every figure the report publishes, once, under the name the JSON gives it; the other
     names of the same quantity as aliases."""
+    _record_question_1_totals(ledger, s.q1)
+    _record_question_1_groups(ledger, s.q1)
+    _record_questions_2_to_7(ledger, s)
+    _record_years(ledger, s, comparison)
+
+
+def _record_question_1_totals(ledger: Ledger, q1: Q1) -> None:
+    """Q1: applications, individuals, outcomes, purposes (also by gender)."""
     add = ledger.add
-    q1 = s.q1
     add("q1.applications", q1.applications, label=_("Applications"))
     add("q1.individuals", q1.individuals, label=_("Individuals"))
     add("q1.adult_individuals", q1.adult_individuals, label=_("Adult individuals"))
@@ -318,6 +326,11 @@ def _record_figures(ledger: Ledger, s: AnnualStatistics, comparison: YearlyCompa
                 q1.purpose_by_gender[purpose][sex],
                 label=f"{label}, {Sex(sex).label}",
             )
+
+
+def _record_question_1_groups(ledger: Ledger, q1: Q1) -> None:
+    """Q1 by sex and age, by applicant, and per month."""
+    add = ledger.add
     for sex in SEXES:
         _same(
             ledger,
@@ -366,6 +379,11 @@ def _record_figures(ledger: Ledger, s: AnnualStatistics, comparison: YearlyCompa
     )
     for month in range(12):
         add(f"q1.per_month.{month}", q1.per_month[month], label=str(MONTHS[month]))
+
+
+def _record_questions_2_to_7(ledger: Ledger, s: AnnualStatistics) -> None:
+    """Q2 to Q7, and the year so far."""
+    add = ledger.add
     add("q2.individuals_granted", s.q2.individuals_granted, label=_("Individuals granted"))
     for kind, value in s.q2.support_measures.items():
         add(f"q2.support_measures.{kind}", value, label=str(SupportType(kind).label))
@@ -400,6 +418,11 @@ def _record_figures(ledger: Ledger, s: AnnualStatistics, comparison: YearlyCompa
         _same(ledger, "ytd.applications", s.ytd_applications, "q1.applications")
     else:
         add("ytd.applications", s.ytd_applications, label=_("So far this year"))
+
+
+def _record_years(ledger: Ledger, s: AnnualStatistics, comparison: YearlyComparison) -> None:
+    """The years compared; the report's own year is the same quantity as its figures."""
+    add = ledger.add
     for figures in comparison.years:
         y = figures.year
         prefix = f"years.{y}"

@@ -10,24 +10,25 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from accounts.roles import Role, has_role
-from config.queueing import enqueue
+from accounts.roles import Role, require_role
+from core.queueing import enqueue
+from reporting.exports import render_export
 from reporting.models import ExportFormat, ExportStatus, ReportExport, ReportNarrative, Training
 
 TRAINING_FIELDS = ("held_on", "title", "audience", "organiser", "participants")
 NARRATIVE_FIELDS = ("introduction", "outreach_routine", "organisational_changes")
 
 
-def _require_manager(user: User) -> None:
-    if not has_role(user, Role.MANAGER):
-        raise ValidationError(_("Only managers maintain the annual report."), code="role")
+# What a user is told who lacks the role a service needs (accounts.roles.require_role).
+MANAGERS_ONLY = gettext_lazy("Only managers maintain the annual report.")
 
 
 @transaction.atomic
 def training_create(*, by: User, **fields: Any) -> Training:
-    _require_manager(by)
+    require_role(by, Role.MANAGER, MANAGERS_ONLY)
     training = Training(created_by=by, **{k: fields[k] for k in TRAINING_FIELDS})
     training.full_clean()
     training.save()
@@ -36,7 +37,7 @@ def training_create(*, by: User, **fields: Any) -> Training:
 
 @transaction.atomic
 def training_update(*, training: Training, by: User, **fields: Any) -> Training:
-    _require_manager(by)
+    require_role(by, Role.MANAGER, MANAGERS_ONLY)
     locked = Training.objects.select_for_update().get(pk=training.pk)
     for name in TRAINING_FIELDS:
         if name in fields:
@@ -48,7 +49,7 @@ def training_update(*, training: Training, by: User, **fields: Any) -> Training:
 
 @transaction.atomic
 def training_delete(*, training: Training, by: User) -> None:
-    _require_manager(by)
+    require_role(by, Role.MANAGER, MANAGERS_ONLY)
     Training.objects.filter(pk=training.pk).delete()
 
 
@@ -57,7 +58,7 @@ def narrative_save(
     *, year: int, by: User, expected_version: int | None, **texts: str
 ) -> ReportNarrative:
     """Save the manager's texts for a year, refusing a stale form (two managers at once)."""
-    _require_manager(by)
+    require_role(by, Role.MANAGER, MANAGERS_ONLY)
     # Race: two managers save the same year's texts; the lock orders them and the version
     # tells the second one that the first saved in between.
     narrative = ReportNarrative.objects.select_for_update().filter(year=year).first()
@@ -86,7 +87,7 @@ def export_request(
     *, by: User, year: int, as_of: date, publication: bool, format: ExportFormat
 ) -> ReportExport:
     """Log the export and queue its generation (a Celery task, or at once without a broker)."""
-    _require_manager(by)
+    require_role(by, Role.MANAGER, MANAGERS_ONLY)
     export = ReportExport(
         year=year, as_of=as_of, publication=publication, format=format, requested_by=by
     )
@@ -100,7 +101,7 @@ def export_queue(*, export_id: int) -> bool:
     """Hand the export's generation to the broker; True once it has it. When the broker
     cannot be reached the export stays queued without `queued_at`, its page says so, and the
     export sweep (`exports_sweep`) queues it again."""
-    from reporting.tasks import generate_export
+    from reporting.tasks import generate_export  # reporting.tasks imports this module
 
     if not enqueue(generate_export, export_id):
         return False
@@ -112,8 +113,6 @@ def export_queue(*, export_id: int) -> bool:
 
 def export_generate(*, export_id: int) -> ReportExport:
     """Render the export's file. Idempotent: a finished export is left alone."""
-    from reporting.exports import render_export
-
     with transaction.atomic():
         # Race: a retried task and the first attempt; the lock lets one of them render.
         export = ReportExport.objects.select_for_update().get(pk=export_id)
@@ -152,7 +151,7 @@ MAX_EXPORT_ATTEMPTS = 2
 def exports_sweep() -> dict[str, int]:
     """Queue again the exports whose task never reached a worker, and give up or retry those
     a worker started and lost. Runs every minute (Celery beat); safe to run at any time."""
-    from reporting.tasks import GENERATE_TIME_LIMIT
+    from reporting.tasks import GENERATE_TIME_LIMIT  # reporting.tasks imports this module
 
     now = timezone.now()
     unsent = ReportExport.objects.filter(status=ExportStatus.QUEUED).filter(

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.audit import access_log_record
 from accounts.models import AccessAction
 from accounts.roles import Role, role_required, staff_user
-from config.forms import is_htmx, run_service
+from core.forms import is_htmx, run_service
 from reporting import services
 from reporting.exports import report_for
 from reporting.forms import ExportForm, NarrativeForm, ReportParametersForm, TrainingForm

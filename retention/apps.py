@@ -9,5 +9,6 @@ class RetentionConfig(AppConfig):
     verbose_name = _("Retention")
 
     def ready(self) -> None:
-        # Registers the notification managers get when a proposal is waiting.
+        # Registers the notification managers get when a proposal is waiting (imported here, not
+        # at the top: it uses the models, loaded only by now).
         from retention import notifications  # noqa: F401

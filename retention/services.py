@@ -13,7 +13,10 @@ year) of the individual; journal texts (replaced by a marker with the date); fre
 cases, case events, support measures, consents, organisation links, reflection-period
 applications and their events (with Migrationsverket's case number and the applicant's contact);
 alias, description and notes of the outreach contacts referred into the cases, and the texts of
-their referrals. The same fields are blanked in django-simple-history's tables, which hold a copy
+their referrals. The cases' documents lose their title and their wrapped key in the cull's
+transaction (no one can decrypt the file from then on), and their stored files are deleted, and
+verified gone, as soon as it commits (`manage.py documents_sweep` retries any that failed). The
+same fields are blanked in django-simple-history's tables, which hold a copy
 of every earlier version. What the statistics count stays: sex, birth year, citizenship,
 languages, categories, every date and status, offences, purposes, support types, organisations,
 the snapshots of sex and age on applications. The access log is not touched: it holds ids only.
@@ -36,6 +39,7 @@ from accounts.models import User
 from accounts.notifications import notify
 from accounts.roles import Role, has_role
 from casework import services as casework_services
+from documents import services as document_services
 from outreach import services as outreach_services
 from reflection_period import services as reflection_services
 from retention.models import RetentionItem, RetentionRun
@@ -223,4 +227,6 @@ def individuals_cull(*, individual_ids: list[int], on: date) -> int:
     )
     reflection_services.application_texts_cull(case_ids=case_ids, now=now)
     outreach_services.referred_contacts_cull(case_ids=case_ids, now=now)
+    # The cases' documents: titles and keys now, the stored files once this commits.
+    document_services.documents_cull(case_ids=case_ids, now=now, marker=marker)
     return entries

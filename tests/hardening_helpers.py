@@ -32,12 +32,15 @@ from casework.models import (
     Consent,
     IdentityAuthorisation,
     Individual,
+    IndividualRelation,
     JournalEntry,
     Organisation,
     Origin,
     Protection,
     SupportMeasure,
 )
+from documents import services as documents_services
+from documents.models import CaseDocument, Direction, DocumentKind
 from importing.models import ImportJob, ImportJobStatus
 from outreach import services as outreach_services
 from outreach.models import District, OutreachContact, Referral
@@ -45,6 +48,7 @@ from reflection_period import services as reflection_services
 from reflection_period.models import ReflectionPeriodApplication, Reminder, ReminderRule
 from reporting.models import ExportStatus, ReportExport, Training
 from retention.models import RetentionRun
+from tests.documents_helpers import pdf_bytes
 from tests.factories import UserFactory
 
 # --- The world ------------------------------------------------------------------------------------
@@ -85,6 +89,7 @@ class World:
     training: Training
     export: ReportExport
     authorisation: IdentityAuthorisation
+    document: CaseDocument
     import_job: ImportJob
 
 
@@ -195,6 +200,16 @@ def build_world() -> World:
         granted_at=timezone.now(),
         granted_by=users["manager"],
     )
+    document = documents_services.document_upload(
+        case=case,
+        by=coordinator,
+        content=pdf_bytes("Beslut om betänketid"),
+        file_name="beslut.pdf",
+        kind=DocumentKind.MIGRATION_DECISION,
+        direction=Direction.RECEIVED,
+        dated_on=today,
+        title="Beslut om betänketid",
+    )
     return World(
         users=users,
         individual=case.individual,
@@ -214,6 +229,7 @@ def build_world() -> World:
         training=training,
         export=export,
         authorisation=authorisation,
+        document=document,
         import_job=import_job,
     )
 
@@ -318,8 +334,24 @@ def _draft(w: World) -> dict[str, Any]:
     return {"pk": w.case.pk, "entry_pk": w.draft_entry.pk}
 
 
+def _document(w: World) -> dict[str, Any]:
+    return {"pk": w.case.pk, "document_pk": w.document.pk}
+
+
 def _application(w: World) -> dict[str, Any]:
     return {"pk": w.application.pk}
+
+
+def _relation(w: World) -> dict[str, Any]:
+    """A link of the world's person to another person (made once, on first use)."""
+    relation = IndividualRelation.objects.filter(individual=w.individual).first()
+    if relation is None:
+        coordinator = w.users["coordinator"]
+        other = casework_services.individual_create(by=coordinator, alias="Syster", sex="female")
+        relation = casework_services.relation_create(
+            individual=w.individual, related=other, kind="sibling", by=coordinator
+        )
+    return {"pk": w.individual.pk, "relation_pk": relation.pk}
 
 
 def _retention_run() -> dict[str, Any]:
@@ -355,10 +387,10 @@ EXPECTATIONS: dict[str, Expect] = {
     # everyone else it is a redirect to the sign-in page.
     "accounts:signed_out": expect(A, A, A, A, A, A),
     "accounts:logout": expect(A, A, A, A, A, A, method=POST),
-    "accounts:start_coordinator": expect(L, A, F, F, F, F),
-    "accounts:start_outreach": expect(L, F, A, F, F, F),
-    "accounts:start_manager": expect(*MANAGERS),
-    "accounts:start_admin": expect(L, F, F, F, A, F),
+    "home:start_coordinator": expect(L, A, F, F, F, F),
+    "home:start_outreach": expect(L, F, A, F, F, F),
+    "home:start_manager": expect(*MANAGERS),
+    "home:start_admin": expect(L, F, F, F, A, F),
     "set_language": expect(A, A, A, A, A, A, method=POST),
     # Casework
     "casework:case_list": expect(*CASE_READ),
@@ -407,6 +439,18 @@ EXPECTATIONS: dict[str, Expect] = {
         method=POST,
         kwargs=lambda w: {"pk": w.individual.pk, "authorisation_pk": w.authorisation.pk},
     ),
+    # Case documents: read as the case is (a protected person's as their identity), added and
+    # marked as registered by mistake by coordinators. Outreach, admin and no role: 404.
+    "documents:document_list": expect(*CASE_READ, kwargs=_case),
+    "documents:document_upload": expect(*CASE_EDIT, kwargs=_case),
+    "documents:document_detail": expect(*CASE_READ, kwargs=_document),
+    "documents:document_download": expect(*CASE_READ, kwargs=_document),
+    "documents:document_preview": expect(*CASE_READ, kwargs=_document),
+    "documents:document_void": expect(*CASE_EDIT, kwargs=_document),
+    # Related persons: coordinators link and unlink people and add an accompanying child.
+    "casework:relation_create": expect(*CASE_EDIT, kwargs=lambda w: {"pk": w.individual.pk}),
+    "casework:relation_remove": expect(*CASE_EDIT, method=POST, kwargs=_relation),
+    "casework:accompanying_child": expect(*CASE_EDIT, kwargs=_case),
     # Outreach (the contact is the outreach worker's, referred to the common inbox)
     "outreach:contact_list": expect(L, F, A, A, N, N),
     "outreach:contact_create": expect(L, F, A, F, N, N),
@@ -453,6 +497,11 @@ EXPECTATIONS: dict[str, Expect] = {
     "reporting:training_delete": expect(
         *MANAGERS, method=POST, kwargs=lambda w: {"pk": w.training.pk}
     ),
+    # The national report and the HTCDS and CTDC exports (managers)
+    "national:report": expect(*MANAGERS),
+    "national:report_download": expect(*MANAGERS, kwargs=lambda w: {"fmt": "json"}),
+    "national:htcds_download": expect(*MANAGERS, kwargs=lambda w: {"fmt": "csv"}),
+    "national:ctdc_download": expect(*MANAGERS),
     # Access log review (managers)
     "audit:access_log": expect(*MANAGERS),
     "audit:access_log_export": expect(*MANAGERS),

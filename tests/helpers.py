@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import subprocess
@@ -16,6 +17,7 @@ _CLEARED = [
     "DATABASE_URL",
     "CELERY_BROKER_URL",
     "SECRET_KEY",
+    "LOTSA_DOCUMENT_KEY",
     "DEBUG",
     "ALLOWED_HOSTS",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
@@ -26,6 +28,7 @@ _CLEARED = [
 PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": secrets.token_urlsafe(50),
+    "LOTSA_DOCUMENT_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
     "ALLOWED_HOSTS": "lotsa.example.se",
 }
 

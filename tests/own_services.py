@@ -6,13 +6,16 @@ stopped when the test ends, whatever happened.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -178,3 +181,117 @@ class PostgresServer:
             self.process.wait(timeout=30)
             self.process = None
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+# The EICAR test string, which every virus scanner reports as a virus (harmless by design). It
+# is assembled here, never kept whole in a file of the repository: scanners elsewhere would
+# flag the repository itself.
+EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE!" + b"$H+H*"
+
+
+class ClamdServer:
+    """ClamAV's daemon (Debian's clamav-daemon) on a loopback port, on a signature database the
+    test writes: the machines cannot download ClamAV's. The database holds the MD5 signature of
+    the EICAR string and of any other content given (`signatures`), so clamd reports them as
+    viruses exactly as it would a real one."""
+
+    def __init__(self, directory: Path, signatures: dict[str, bytes] | None = None) -> None:
+        if not shutil.which("clamd"):
+            pytest.fail("clamd is not installed (apt-get install clamav-daemon)")
+        self.directory = directory
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+        found = {"Eicar-Test-Signature": EICAR, **(signatures or {})}
+        (directory / "lotsa-test.hdb").write_text(
+            "".join(
+                f"{hashlib.md5(content).hexdigest()}:{len(content)}:{name}\n"  # noqa: S324
+                for name, content in found.items()
+            )
+        )
+        (directory / "clamd.conf").write_text(
+            f"DatabaseDirectory {directory}\n"
+            f"TCPSocket {self.port}\n"
+            "TCPAddr 127.0.0.1\n"
+            "Foreground yes\n"
+            f"LogFile {directory / 'clamd.log'}\n"
+            # Above Lotsa's upload limit (clamd's default is 25 MB).
+            "StreamMaxLength 64M\n"
+        )
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["clamd", "-c", str(self.directory / "clamd.conf")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait_for_port(self.port, up=True, timeout=60)
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        self.process.wait(timeout=20)
+        self.process = None
+        _wait_for_port(self.port, up=False)
+
+    def __enter__(self) -> ClamdServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=20)
+            self.process = None
+
+
+class MotoS3Server:
+    """An S3-compatible object store (moto's server mode) on a loopback port, with one bucket."""
+
+    bucket = "lotsa-test-documents"
+    access_key = "lotsa-test"
+    secret_key = "lotsa-test-secret"
+
+    def __init__(self) -> None:
+        found = shutil.which("moto_server", path=str(Path(sys.executable).parent))
+        if not found:
+            pytest.fail("moto's server is not installed (requirements/dev.txt)")
+        self.program = found
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def client(self) -> Any:
+        import boto3  # type: ignore[import-untyped]  # boto3 ships no type information
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint_url,
+            aws_access_key_id=self.access_key,
+            aws_secret_access_key=self.secret_key,
+            region_name="us-east-1",
+        )
+
+    def __enter__(self) -> MotoS3Server:
+        self.process = subprocess.Popen(
+            [self.program, "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait_for_port(self.port, up=True, timeout=30)
+        self.client().create_bucket(Bucket=self.bucket)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+            self.process = None

@@ -74,11 +74,11 @@ def test_only_managers_may_open_the_log(
 
 def test_the_log_is_in_the_managers_navigation(client, manager, coordinator):
     client.force_login(manager)
-    page = _page(client.get(reverse("accounts:start_manager")))
+    page = _page(client.get(reverse("home:start_manager")))
     assert "Logguppföljning" in page
     assert reverse(LOG) in page
     client.force_login(coordinator)
-    assert reverse(LOG) not in _page(client.get(reverse("accounts:start_coordinator")))
+    assert reverse(LOG) not in _page(client.get(reverse("home:start_coordinator")))
 
 
 def test_the_log_cannot_be_changed_from_the_page(client, manager):

@@ -233,14 +233,14 @@ def test_the_duplicate_check_shows_existing_people_and_is_logged(client, coordin
 
 
 def test_the_coordinators_start_page(client, coordinator, world):
-    response, rows = _read(client, coordinator, "get", reverse("accounts:start_coordinator"))
+    response, rows = _read(client, coordinator, "get", reverse("home:start_coordinator"))
     page = response.content.decode()
     assert world.case.number in page
     assert "Ana Popescu" in page
     assert sorted(rows) == sorted(
         [
             (
-                "accounts:start_coordinator",
+                "home:start_coordinator",
                 "view",
                 "casework.case",
                 str(world.case.pk),
@@ -248,7 +248,7 @@ def test_the_coordinators_start_page(client, coordinator, world):
             ),
             # The new referral in the inbox shows its contact.
             (
-                "accounts:start_coordinator",
+                "home:start_coordinator",
                 "view",
                 "outreach.outreachcontact",
                 str(world.contact.pk),

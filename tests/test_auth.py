@@ -13,10 +13,10 @@ from tests.factories import TEST_PASSWORD
 
 LOGIN = reverse("accounts:login")
 START_PAGES = {
-    "coordinator": reverse("accounts:start_coordinator"),
-    "outreach_worker": reverse("accounts:start_outreach"),
-    "manager": reverse("accounts:start_manager"),
-    "admin_user": reverse("accounts:start_admin"),
+    "coordinator": reverse("home:start_coordinator"),
+    "outreach_worker": reverse("home:start_outreach"),
+    "manager": reverse("home:start_manager"),
+    "admin_user": reverse("home:start_admin"),
 }
 WRONG = "Användarnamnet eller lösenordet är fel"
 

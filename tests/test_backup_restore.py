@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 import psycopg
 import pytest
@@ -17,7 +18,11 @@ from django.urls import reverse
 
 from casework import services as casework_services
 from casework.models import ClosingReason, JournalKind
+from documents import encryption
+from documents import services as documents_services
+from documents.models import Direction, DocumentKind
 from reporting.models import Training
+from tests.documents_helpers import pdf_bytes
 from tests.factories import UserFactory
 from tests.helpers import PRODUCTION, run_manage
 from tests.own_services import RedisServer
@@ -124,6 +129,27 @@ def test_a_backup_restored_into_a_fresh_database_is_the_same_installation(
     client.force_login(coordinator)
     for case in cases:
         assert client.get(reverse("casework:case_detail", args=[case.pk])).status_code == 200
+    # A case document, encrypted with the installation's key into its document folder.
+    documents_folder = tmp_path / "documents"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": documents_folder},
+        },
+    }
+    settings.LOTSA_DOCUMENT_KEY = [PRODUCTION["LOTSA_DOCUMENT_KEY"]]
+    letter = pdf_bytes("Beslut före säkerhetskopian")
+    document = documents_services.document_upload(
+        case=cases[0],
+        by=coordinator,
+        content=letter,
+        file_name="beslut.pdf",
+        kind=DocumentKind.MIGRATION_DECISION,
+        direction=Direction.RECEIVED,
+        dated_on=date(2024, 3, 8),
+        title="Beslut",
+    )
 
     with RedisServer(tmp_path / "redis") as redis:
         settings.CACHES = {
@@ -140,6 +166,7 @@ def test_a_backup_restored_into_a_fresh_database_is_the_same_installation(
             "DATABASE_URL": _url(source),
             "CACHE_URL": redis.url(0),
             "LOTSA_REPORT_CACHE_SECONDS": "3600",
+            "LOTSA_DOCUMENT_ROOT": str(documents_folder),
         }
 
         def report(database: str) -> dict[str, object]:
@@ -158,6 +185,7 @@ def test_a_backup_restored_into_a_fresh_database_is_the_same_installation(
         (folder,) = (tmp_path / "backups").iterdir()
         assert sorted(p.name for p in folder.iterdir()) == [
             "database.dump",
+            "documents.tar",
             "environment.env",
             "manifest.json",
             "media.tar",
@@ -182,7 +210,12 @@ def test_a_backup_restored_into_a_fresh_database_is_the_same_installation(
         assert refused.returncode != 0
         assert "is not empty" in refused.stderr
 
-        restored_env = {**env, "DATABASE_URL": _url(fresh_database)}
+        restored_documents = tmp_path / "restored-documents"
+        restored_env = {
+            **env,
+            "DATABASE_URL": _url(fresh_database),
+            "LOTSA_DOCUMENT_ROOT": str(restored_documents),
+        }
         result = run_manage("restore", str(folder), **restored_env)
         assert result.returncode == 0, result.stderr + result.stdout
         assert "reporting:statistics" in result.stdout
@@ -193,6 +226,21 @@ def test_a_backup_restored_into_a_fresh_database_is_the_same_installation(
         assert after["access log"], "the access log was empty"
         # The restored database's figures: the backup's, not those cached after it.
         assert report(fresh_database) == figures_before
+        # The document came back with its key: it decrypts to what was uploaded.
+        ((stored_name, key_id, wrapped),) = _rows(
+            fresh_database,
+            f"SELECT storage_name, key_id, wrapped_key FROM documents_casedocument "  # noqa: S608
+            f"WHERE id = {document.pk}",
+        )
+        blob = (restored_documents / str(stored_name)).read_bytes()
+        assert blob == (documents_folder / document.storage_name).read_bytes()
+        restored = encryption.decrypt(
+            blob,
+            name=str(stored_name),
+            key_id=str(key_id),
+            wrapped_key=bytes(cast(memoryview, wrapped)),
+        )
+        assert restored == letter
 
 
 def test_a_damaged_backup_is_refused(tmp_path: Path):

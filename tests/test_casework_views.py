@@ -536,7 +536,7 @@ def test_list_filters_and_search(client, coordinator, other_coordinator):
     url = reverse("casework:case_list")
 
     def numbers(**params):
-        # Search text travels in a POST body, never in the address (hardening.search).
+        # Search text travels in a POST body, never in the address (core.search).
         send = client.post if "q" in params else client.get
         page = send(url, params).content.decode()
         return {case.number for case in (mine, theirs, closed) if case.number in page}
@@ -554,7 +554,7 @@ def test_list_filters_and_search(client, coordinator, other_coordinator):
 def test_searched_lists_are_paged_in_order_with_the_full_count(
     client, coordinator, django_assert_max_num_queries
 ):
-    """A search reads the matching ids first and then one page of rows (config.paging): the
+    """A search reads the matching ids first and then one page of rows (core.paging): the
     count, the order and the pages must be the list's own."""
     cases = [
         CaseFactory.create(coordinator=coordinator, individual__alias=f"Lovisa {i}")
@@ -636,7 +636,7 @@ def test_reads_are_logged(client, case, coordinator):
 def test_coordinator_start_page_lists_my_open_cases(client, case, coordinator, other_coordinator):
     theirs = CaseFactory.create(coordinator=other_coordinator)
     client.force_login(coordinator)
-    page = client.get(reverse("accounts:start_coordinator")).content.decode()
+    page = client.get(reverse("home:start_coordinator")).content.decode()
     assert case.number in page
     assert theirs.number not in page
 

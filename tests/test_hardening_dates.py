@@ -1,7 +1,7 @@
 """Impossible dates are refused, field by field, with a Swedish message and nothing saved.
 
 A date of birth from 1900 to today; a date of the unit's work from 1 January 2000, to today for
-what has happened and to two years ahead for what may be planned (hardening/dates.py). The
+what has happened and to two years ahead for what may be planned (core/dates.py). The
 database holds the fixed bounds too (named constraints), and a date far in the future no
 longer overflows the deadline arithmetic or the log review's period into a 500.
 """

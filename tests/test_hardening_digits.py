@@ -25,7 +25,7 @@ from casework import services
 from casework.forms import CaseCloseForm, IndividualForm, JournalEntryForm
 from casework.models import Case, Individual, Protection
 from casework.personal_number import luhn_check_digit, normalise_personal_number
-from hardening.digits import ascii_digits, number_text
+from core.digits import ascii_digits, number_text
 from outreach.forms import ContactEditForm
 from reflection_period.forms import DecisionForm, SubmitForm
 from reporting.forms import ExportForm, TrainingForm

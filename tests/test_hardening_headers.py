@@ -58,7 +58,7 @@ def test_every_kind_of_response_carries_the_security_headers(
     }
     client.force_login(coordinator)
     signed_in = {
-        "start page": client.get(reverse("accounts:start_coordinator")),
+        "start page": client.get(reverse("home:start_coordinator")),
         "case list (htmx)": client.post(
             reverse("casework:case_list"), {"q": "x"}, HTTP_HX_REQUEST="true"
         ),
@@ -78,7 +78,7 @@ def test_pages_are_never_kept_in_the_browser_cache_static_files_are(
     client, static_client, coordinator
 ):
     client.force_login(coordinator)
-    for url in [reverse("accounts:start_coordinator"), reverse("casework:case_list")]:
+    for url in [reverse("home:start_coordinator"), reverse("casework:case_list")]:
         cache_control = client.get(url)["Cache-Control"]
         assert "no-store" in cache_control
         assert "private" in cache_control
@@ -89,7 +89,7 @@ def test_pages_are_never_kept_in_the_browser_cache_static_files_are(
 
 def test_htmx_is_configured_for_the_policy_and_keeps_no_page_copies(client, coordinator):
     client.force_login(coordinator)
-    page = client.get(reverse("accounts:start_coordinator")).content.decode()
+    page = client.get(reverse("home:start_coordinator")).content.decode()
     match = re.search(r"<meta name=\"htmx-config\" content='([^']+)'>", page)
     assert match, "htmx-config meta missing"
     config = json.loads(match.group(1))
@@ -242,7 +242,7 @@ def test_production_settings_protect_the_transport_and_cookies():
     assert values["csp"] == CSP
     middleware = values["middleware"]
     assert middleware[0] == "django.middleware.security.SecurityMiddleware"
-    assert middleware[1] == "hardening.middleware.SecurityHeadersMiddleware"
+    assert middleware[1] == "core.middleware.SecurityHeadersMiddleware"
     assert middleware[-1] == "axes.middleware.AxesMiddleware"
 
 

@@ -24,8 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from casework.models import CaseEvent, CaseOrganisation, Consent, JournalEntry, SupportMeasure
-from hardening.digits import number_text
-from hardening.search import SEARCH_MAX_LENGTH
+from core.digits import number_text
+from core.search import SEARCH_MAX_LENGTH
 from outreach import services as outreach_services
 from outreach.models import District, OutreachContact, Referral
 from reflection_period.models import ReflectionPeriodApplication
@@ -81,7 +81,7 @@ class FormSpec:
     not_exact: set[str] = field(default_factory=set)  # normalised by the form (ID numbers)
     within: set[str] = field(default_factory=set)  # stored inside a longer text (an event's)
     # Numbers with separators (phone, Migrationsverket's number): stored as read through
-    # hardening.digits.number_text, so the same number on any keyboard is the same text.
+    # core.digits.number_text, so the same number on any keyboard is the same text.
     numbers: set[str] = field(default_factory=set)
 
 

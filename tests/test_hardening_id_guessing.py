@@ -52,6 +52,7 @@ def _ids(world: World) -> list[int]:
         world.other_referral.pk,
         world.training.pk,
         world.export.pk,
+        world.document.pk,
     ]
     return sorted({n for pk in real for n in range(max(pk - 2, 1), pk + 3)})
 

@@ -113,7 +113,7 @@ def _pages(client, protected) -> dict[str, str]:
     case, application = protected["case"], protected["application"]
     waiting = protected["waiting_referral"]
     pages = {
-        "start": client.get(reverse("accounts:start_coordinator")).content.decode(),
+        "start": client.get(reverse("home:start_coordinator")).content.decode(),
         "case list": client.get(reverse("casework:case_list"), {"status": ""}).content.decode(),
         "case list, htmx": client.post(
             reverse("casework:case_list"), {"status": ""}, HTTP_HX_REQUEST="true"
@@ -210,7 +210,7 @@ def test_outreach_pages_show_no_identity_of_the_person_their_contact_became(
 ):
     client.force_login(people["outreach"])
     pages = [
-        client.get(reverse("accounts:start_outreach")),
+        client.get(reverse("home:start_outreach")),
         client.get(reverse("outreach:contact_list")),
         client.post(reverse("outreach:contact_list"), {"q": "Kontakten"}),
         client.get(reverse("outreach:referral_list"), {"status": ""}),

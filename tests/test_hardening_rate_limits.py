@@ -19,7 +19,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.roles import Role
-from hardening.ratelimit import rate_limit_hit
+from core.ratelimit import rate_limit_hit
 from tests.factories import TEST_PASSWORD, CaseFactory, UserFactory
 
 LIMITED = "Du har sökt väldigt ofta på kort tid."
@@ -232,7 +232,7 @@ def test_lockout_behind_a_proxy_is_per_client_not_for_the_whole_unit(client, db,
 
 
 def test_an_address_that_is_not_one_is_never_used(rf, settings):
-    from hardening.ratelimit import client_address
+    from core.ratelimit import client_address
 
     settings.LOTSA_PROXY_COUNT = 1
     assert client_address(rf.get("/", HTTP_X_FORWARDED_FOR="not-an-address")) == "127.0.0.1"

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts.models import AccessLogEntry
 from casework.models import Case
-from hardening.search import SEARCH_MAX_LENGTH
+from core.search import SEARCH_MAX_LENGTH
 from outreach import services as outreach_services
 from tests.factories import CaseFactory, OutreachContactFactory, UserFactory
 

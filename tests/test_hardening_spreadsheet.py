@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accounts.models import AccessAction, AccessLogEntry
-from hardening.spreadsheet import spreadsheet_safe
+from core.spreadsheet import spreadsheet_safe
 from reporting.disclosure import Ledger
 from reporting.exports import report_csv_zip
 from reporting.report import Table

@@ -457,13 +457,13 @@ def test_the_navigation_counts_waiting_referrals_to_me_or_everyone(
     declined = _referred(outreach_worker)
     services.referral_decline(referral=declined, by=other_coordinator, reason="Nej")
     client.force_login(coordinator)
-    page = _page(client.get(reverse("accounts:start_coordinator")))
+    page = _page(client.get(reverse("home:start_coordinator")))
     assert _nav_count(page) == "2"
     assert "Nya länkningar" in page
     client.force_login(other_coordinator)
     assert _nav_count(_page(client.get(reverse("casework:case_list")))) == "2"
     client.force_login(outreach_worker)  # no count for outreach staff
-    assert _nav_count(_page(client.get(reverse("accounts:start_outreach")))) is None
+    assert _nav_count(_page(client.get(reverse("home:start_outreach")))) is None
 
 
 def test_the_inbox_lists_the_oldest_waiting_first_and_filters(
@@ -516,7 +516,7 @@ def test_the_inbox_and_the_navigation_share_one_count(
     assert "28 länkningar" in everyone
     assert _nav_count(everyone) == "27"
     # The start page lists the oldest five and counts the rest once, for itself and the badge.
-    start, counts = _get_counting_referrals(client, reverse("accounts:start_coordinator"))
+    start, counts = _get_counting_referrals(client, reverse("home:start_coordinator"))
     assert counts == 1
     assert _nav_count(start) == "27"
     assert re.search(r"Nya länkningar <span[^>]*>27<", start)
@@ -526,7 +526,7 @@ def test_a_start_page_with_few_waiting_referrals_counts_none(client, outreach_wo
     for _ in range(3):
         _referred(outreach_worker)
     client.force_login(coordinator)
-    start_url = reverse("accounts:start_coordinator")
+    start_url = reverse("home:start_coordinator")
     client.get(start_url)  # warm the session
     start, counts = _get_counting_referrals(client, start_url)
     assert counts == 0
@@ -615,7 +615,7 @@ def test_accepting_into_a_found_case_then_the_timeline_shows_the_referral(
     assert case.number not in mine
     assert case.individual.reference not in mine
     assert "/cases/" not in mine
-    start = _page(client.get(reverse("accounts:start_outreach")))
+    start = _page(client.get(reverse("home:start_outreach")))
     assert "Mottagen" in start
     assert case.number not in start
 
@@ -804,7 +804,7 @@ def test_the_outreach_start_page_is_phone_first(client, outreach_worker, other_o
     OutreachContactFactory.create(created_by=other_outreach_worker, alias="Lenas")
     services.referral_create(contact=old, by=outreach_worker)
     client.force_login(outreach_worker)
-    page = _page(client.get(reverse("accounts:start_outreach")))
+    page = _page(client.get(reverse("home:start_outreach")))
     assert page.index("Ny kontakt") < page.index("Mina kontakter denna vecka")
     assert "btn-lg" in page
     contacts_this_week = page[
@@ -841,8 +841,8 @@ def test_the_start_pages_query_counts_do_not_grow(
     # the reflection period's deadlines, their reminders and unacknowledged reminders, and the
     # access log of the cases the page shows.
     pages = [
-        (outreach_worker, "accounts:start_outreach", 12),
-        (coordinator, "accounts:start_coordinator", 14),
+        (outreach_worker, "home:start_outreach", 12),
+        (coordinator, "home:start_coordinator", 14),
     ]
     fill(2)
     for user, url, most in pages:
@@ -868,7 +868,7 @@ def test_the_coordinator_start_page_lists_new_referrals(client, outreach_worker,
     )
     referral = services.referral_create(contact=child, by=outreach_worker)
     client.force_login(coordinator)
-    page = _page(client.get(reverse("accounts:start_coordinator")))
+    page = _page(client.get(reverse("home:start_coordinator")))
     assert "Nya länkningar" in page
     assert "Liten" in page
     assert "Antas vara under 18" in page

@@ -129,7 +129,7 @@ def _everywhere(client, world) -> dict[str, str]:
         body = response.content.decode("utf-8-sig")
         texts[name] = body.replace(f'value="{typed}"', "") if typed else body
 
-    page("start", client.get(reverse("accounts:start_coordinator")))
+    page("start", client.get(reverse("home:start_coordinator")))
     page("case list", client.get(reverse("casework:case_list"), {"status": ""}))
     page(
         "case list, htmx",

@@ -23,8 +23,8 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Notification
 from accounts.notifications import NotificationKind, notify, register_kind
 from accounts.tasks import send_unsent_notification_emails
-from config import soft_cache
 from config.celery import app as celery_app
+from core import soft_cache
 from reporting.models import ExportStatus, ReportExport
 from reporting.tasks import sweep_exports
 from tests.broker import forget_broker_connections, route_to_test_queues, wait_for

@@ -424,7 +424,7 @@ def test_the_board_and_the_start_page_run_a_fixed_number_of_queries(
     add(3, 0)
     client.force_login(coordinator)
     board = reverse("reflection_period:deadline_board")
-    start = reverse("accounts:start_coordinator")
+    start = reverse("home:start_coordinator")
     client.get(board)  # warm the session
     for size in (3, 23):
         # Board: session, user, roles, count, page, reminders, access log, unread notifications,
@@ -503,7 +503,7 @@ def test_the_coordinator_start_page_lists_my_deadlines_and_reminders(
     with django_capture_on_commit_callbacks(execute=True):
         services.reminders_scan()
     client.force_login(coordinator)
-    page = client.get(reverse("accounts:start_coordinator")).content.decode()
+    page = client.get(reverse("home:start_coordinator")).content.decode()
     assert "Mina bevakningar" in page
     assert page.index(mine.case.number) < page.index(soon.case.number)  # overdue first
     assert "Går snart ut" in page
@@ -515,7 +515,7 @@ def test_the_coordinator_start_page_lists_my_deadlines_and_reminders(
 def test_the_manager_start_page_counts_overdue_deadlines(client, manager, unit_deadlines):
     mine, theirs = unit_deadlines
     client.force_login(manager)
-    page = client.get(reverse("accounts:start_manager")).content.decode()
+    page = client.get(reverse("home:start_manager")).content.decode()
     assert "Försenade bevakningar i enheten" in page
     assert mine.case.number in page
     assert theirs.case.number not in page  # not overdue

@@ -228,7 +228,7 @@ def test_the_pdf_is_generated_by_a_real_worker_through_the_broker(client, manage
 
 def test_manager_start_page_shows_this_year(client, manager):
     client.force_login(manager)
-    page = client.get(reverse("accounts:start_manager")).content.decode()
+    page = client.get(reverse("home:start_manager")).content.decode()
     assert "hittills (per" in page
     assert "Ansökningar om betänketid" in page
     assert "Ärenden under året" in page

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from hardening.search import SEARCH_MAX_LENGTH
+from core.search import SEARCH_MAX_LENGTH
 from tests.helpers import ROOT, clean_env
 
 TOO_LONG = "Söktexten är för lång"

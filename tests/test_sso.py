@@ -26,7 +26,7 @@ from twofactor import services as twofactor_services
 LOGIN = reverse("accounts:login")
 START = reverse("sso:start")
 CALLBACK = reverse("sso:callback")
-COORDINATOR_START = reverse("accounts:start_coordinator")
+COORDINATOR_START = reverse("home:start_coordinator")
 REFUSED = "Du kan inte logga in i Lotsa"
 CONTACT = "Kontakta systemadministratören"
 FAILED = "Inloggningen kunde inte slutföras"
@@ -306,7 +306,7 @@ def test_the_groups_mapping_replaces_roles_and_logs_the_change(client, sso, sett
     assert user_roles(User.objects.get(pk=karin.pk)) == {"manager"}
     row = AccessLogEntry.objects.get(action=AccessAction.ROLES)
     assert row.detail == "coordinator -> manager (groups at the city's sign-in service)"
-    assert client.get(reverse("home"))["Location"] == reverse("accounts:start_manager")
+    assert client.get(reverse("home"))["Location"] == reverse("home:start_manager")
 
 
 # --- Logout ----------------------------------------------------------------------------------------
@@ -369,7 +369,7 @@ def test_break_glass_keeps_passwords_for_named_superusers_only(client, sso, sett
     response = client.post(LOGIN, {"username": "root", "password": TEST_PASSWORD})
     assert response.status_code == 302
     # The password alone is not enough, even with LOTSA_REQUIRE_2FA off (the test settings).
-    gate = client.get(reverse("accounts:start_admin"))
+    gate = client.get(reverse("home:start_admin"))
     assert gate.status_code == 302
     assert gate["Location"].startswith(reverse("twofactor:enrol"))
 

@@ -28,7 +28,7 @@ VERIFY = reverse("twofactor:verify")
 ENROL = reverse("twofactor:enrol")
 OVERVIEW = reverse("twofactor:overview")
 BACKUP_CODES = reverse("twofactor:backup_codes")
-START = reverse("accounts:start_coordinator")
+START = reverse("home:start_coordinator")
 WRONG_CODE = "Koden är fel eller har gått ut"
 LOCKED = "För många misslyckade inloggningsförsök"
 

@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
-from config.forms import is_htmx
+from core.forms import is_htmx
 from twofactor.selectors import has_confirmed_device
 from twofactor.signin import is_verified, second_step_needed
 

@@ -24,7 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from accounts.notifications import notify
-from hardening.digits import number_text
+from core.digits import number_text
 from twofactor.models import EnrolmentLink
 
 # One message for every refused code (wrong, expired, already used): it tells an attacker nothing.
@@ -38,7 +38,7 @@ BACKUP_DEVICE_NAME = "Backup codes"
 
 def normalise_code(raw: str) -> str:
     """A code as typed (spaces, a dash, capitals, another script's digits or a full-width
-    keyboard: hardening.digits) in the form the devices compare."""
+    keyboard: core.digits) in the form the devices compare."""
     return "".join(number_text(raw).split()).replace("-", "").lower()
 
 

@@ -26,7 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from accounts.roles import staff_user
-from config.forms import run_service
+from core.forms import run_service
 from twofactor import services, signin
 from twofactor.forms import EnrolForm, VerifyForm
 from twofactor.models import EnrolmentLink

@@ -9,14 +9,14 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.pdf_tags import css_string
+from core.templatetags.pdf import css_string
 
 register = template.Library()
 
 EMPTY = "–"
 # Lists of records inside a record: the PDF shows each as a table of its own.
 NESTED = frozenset(
-    {"journal_entries", "support_measures", "consents", "organisation_links", "events"}
+    {"journal_entries", "support_measures", "consents", "organisation_links", "events", "documents"}
 )
 
 

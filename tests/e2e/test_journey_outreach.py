@@ -148,7 +148,7 @@ def test_outreach_refers_a_contact_and_the_coordinator_accepts_it_into_a_new_cas
     case_path = reverse("casework:case_detail", args=[case.pk])
     outreach_pages = [
         ("contact-accepted", reverse("outreach:contact_detail", args=[contact.pk])),
-        ("outreach-start-accepted", reverse("accounts:start_outreach")),
+        ("outreach-start-accepted", reverse("home:start_outreach")),
         ("my-referrals", reverse("outreach:referral_list")),
     ]
     for number, (name, path) in enumerate(outreach_pages, start=12):

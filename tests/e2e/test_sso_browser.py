@@ -52,20 +52,20 @@ def test_a_known_user_signs_in_and_out_of_lotsa_and_the_provider(
     shot(page, artifacts, "login-with-sso")
     through_the_provider(page, live_server, "karin-op")
     # Two factors at the provider: straight to the coordinator's start page, no code asked.
-    page.wait_for_url(f"{live_server.url}{reverse('accounts:start_coordinator')}")
+    page.wait_for_url(f"{live_server.url}{reverse('home:start_coordinator')}")
     assert page.get_by_role("heading", name="Mitt arbete").is_visible()
     shot(page, artifacts, "start-page")
     assert AccessLogEntry.objects.filter(action=AccessAction.SSO_SIGN_IN, user=karin).count() == 1
     page.goto(f"{sso.url}/whoami/")
     assert page.inner_text("body") == "karin-op"
 
-    page.goto(f"{live_server.url}{reverse('accounts:start_coordinator')}")
+    page.goto(f"{live_server.url}{reverse('home:start_coordinator')}")
     page.get_by_role("button", name="Logga ut").click()
     # Through the provider's end-session endpoint and back to Lotsa's sign-in page.
     page.wait_for_url(f"{live_server.url}/accounts/login/")
     page.goto(f"{sso.url}/whoami/")
     assert page.inner_text("body") == "anonymous"
-    page.goto(f"{live_server.url}{reverse('accounts:start_coordinator')}")
+    page.goto(f"{live_server.url}{reverse('home:start_coordinator')}")
     assert urlsplit(page.url).path == "/accounts/login/"
 
 
@@ -93,7 +93,7 @@ def test_without_multi_factor_at_the_provider_lotsa_asks_for_its_code(
         f"{totp(device.bin_key, device.step, device.t0, device.digits, next_step):06d}"
     )
     page.get_by_role("button", name="Fortsätt").click()
-    page.wait_for_url(f"{live_server.url}{reverse('accounts:start_coordinator')}")
+    page.wait_for_url(f"{live_server.url}{reverse('home:start_coordinator')}")
 
 
 @pytest.mark.parametrize(

@@ -77,6 +77,6 @@ def test_enrol_then_sign_in_again_with_a_code(
         mobile.get_by_label("Kod").fill(next_code)
         mobile.get_by_role("button", name="Fortsätt").click()
         mobile.wait_for_url("**/start/coordinator/")
-        assert mobile.url.endswith(reverse("accounts:start_coordinator"))
+        assert mobile.url.endswith(reverse("home:start_coordinator"))
     finally:
         phone.close()
