@@ -967,7 +967,7 @@ def import_job_confirm(*, job: ImportJob, by: User, source: AccessSource | None 
 
 def import_job_queue(*, job_id: int) -> bool:
     """Hand the job to the broker; True once it has it (as reporting.services.export_queue)."""
-    from importing.tasks import run_import_job
+    from importing.tasks import run_import_job  # importing.tasks imports this module
 
     if not enqueue(run_import_job, job_id):
         return False
