@@ -1,12 +1,20 @@
-"""Time to dry-run and to import 5,000 rows (bench/RESULTS.md): not part of the test suite.
+"""Time and queries to dry-run and to import 5,000 rows (bench/RESULTS.md, "Import of past
+records"): not part of the test suite.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/lotsa_bench \
         .venv/bin/python -m pytest bench/test_import_volume.py -s -p no:cacheprovider
+
+LOTSA_BENCH_IMPORT_ROWS sets the number of rows (default 5,000).
 """
 
 from __future__ import annotations
 
+import os
 import time
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connection
 
 from accounts.roles import Role
 from casework.models import Case
@@ -15,12 +23,14 @@ from importing.services import import_records
 from tests.factories import UserFactory
 from tests.import_helpers import csv_bytes, table
 
-ROWS = 5_000
+ROWS = int(os.environ.get("LOTSA_BENCH_IMPORT_ROWS", "5000"))
 
 
-def _rows() -> list[dict[str, object]]:
+def volume_rows(count: int = ROWS) -> list[dict[str, object]]:
+    """Rows as a unit's old records would give them: one case in ten with a granted
+    application."""
     rows: list[dict[str, object]] = []
-    for n in range(ROWS):
+    for n in range(count):
         row: dict[str, object] = {
             "external_reference": f"VOL-{n:05d}",
             "alias": f"Person {n}",
@@ -46,27 +56,38 @@ def _rows() -> list[dict[str, object]]:
     return rows
 
 
+def _load() -> str:
+    with open("/proc/loadavg") as loadavg:
+        return " ".join(loadavg.read().split()[:3])
+
+
 def test_dry_run_and_import_of_5000_rows(db: None) -> None:
     manager = UserFactory.create(username="maria", roles=[Role.MANAGER])
     UserFactory.create(username="karin", roles=[Role.COORDINATOR])
-    data = csv_bytes(table(_rows()))
+    data = csv_bytes(table(volume_rows()))
     started = time.perf_counter()
     rows = read_rows("volume.csv", data)
     read = time.perf_counter() - started
+    queries = 0
 
-    started = time.perf_counter()
-    dry = import_records(rows=rows, by=manager, commit=False, file_sha256="2" * 64)
-    dry_run = time.perf_counter() - started
-    assert not dry.has_errors, [r for r in dry.rows if r.errors][:2]
-    assert Case.objects.count() == 0
+    def count(execute: Callable[..., Any], *args: Any) -> Any:
+        nonlocal queries
+        queries += 1
+        return execute(*args)
 
-    started = time.perf_counter()
-    done = import_records(rows=rows, by=manager, commit=True, file_sha256="2" * 64)
-    imported = time.perf_counter() - started
-    assert done.committed
-    assert Case.objects.count() == ROWS
-    print(
-        f"\n{ROWS} rows ({len(data) / 1e6:.1f} MB CSV): read {read:.1f} s, "
-        f"dry run {dry_run:.1f} s ({dry_run / ROWS * 1000:.0f} ms/row), "
-        f"import {imported:.1f} s ({imported / ROWS * 1000:.0f} ms/row)"
-    )
+    timings: dict[str, tuple[float, int, str]] = {}
+    for step, commit in (("dry run", False), ("import", True)):
+        queries = 0
+        load_before = _load()
+        started = time.perf_counter()
+        with connection.execute_wrapper(count):
+            report = import_records(rows=rows, by=manager, commit=commit, file_sha256="2" * 64)
+        timings[step] = (time.perf_counter() - started, queries, f"{load_before} → {_load()}")
+        assert not report.has_errors, [r for r in report.rows if r.errors][:2]
+        assert Case.objects.count() == (ROWS if commit else 0)
+    print(f"\n{ROWS} rows ({len(data) / 1e6:.1f} MB CSV): read {read:.1f} s")
+    for step, (seconds, asked, load) in timings.items():
+        print(
+            f"{step}: {seconds:.1f} s ({seconds / ROWS * 1000:.0f} ms/row), "
+            f"{asked} queries ({asked / ROWS:.1f}/row), load average {load}"
+        )

@@ -524,8 +524,21 @@ LOTSA_IMPORT_MAX_BYTES = env.int("LOTSA_IMPORT_MAX_BYTES", default=20_000_000)
 LOTSA_IMPORT_MAX_UNCOMPRESSED_BYTES = env.int(
     "LOTSA_IMPORT_MAX_UNCOMPRESSED_BYTES", default=200_000_000
 )
-# How long a checked file's rows wait in the cache for the manager to confirm the import.
+# How long a checked file's rows wait in the cache (a large file's: in its ImportJob) for the
+# manager to confirm the import.
 LOTSA_IMPORT_PREVIEW_SECONDS = env.int("LOTSA_IMPORT_PREVIEW_SECONDS", default=30 * 60)
+# A file of more rows than this is checked and imported by a Celery task (in-process without a
+# broker), with a page that shows the progress; a smaller one within its request.
+LOTSA_IMPORT_BACKGROUND_ROWS = env.int("LOTSA_IMPORT_BACKGROUND_ROWS", default=200)
+# The longest a worker may take over one check or import (bench/RESULTS.md: 5,000 rows).
+LOTSA_IMPORT_TASK_SECONDS = env.int("LOTSA_IMPORT_TASK_SECONDS", default=3600)
+# Import jobs whose task never reached a worker are queued again, lost ones given up, finished
+# ones deleted after LOTSA_IMPORT_PREVIEW_SECONDS (importing.services.import_jobs_sweep).
+CELERY_BEAT_SCHEDULE["import-job-sweep"] = {
+    "task": "importing.tasks.sweep_import_jobs",
+    "schedule": timedelta(minutes=1),
+    "options": {"expires": 60},
+}
 
 # --- Retention (retention app): culling personal data of old cases (gallring) ------------------
 # An individual's personal data is culled when all their cases are closed and the last activity

@@ -19,13 +19,17 @@ the access log.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models, transaction
+from django.db import InterfaceError, OperationalError, models, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -44,6 +48,7 @@ from casework.models import (
 )
 from casework.personal_number import normalise_personal_number
 from casework.selectors import coordinators, may_see_identity, possible_duplicates
+from core.queueing import enqueue
 from importing.columns import (
     BY_KEY,
     CHOICE,
@@ -54,7 +59,15 @@ from importing.columns import (
     Column,
     code_for,
 )
-from importing.models import ImportedRecord, ImportRun
+from importing.forms import QuickCaseCreateForm, QuickIndividualForm, QuickSupportMeasureForm
+from importing.models import (
+    ImportedRecord,
+    ImportJob,
+    ImportJobStatus,
+    ImportJobStep,
+    ImportRun,
+)
+from importing.preview import pack_rows, unpack_rows
 from importing.reading import ImportRow
 from reflection_period import services as reflection_period
 from reflection_period.forms import (
@@ -317,10 +330,13 @@ class _Written:
 
 
 class _Import:
-    def __init__(self, by: User) -> None:
+    def __init__(self, by: User, imported: Mapping[str, ImportedRecord]) -> None:
         self.by = by
         self.references: dict[str, int] = {}
+        self.imported = imported  # the file's rows imported before, read once
+        # Read once for the file: a lookup per row instead of a query.
         self.coordinators = {user.username.casefold(): user for user in coordinators()}
+        self.coordinators_by_id = {user.pk: user for user in self.coordinators.values()}
         self.individual_rows: dict[int, int] = {}  # individuals registered here -> their row
         self.written: list[_Written] = []
 
@@ -343,31 +359,37 @@ class _Import:
             )
         else:
             self.references[reference] = row.number
-            imported = (
-                ImportedRecord.objects.filter(external_reference=reference)
-                .select_related("case__individual")
-                .first()
-            )
+            imported = self.imported.get(reference)
             if imported is not None:
                 result.status = ALREADY_IMPORTED
                 result.case_number = imported.case.number
                 result.individual_reference = imported.case.individual.reference
                 return result
+        before = list(errors.items)
         try:
             with transaction.atomic():
-                self._write(row, result, errors)
-        except RowInvalid as invalid:
-            result.status = ERROR
-            result.errors = invalid.errors
-            result.case_number = ""
+                self._write(row, result, errors, quick=True)
+        except RowInvalid:
+            # Refused by the quick forms or by a service: checked again from the start with the
+            # user interface's own forms, whose errors are the row's report
+            # (importing.forms.ModelChecksInServiceMixin).
+            errors = _Errors()
+            errors.items = before
+            try:
+                with transaction.atomic():
+                    self._write(row, result, errors, quick=False)
+            except RowInvalid as invalid:
+                result.status = ERROR
+                result.errors = invalid.errors
+                result.case_number = ""
         return result
 
     def _individual(
-        self, cells: _Cells, errors: _Errors, coordinator: User | None
+        self, cells: _Cells, errors: _Errors, coordinator: User | None, *, quick: bool
     ) -> tuple[Individual | None, IndividualForm]:
         """The person the row is about if registered already (the registration's duplicate
         rule), and the form that registers them otherwise."""
-        form = IndividualForm(
+        form = (QuickIndividualForm if quick else IndividualForm)(
             data={
                 "alias": cells["alias"],
                 "given_name": cells["given_name"],
@@ -451,7 +473,9 @@ class _Import:
             return ""
         return code
 
-    def _write(self, row: ImportRow, result: RowResult, errors: _Errors) -> None:
+    def _write(self, row: ImportRow, result: RowResult, errors: _Errors, *, quick: bool) -> None:
+        """Validate the row with the forms and write it with the services. `quick`: with the
+        forms that leave the model's checks to the services (see _Import.row)."""
         cells = _Cells(row, errors)
         coordinator = self.coordinators.get(cells["coordinator"].casefold())
         if cells.given("coordinator") and coordinator is None:
@@ -460,23 +484,26 @@ class _Import:
                 _("No active regional coordinator has the user name “%(name)s”.")
                 % {"name": cells["coordinator"]},
             )
-        existing, individual_form = self._individual(cells, errors, coordinator)
+        existing, individual_form = self._individual(cells, errors, coordinator, quick=quick)
 
-        case_form = CaseCreateForm(
-            data={
-                "category": cells["category"],
-                "opened_on": cells["opened_on"],
-                "coordinator": coordinator.pk if coordinator else "",
-                "offence": cells["offence"] or Offence.UNCLEAR,
-                "purposes": cells.purposes,
-                "origin": cells["origin"],
-            }
+        case_data = {
+            "category": cells["category"],
+            "opened_on": cells["opened_on"],
+            "coordinator": coordinator.pk if coordinator else "",
+            "offence": cells["offence"] or Offence.UNCLEAR,
+            "purposes": cells.purposes,
+            "origin": cells["origin"],
+        }
+        case_form = (
+            QuickCaseCreateForm(data=case_data, coordinators=self.coordinators_by_id)
+            if quick
+            else CaseCreateForm(data=case_data)
         )
         if not case_form.is_valid():
             errors.add_form(case_form)
         opened_on = cells["opened_on"]
         support = [
-            (item, SupportMeasureForm(data=data))
+            (item, (QuickSupportMeasureForm if quick else SupportMeasureForm)(data=data))
             for item, data in cells.support_items(opened_on or timezone.localdate().isoformat())
         ]
         for item, form in support:
@@ -724,6 +751,17 @@ def _opening_order(row: ImportRow) -> tuple[str, int]:
     return (opened if ISO_DATE.match(opened) else "9999", row.number)
 
 
+def _imported_before(rows: list[ImportRow]) -> dict[str, ImportedRecord]:
+    """The file's rows imported before, by external reference: one query for the file."""
+    references = {row.values.get("external_reference", "").strip() for row in rows} - {""}
+    return {
+        record.external_reference: record
+        for record in ImportedRecord.objects.filter(
+            external_reference__in=references
+        ).select_related("case__individual")
+    }
+
+
 def import_records(
     *,
     rows: Iterable[ImportRow],
@@ -731,14 +769,20 @@ def import_records(
     commit: bool,
     file_sha256: str,
     source: AccessSource | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Validate every row through the forms and services; with `commit`, and only if no row
-    has an error, keep what they wrote. Otherwise roll everything back: a dry run."""
+    has an error, keep what they wrote. Otherwise roll everything back: a dry run.
+    `progress(n)` is told after each row how many are checked."""
     _require_manager(by)
     rows = sorted(rows, key=_opening_order)
     with transaction.atomic():
-        run = _Import(by)
-        results = [run.row(row) for row in rows]
+        run = _Import(by, _imported_before(rows))
+        results = []
+        for row in rows:
+            results.append(run.row(row))
+            if progress is not None:
+                progress(len(results))
         report = ImportReport(rows=sorted(results, key=lambda r: r.number))
         if commit and not report.has_errors:
             if run.written:  # a file imported before creates nothing, not even a record
@@ -798,3 +842,208 @@ def _record(
         detail=f"import {import_run.pk}, file {file_sha256[:12]}",
         ip_address=where.ip_address,
     )
+
+
+# --- Large files: the check and the import as a Celery task ---------------------------------------
+#
+# A file of more than LOTSA_IMPORT_BACKGROUND_ROWS rows is checked, and then imported, by a
+# worker (importing.tasks), as the annual report's exports are made (reporting.services): an
+# ImportJob row holds the parsed rows while they wait, the page polls the row (htmx) and shows
+# the per-row report when the task is done. The task runs the same import_records as a small
+# file's request; a dry run still writes nothing to the case tables.
+
+
+def report_as_json(report: ImportReport) -> dict[str, Any]:
+    return {
+        "committed": report.committed,
+        "rows": [
+            {
+                "number": row.number,
+                "external_reference": row.external_reference,
+                "status": row.status,
+                "individual_reference": row.individual_reference,
+                "case_number": row.case_number,
+                "same_as_row": row.same_as_row,
+                "errors": [[error.column, error.message] for error in row.errors],
+            }
+            for row in report.rows
+        ],
+    }
+
+
+def report_from_json(data: Mapping[str, Any]) -> ImportReport:
+    return ImportReport(
+        rows=[
+            RowResult(
+                number=row["number"],
+                external_reference=row["external_reference"],
+                status=row["status"],
+                individual_reference=row["individual_reference"],
+                case_number=row["case_number"],
+                same_as_row=row["same_as_row"],
+                errors=[RowError(column, message) for column, message in row["errors"]],
+            )
+            for row in data["rows"]
+        ],
+        committed=bool(data["committed"]),
+    )
+
+
+def _progress_key(job_id: int) -> str:
+    return f"importing:progress:{job_id}"
+
+
+def import_job_rows_done(job: ImportJob) -> int:
+    """How many rows the job's task has checked so far (told through the cache: the task's
+    own transaction shows nothing to others before it ends)."""
+    if job.status == ImportJobStatus.DONE:
+        return job.rows_total
+    if job.status != ImportJobStatus.RUNNING:
+        return 0
+    done = cache.get(_progress_key(job.pk))
+    return min(int(done), job.rows_total) if isinstance(done, int) else 0
+
+
+@transaction.atomic
+def import_job_start(
+    *, by: User, file_name: str, file_sha256: str, rows: list[ImportRow]
+) -> ImportJob:
+    """Keep the file's parsed rows and queue their check (a dry run) for a worker."""
+    _require_manager(by)
+    job = ImportJob.objects.create(
+        requested_by=by,
+        file_name=file_name[:255],
+        file_sha256=file_sha256,
+        rows_total=len(rows),
+        rows=pack_rows(rows),
+    )
+    transaction.on_commit(lambda: import_job_queue(job_id=job.pk))
+    return job
+
+
+def import_job_expired(job: ImportJob) -> bool:
+    finished = job.finished_at or job.requested_at
+    return timezone.now() - finished > timedelta(seconds=settings.LOTSA_IMPORT_PREVIEW_SECONDS)
+
+
+def import_job_confirmable(job: ImportJob) -> bool:
+    """A checked file with no row in error, something to create, and its rows still kept."""
+    if job.step != ImportJobStep.CHECK or job.status != ImportJobStatus.DONE:
+        return False
+    if job.rows is None or job.report is None or import_job_expired(job):
+        return False
+    report = report_from_json(job.report)
+    return not report.has_errors and report.cases > 0
+
+
+def import_job_confirm(*, job: ImportJob, by: User, source: AccessSource | None = None) -> bool:
+    """Queue the import of a checked file; False if it cannot be confirmed (any more)."""
+    _require_manager(by)
+    with transaction.atomic():
+        # Race: the manager clicks twice, or confirms while the sweep removes the job; the lock
+        # lets one of them queue the import.
+        locked = ImportJob.objects.select_for_update().filter(pk=job.pk, requested_by=by).first()
+        if locked is None or not import_job_confirmable(locked):
+            return False
+        locked.step = ImportJobStep.IMPORT
+        locked.status = ImportJobStatus.QUEUED
+        locked.queued_at = locked.started_at = locked.finished_at = None
+        locked.attempts = 0
+        locked.confirmed_from = source.ip_address if source else None
+        locked.save(
+            update_fields=[
+                "step",
+                "status",
+                "queued_at",
+                "started_at",
+                "finished_at",
+                "attempts",
+                "confirmed_from",
+            ]
+        )
+        transaction.on_commit(lambda: import_job_queue(job_id=locked.pk))
+    return True
+
+
+def import_job_queue(*, job_id: int) -> bool:
+    """Hand the job to the broker; True once it has it (as reporting.services.export_queue)."""
+    from importing.tasks import run_import_job  # importing.tasks imports this module
+
+    if not enqueue(run_import_job, job_id):
+        return False
+    ImportJob.objects.filter(pk=job_id, status=ImportJobStatus.QUEUED).update(
+        queued_at=timezone.now()
+    )
+    return True
+
+
+def import_job_run(*, job_id: int) -> None:
+    """Check (a dry run) or import the job's rows. Idempotent: a finished job is left alone,
+    and rows imported before are "imported before" (their external references)."""
+    with transaction.atomic():
+        # Race: a retried task and the first attempt; the lock lets one of them start.
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        # Running: a retry after the database went away (nothing of that attempt was kept).
+        running = (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING)
+        if job is None or job.status not in running or job.rows is None:
+            return
+        job.status = ImportJobStatus.RUNNING
+        job.started_at = timezone.now()
+        job.attempts += 1
+        job.save(update_fields=["status", "started_at", "attempts"])
+    key = _progress_key(job_id)
+    cache.set(key, 0, timeout=settings.LOTSA_IMPORT_TASK_SECONDS)
+
+    def progress(done: int) -> None:
+        cache.set(key, done, timeout=settings.LOTSA_IMPORT_TASK_SECONDS)
+
+    commit = job.step == ImportJobStep.IMPORT
+    try:
+        with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+            report = import_records(
+                rows=unpack_rows(bytes(job.rows)),
+                by=job.requested_by,
+                commit=commit,
+                file_sha256=job.file_sha256,
+                source=AccessSource(
+                    view_name="importing:job_confirm", ip_address=job.confirmed_from
+                ),
+                progress=progress,
+            )
+            # With the import's own writes: the job is done exactly when they are committed.
+            keep_rows = not commit and not report.has_errors
+            ImportJob.objects.filter(pk=job_id).update(
+                status=ImportJobStatus.DONE,
+                report=report_as_json(report),
+                rows=job.rows if keep_rows else None,
+                finished_at=timezone.now(),
+            )
+    except (OperationalError, InterfaceError):
+        raise  # the database went away: the task tries again (nothing of the import was kept)
+    except Exception as exc:
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportJobStatus.FAILED, error=type(exc).__name__, finished_at=timezone.now()
+        )
+        raise
+    finally:
+        cache.delete(key)
+
+
+def import_jobs_sweep() -> dict[str, int]:
+    """Queue again the jobs whose task never reached a worker; give up those a worker started
+    and lost (a retry would start over: the page says to upload again); delete finished jobs,
+    their rows and reports, LOTSA_IMPORT_PREVIEW_SECONDS after they finished. Every minute."""
+    now = timezone.now()
+    unsent = ImportJob.objects.filter(status=ImportJobStatus.QUEUED).filter(
+        Q(queued_at__isnull=True, requested_at__lte=now - timedelta(seconds=30))
+        | Q(queued_at__lte=now - timedelta(minutes=15))
+    )
+    requeued = sum(import_job_queue(job_id=pk) for pk in unsent.values_list("pk", flat=True))
+    lost = ImportJob.objects.filter(
+        status=ImportJobStatus.RUNNING,
+        started_at__lte=now - timedelta(seconds=settings.LOTSA_IMPORT_TASK_SECONDS + 60),
+    ).update(status=ImportJobStatus.FAILED, error="WorkerLost", finished_at=now)
+    expired, _deleted = ImportJob.objects.filter(
+        Q(finished_at__lte=now - timedelta(seconds=settings.LOTSA_IMPORT_PREVIEW_SECONDS))
+    ).delete()
+    return {"requeued": requeued, "lost": lost, "expired": expired}

@@ -9,17 +9,27 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadhandler import MemoryFileUploadHandler, SkipFile
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.audit import access_source
 from accounts.roles import Role, role_required, staff_user
+from core.forms import is_htmx
 from importing.forms import ConfirmForm, UploadForm
+from importing.models import ImportJob, ImportJobStatus, ImportJobStep
 from importing.preview import preview_forget, preview_keep, preview_rows
 from importing.reading import ImportFileError, read_rows
-from importing.services import ImportReport, import_records
+from importing.services import (
+    ImportReport,
+    import_job_confirm,
+    import_job_expired,
+    import_job_rows_done,
+    import_job_start,
+    import_records,
+    report_from_json,
+)
 from importing.template import template_workbook
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -103,6 +113,10 @@ def _import_start(request: HttpRequest, handler: InMemoryUpload) -> HttpResponse
     except ImportFileError as error:
         return _page(request, file_errors=error.messages, file_name=name, status=400)
     digest = hashlib.sha256(data).hexdigest()
+    if len(rows) > settings.LOTSA_IMPORT_BACKGROUND_ROWS:
+        # Minutes of work for a large file: a worker checks it, the job's page shows how far.
+        job = import_job_start(by=user, file_name=name, file_sha256=digest, rows=rows)
+        return redirect("importing:job", pk=job.pk)
     report = import_records(rows=rows, by=user, commit=False, file_sha256=digest)
     if not report.has_errors:
         preview_keep(user=user, file_sha256=digest, rows=rows)
@@ -145,6 +159,57 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
         return _page(request, report=report, file_sha256=digest, status=409)
     preview_forget(user=user, file_sha256=digest)
     return _page(request, report=report, file_sha256=digest)
+
+
+def _job_for(request: HttpRequest, pk: int) -> ImportJob:
+    """The manager's own job: another manager's upload is not theirs to see or confirm (404)."""
+    return get_object_or_404(ImportJob.objects.defer("rows"), pk=pk, requested_by=request.user)
+
+
+def _job_page(request: HttpRequest, job: ImportJob, *, status: int = 200) -> HttpResponse:
+    done = job.status == ImportJobStatus.DONE and job.report is not None
+    template = "importing/_job_status.html" if is_htmx(request) else "importing/job.html"
+    return render(
+        request,
+        template,
+        {
+            "job": job,
+            "Status": ImportJobStatus,
+            "Step": ImportJobStep,
+            "rows_done": import_job_rows_done(job),
+            "report": report_from_json(job.report) if done and job.report else None,
+            "expired": job.step == ImportJobStep.CHECK and import_job_expired(job),
+            "preview_minutes": settings.LOTSA_IMPORT_PREVIEW_SECONDS // 60,
+        },
+        status=status,
+    )
+
+
+@require_GET
+@role_required(Role.MANAGER)
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A large file's check or import: its progress, refreshed (htmx) until done; its report."""
+    return _job_page(request, _job_for(request, pk))
+
+
+@require_POST
+@role_required(Role.MANAGER)
+def import_job_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue the import of a checked large file: every row checked again, all or none kept."""
+    job = _job_for(request, pk)
+    if not import_job_confirm(job=job, by=staff_user(request), source=access_source(request)):
+        return _page(
+            request,
+            file_errors=[
+                _(
+                    "This file cannot be imported from its check any more (it was imported, "
+                    "had errors, or was kept longer than %(minutes)d minutes). Upload it again."
+                )
+                % {"minutes": settings.LOTSA_IMPORT_PREVIEW_SECONDS // 60}
+            ],
+            status=400,
+        )
+    return redirect("importing:job", pk=job.pk)
 
 
 @require_GET

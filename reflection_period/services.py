@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -36,6 +37,7 @@ from casework.models import Case, Purpose
 from casework.services import StaleEditError, case_touch
 from core.history import authored_by
 from core.queueing import enqueue_on_commit
+from core.saving import save_validated
 from reflection_period.deadlines import FINAL_RULE, Thresholds, deadline_for, rule_due
 from reflection_period.models import (
     APPLICATION_DATES,
@@ -150,16 +152,13 @@ def _save(application: Application, fields: Iterable[str], *, by: User) -> None:
     _check_dates(**{name: getattr(application, name) for name in APPLICATION_DATES})
     _apply_deadline(application)
     application.version += 1
-    validate_application(application)
-    try:
-        with transaction.atomic():
-            authored_by(application, by).save(
-                update_fields=[*fields, *DEADLINE_FIELDS, "version", "updated_at"]
-            )
-    except IntegrityError:
-        # A writer that did not take the case lock won a uniqueness race: say which rule.
-        validate_application(application)
-        raise
+    # The constraints are checked by the save; a refusal is explained by validate_application
+    # (also when a writer that did not take the case lock won a uniqueness race).
+    save_validated(
+        authored_by(application, by),
+        validate=partial(validate_application, application),
+        update_fields=[*fields, *DEADLINE_FIELDS, "version", "updated_at"],
+    )
 
 
 def _lock(application: Application, expected_version: int | None) -> Application:
@@ -246,13 +245,9 @@ def application_create(
         created_by=by,
     )
     _apply_deadline(application)
-    validate_application(application)
-    try:
-        with transaction.atomic():
-            authored_by(application, by).save()
-    except IntegrityError:
-        validate_application(application)
-        raise
+    save_validated(
+        authored_by(application, by), validate=partial(validate_application, application)
+    )
     _set_purposes(application, purposes)
     today = timezone.localdate()
     if application.is_social_services:

@@ -41,6 +41,7 @@ from casework.models import (
 )
 from documents import services as documents_services
 from documents.models import CaseDocument, Direction, DocumentKind
+from importing.models import ImportJob, ImportJobStatus
 from outreach import services as outreach_services
 from outreach.models import District, OutreachContact, Referral
 from reflection_period import services as reflection_services
@@ -89,6 +90,7 @@ class World:
     export: ReportExport
     authorisation: IdentityAuthorisation
     document: CaseDocument
+    import_job: ImportJob
 
 
 def build_world() -> World:
@@ -179,6 +181,16 @@ def build_world() -> World:
         content=b"{}",
         filename="lotsa-2024.json",
     )
+    # A large file's check, done, with nothing to import (the walk's confirm gets 400).
+    import_job = ImportJob.objects.create(
+        requested_by=users["manager"],
+        file_name="arkiv.csv",
+        file_sha256="0" * 64,
+        rows_total=0,
+        status=ImportJobStatus.DONE,
+        finished_at=timezone.now(),
+        report={"committed": False, "rows": []},
+    )
     # An authorisation on record (the person's protection ended since it was granted).
     authorisation = IdentityAuthorisation.objects.create(
         individual=case.individual,
@@ -218,6 +230,7 @@ def build_world() -> World:
         export=export,
         authorisation=authorisation,
         document=document,
+        import_job=import_job,
     )
 
 
@@ -524,6 +537,11 @@ EXPECTATIONS: dict[str, Expect] = {
     "importing:start": expect(*MANAGERS),
     "importing:template": expect(*MANAGERS),
     "importing:confirm": expect(*MANAGERS, method=POST),
+    # A large file's job page: only the manager who uploaded it.
+    "importing:job": expect(*MANAGERS, kwargs=lambda w: {"pk": w.import_job.pk}),
+    "importing:job_confirm": expect(
+        *MANAGERS, method=POST, kwargs=lambda w: {"pk": w.import_job.pk}
+    ),
     # The admin site's own pages (its model pages follow the rule in `admin_expectation`)
     "admin:index": expect(AL, AL, AL, AL, A, AL),
     # One sign-in page for everyone: anonymous users are sent on to it, system administrators
