@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.audit import access_log_record_many
+from accounts.audit import access_log_record, access_log_record_many
 from accounts.models import AccessAction
 from accounts.roles import staff_user
 from casework import services
@@ -131,6 +131,13 @@ def accompanying_child(request: HttpRequest, pk: int) -> HttpResponse:
         if case is not None:
             messages.success(request, _("Case %(number)s was opened.") % {"number": case.number})
             return redirect("casework:case_detail", pk=case.pk)
+    # The page shows the case and its person (the header): a read, logged as every form page's.
+    access_log_record(
+        request=request,
+        action=AccessAction.VIEW,
+        obj=adult_case,
+        individual_id=adult_case.individual_id,
+    )
     return render(
         request,
         "casework/accompanying_child.html",

@@ -68,9 +68,9 @@ def _own_ids(world: World, key: str) -> set[int]:
 
 
 def _refusal(key: str) -> int:
-    # Statistics, the data-subject export and retention are refused to the role before any
+    # Statistics, the data-subject export, retention and imports are refused to the role before any
     # object is looked up: 403 for every id.
-    return 403 if key.startswith(("reporting:", "dsar:", "retention:")) else 404
+    return 403 if key.startswith(("reporting:", "dsar:", "retention:", "importing:")) else 404
 
 
 def _page(response, url: str) -> str:
