@@ -52,7 +52,7 @@ def national_pdf(report: NationalReport, *, generated_by: str) -> bytes:
     from weasyprint import HTML
 
     html = render_to_string(
-        "national/pdf.html",
+        "national/pdf/report.html",
         {
             "report": report,
             "generated_at": timezone.localtime(),
