@@ -277,8 +277,8 @@ def test_e_mail_tasks_survive_a_postgresql_outage(workers, tmp_path):
             for n in range(5):
                 row = conn.execute(
                     "INSERT INTO accounts_user (password, is_superuser, username, first_name, "
-                    "last_name, email, is_staff, is_active, date_joined) VALUES ('!', false, %s, "
-                    "'', '', %s, false, true, now()) RETURNING id",
+                    "last_name, email, is_staff, is_active, date_joined, oidc_subject) VALUES "
+                    "('!', false, %s, '', '', %s, false, true, now(), '') RETURNING id",
                     [f"outage{n}", f"outage{n}@example.se"],
                 ).fetchone()
                 assert row is not None
