@@ -420,29 +420,7 @@ class _Import:
         elif not valid:
             errors.add_form(form)
         else:
-            person = form.cleaned_data
-            born = person.get("date_of_birth")
-            found = possible_duplicates(
-                personal_number=person.get("personal_number"),
-                given_name=person.get("given_name", ""),
-                family_name=person.get("family_name", ""),
-                alias=person.get("alias", ""),
-                birth_year=born.year if born else person.get("birth_year"),
-            )
-            number = person.get("personal_number")
-            # Two different personal numbers are two people, whatever their names.
-            found = [i for i in found if not (number and i.personal_number)]
-            if len(found) > 1:
-                errors.add(
-                    "",
-                    _(
-                        "Several registered people may be this person: %(references)s. Give "
-                        "the personal number, or open this case by hand for the right person."
-                    )
-                    % {"references": ", ".join(i.reference for i in found)},
-                )
-            elif found:
-                existing = found[0]
+            existing = self._registered_already(form.cleaned_data, errors)
         if (
             existing is not None
             and coordinator is not None
@@ -458,6 +436,31 @@ class _Import:
                 % {"reference": existing.reference, "coordinator": coordinator},
             )
         return existing, form
+
+    def _registered_already(self, person: Mapping[str, Any], errors: _Errors) -> Individual | None:
+        """The registration's duplicate rule: the one registered person this row may be."""
+        born = person.get("date_of_birth")
+        found = possible_duplicates(
+            personal_number=person.get("personal_number"),
+            given_name=person.get("given_name", ""),
+            family_name=person.get("family_name", ""),
+            alias=person.get("alias", ""),
+            birth_year=born.year if born else person.get("birth_year"),
+        )
+        number = person.get("personal_number")
+        # Two different personal numbers are two people, whatever their names.
+        found = [i for i in found if not (number and i.personal_number)]
+        if len(found) > 1:
+            errors.add(
+                "",
+                _(
+                    "Several registered people may be this person: %(references)s. Give "
+                    "the personal number, or open this case by hand for the right person."
+                )
+                % {"references": ", ".join(i.reference for i in found)},
+            )
+            return None
+        return found[0] if found else None
 
     def _citizenship(self, cells: _Cells, errors: _Errors) -> str:
         text = cells["citizenship"]
@@ -477,6 +480,33 @@ class _Import:
         """Validate the row with the forms and write it with the services. `quick`: with the
         forms that leave the model's checks to the services (see _Import.row)."""
         cells = _Cells(row, errors)
+        coordinator = self._coordinator(cells, errors)
+        existing, individual_form = self._individual(cells, errors, coordinator, quick=quick)
+        case_form = self._case_form(cells, errors, coordinator, quick=quick)
+        support = self._support_forms(cells, errors, quick=quick)
+        close_form = self._close_form(cells, errors)
+        application = self._application_forms(cells, errors)
+        errors.check()
+        if coordinator is None:  # the case form requires one: not reached
+            raise RowInvalid(errors.items)
+
+        # Everything is valid as typed: now the rules of the services.
+        case = self._open_case(existing, individual_form, case_form, coordinator, errors)
+        for item, form in support:
+            try:
+                casework.support_measure_create(case=case, by=coordinator, **form.cleaned_data)
+            except ValidationError as error:
+                for message in error.messages:
+                    errors.add("support", f"{item}: {message}")
+        application_id = None
+        if application is not None:
+            application_id = self._apply(case, coordinator, application, errors)
+        if close_form is not None:
+            self._close(case, coordinator, close_form, errors)
+        errors.check()
+        self._record(row, result, case, existing, application_id)
+
+    def _coordinator(self, cells: _Cells, errors: _Errors) -> User | None:
         coordinator = self.coordinators.get(cells["coordinator"].casefold())
         if cells.given("coordinator") and coordinator is None:
             errors.add(
@@ -484,8 +514,11 @@ class _Import:
                 _("No active regional coordinator has the user name “%(name)s”.")
                 % {"name": cells["coordinator"]},
             )
-        existing, individual_form = self._individual(cells, errors, coordinator, quick=quick)
+        return coordinator
 
+    def _case_form(
+        self, cells: _Cells, errors: _Errors, coordinator: User | None, *, quick: bool
+    ) -> forms.BaseForm:
         case_data = {
             "category": cells["category"],
             "opened_on": cells["opened_on"],
@@ -501,33 +534,46 @@ class _Import:
         )
         if not case_form.is_valid():
             errors.add_form(case_form)
-        opened_on = cells["opened_on"]
-        support = [
+        return case_form
+
+    def _support_forms(
+        self, cells: _Cells, errors: _Errors, *, quick: bool
+    ) -> list[tuple[str, forms.BaseForm]]:
+        opened_on = cells["opened_on"] or timezone.localdate().isoformat()
+        support: list[tuple[str, forms.BaseForm]] = [
             (item, (QuickSupportMeasureForm if quick else SupportMeasureForm)(data=data))
-            for item, data in cells.support_items(opened_on or timezone.localdate().isoformat())
+            for item, data in cells.support_items(opened_on)
         ]
         for item, form in support:
             if not form.is_valid():
                 for messages in form.errors.values():
                     for message in messages:
                         errors.add("support", f"{item}: {message}")
-        close_form = None
-        if cells.given("closed_on") or cells.given("closing_reason"):
-            close_form = CaseCloseForm(
-                data={
-                    "version": 1,
-                    "closed_on": cells["closed_on"],
-                    "reason": cells["closing_reason"],
-                }
-            )
-            if not close_form.is_valid():
-                errors.add_form(close_form, {"closed_on": "closed_on", "reason": "closing_reason"})
-        application = self._application_forms(cells, errors)
-        errors.check()
-        if coordinator is None:  # the case form requires one: not reached
-            raise RowInvalid(errors.items)
+        return support
 
-        # Everything is valid as typed: now the rules of the services.
+    def _close_form(self, cells: _Cells, errors: _Errors) -> CaseCloseForm | None:
+        if not (cells.given("closed_on") or cells.given("closing_reason")):
+            return None
+        close_form = CaseCloseForm(
+            data={
+                "version": 1,
+                "closed_on": cells["closed_on"],
+                "reason": cells["closing_reason"],
+            }
+        )
+        if not close_form.is_valid():
+            errors.add_form(close_form, {"closed_on": "closed_on", "reason": "closing_reason"})
+        return close_form
+
+    def _open_case(
+        self,
+        existing: Individual | None,
+        individual_form: IndividualForm,
+        case_form: forms.BaseForm,
+        coordinator: User,
+        errors: _Errors,
+    ) -> Case:
+        """The case for the person already registered, or for a new person."""
         data = case_form.cleaned_data
         case_fields: dict[str, Any] = {
             "coordinator": coordinator,
@@ -539,44 +585,43 @@ class _Import:
         }
         try:
             if existing is not None:
-                case = casework.case_open(individual=existing, by=coordinator, **case_fields)
-            else:
-                person = individual_form.cleaned_data
-                case = casework.case_open_with_new_individual(
-                    by=coordinator,
-                    individual_fields={
-                        k: v for k, v in person.items() if k != "languages" and v is not None
-                    },
-                    send_notifications=False,
-                    **case_fields,
-                )
+                return casework.case_open(individual=existing, by=coordinator, **case_fields)
+            person = individual_form.cleaned_data
+            return casework.case_open_with_new_individual(
+                by=coordinator,
+                individual_fields={
+                    k: v for k, v in person.items() if k != "languages" and v is not None
+                },
+                send_notifications=False,
+                **case_fields,
+            )
         except ValidationError as error:
             # The row's one rule between cases: one open case per person and category.
             errors.add_service(error, {NON_FIELD_ERRORS: "category"})
             raise RowInvalid(errors.items) from error
-        for item, form in support:
-            try:
-                casework.support_measure_create(case=case, by=coordinator, **form.cleaned_data)
-            except ValidationError as error:
-                for message in error.messages:
-                    errors.add("support", f"{item}: {message}")
-        application_id = None
-        if application is not None:
-            application_id = self._apply(case, coordinator, application, errors)
-        if close_form is not None:
-            try:
-                casework.case_close(
-                    case=case,
-                    by=coordinator,
-                    closed_on=close_form.cleaned_data["closed_on"],
-                    reason=close_form.cleaned_data["reason"],
-                )
-            except ValidationError as error:
-                errors.add_service(
-                    error, {NON_FIELD_ERRORS: "closed_on", "reason": "closing_reason"}
-                )
-        errors.check()
 
+    def _close(
+        self, case: Case, coordinator: User, close_form: CaseCloseForm, errors: _Errors
+    ) -> None:
+        try:
+            casework.case_close(
+                case=case,
+                by=coordinator,
+                closed_on=close_form.cleaned_data["closed_on"],
+                reason=close_form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            errors.add_service(error, {NON_FIELD_ERRORS: "closed_on", "reason": "closing_reason"})
+
+    def _record(
+        self,
+        row: ImportRow,
+        result: RowResult,
+        case: Case,
+        existing: Individual | None,
+        application_id: int | None,
+    ) -> None:
+        """The row's result, and what it wrote, to be marked when the import is committed."""
         if existing is not None and existing.pk in self.individual_rows:
             result.status = NEW_PERSON
             result.same_as_row = self.individual_rows[existing.pk]
@@ -604,6 +649,13 @@ class _Import:
     ) -> dict[str, forms.Form | None] | None:
         if not any(cells.given(key) for key in APPLICATION_COLUMNS):
             return None
+        return {
+            "create": self._application_create_form(cells, errors),
+            "decision": self._decision_form(cells, errors),
+            "next_step": self._next_step_form(cells, errors),
+        }
+
+    def _application_create_form(self, cells: _Cells, errors: _Errors) -> forms.Form:
         if not cells.given("submitted_on"):
             errors.add(
                 "submitted_on",
@@ -639,6 +691,10 @@ class _Import:
         )
         if offence and cells.purposes and not create.is_valid():
             errors.add_form(create)
+        return create
+
+    def _decision_form(self, cells: _Cells, errors: _Errors) -> forms.Form | None:
+        """The decision (granted, rejected) or the withdrawal, if the row gives one."""
         decision: forms.Form | None = None
         decided = cells["decision"]
         if decided in (Status.GRANTED, Status.REJECTED):
@@ -665,19 +721,22 @@ class _Import:
             errors.add("decision", _("Give the decision that these dates belong to."))
         if decision is not None and not decision.is_valid():
             errors.add_form(decision)
-        next_step: forms.Form | None = None
-        if cells.given("next_step") or cells.given("next_step_on"):
-            next_step = NextStepForm(
-                data={
-                    "version": 1,
-                    "next_step": cells["next_step"],
-                    "next_step_on": cells["next_step_on"],
-                    "note": "",
-                }
-            )
-            if not next_step.is_valid():
-                errors.add_form(next_step)
-        return {"create": create, "decision": decision, "next_step": next_step}
+        return decision
+
+    def _next_step_form(self, cells: _Cells, errors: _Errors) -> forms.Form | None:
+        if not (cells.given("next_step") or cells.given("next_step_on")):
+            return None
+        next_step = NextStepForm(
+            data={
+                "version": 1,
+                "next_step": cells["next_step"],
+                "next_step_on": cells["next_step_on"],
+                "note": "",
+            }
+        )
+        if not next_step.is_valid():
+            errors.add_form(next_step)
+        return next_step
 
     def _apply(
         self,
