@@ -16,9 +16,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, ManyToManyField, Model, QuerySet, Value, When
 from django.forms import (
     BaseInlineFormSet,
@@ -26,9 +28,9 @@ from django.forms import (
     ModelForm,
     ModelMultipleChoiceField,
 )
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -99,6 +101,7 @@ def password_link(user: User) -> str:
 class UserAdmin(RoleModelAdmin, DjangoUserAdmin):
     add_form = AccountCreationForm
     add_form_template = "accounts/admin/account_add_form.html"
+    change_form_template = "accounts/admin/user_change_form.html"
     list_display = ["username", "full_name", "role_names", "is_active"]
     list_filter = [RoleFilter, "is_active"]
     fieldsets = (
@@ -194,12 +197,47 @@ class UserAdmin(RoleModelAdmin, DjangoUserAdmin):
         self.message_user(
             request, _("The account %(username)s was created.") % {"username": obj.get_username()}
         )
+        return self._link_page(
+            request, obj, title=_("Account created: the link to choose a password"), new=True
+        )
+
+    def get_urls(self) -> list[URLPattern]:
+        link = path(
+            "<path:object_id>/password-link/",
+            self.admin_site.admin_view(self.password_link_view),
+            name="accounts_user_password_link",
+        )
+        return [link, *super().get_urls()]
+
+    def password_link_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """A new link to choose a password (the first one expired or was lost): confirm, then
+        show it once. Earlier links keep working until they expire or one of them is used."""
+        user = self.get_object(request, unquote(object_id))
+        if user is None:
+            raise Http404
+        if not self.has_change_permission(request, user) or user.pk == request.user.pk:
+            raise PermissionDenied
+        if request.method != "POST":
+            context: dict[str, Any] = {
+                **self.admin_site.each_context(request),
+                "title": _("New link to choose a password"),
+                "opts": self.opts,
+                "account": user,
+            }
+            return TemplateResponse(request, "accounts/admin/password_link_confirm.html", context)
+        self.log_change(request, user, str(_("Made a link to choose a password.")))
+        return self._link_page(request, user, title=_("The link to choose a password"), new=False)
+
+    def _link_page(
+        self, request: HttpRequest, user: User, *, title: object, new: bool
+    ) -> HttpResponse:
         context: dict[str, Any] = {
             **self.admin_site.each_context(request),
-            "title": _("Account created: the link to choose a password"),
+            "title": title,
             "opts": self.opts,
-            "account": obj,
-            "link": password_link(obj),
+            "account": user,
+            "new": new,
+            "link": password_link(user),
             "expires_at": timezone.now() + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT),
             "hours": settings.LOTSA_ENROLMENT_LINK_HOURS,
         }

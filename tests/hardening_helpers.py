@@ -530,6 +530,10 @@ EXPECTATIONS: dict[str, Expect] = {
     "admin:accounts_user_two_factor_reset": expect(
         AL, AL, AL, AL, A, AL, kwargs=lambda w: {"object_id": w.users["coordinator"].pk}
     ),
+    # The admin role makes a new link to choose a password (not for their own account).
+    "admin:accounts_user_password_link": expect(
+        AL, AL, AL, AL, A, AL, kwargs=lambda w: {"object_id": w.users["coordinator"].pk}
+    ),
     # Data-subject export (managers; every other role is refused before any lookup)
     "dsar:subject_export": expect(*MANAGERS, kwargs=lambda w: {"pk": w.individual.pk}),
     # Retention (managers): the runs, a run's dry-run list, propose, confirm, cancel

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.test import Client
@@ -132,3 +133,40 @@ def test_a_made_up_link_says_it_does_not_work(db, client):
     )
     assert response.status_code == 200
     assert INVALID in response.content.decode()
+
+
+def test_a_new_link_from_the_account_page_when_the_first_one_expired(db, admin_user, manager):
+    """The account's page offers a new link: confirm, then it is shown once and works; the
+    administrator's history of the account says a link was made. Not for one's own account."""
+    administrator = Client()
+    administrator.force_login(admin_user)
+    page = reverse("admin:accounts_user_change", args=[manager.pk])
+    tool = reverse("admin:accounts_user_password_link", args=[manager.pk])
+    assert tool in administrator.get(page).content.decode()
+    confirm = administrator.get(tool)
+    assert confirm.status_code == 200
+    assert "Gör länken" in confirm.content.decode()
+    assert not re.search(r'<code id="password-link">', confirm.content.decode())
+
+    made = administrator.post(tool)
+    assert made.status_code == 200
+    link = re.search(r'<code id="password-link">([^<]+)</code>', made.content.decode())
+    assert link
+    assert LogEntry.objects.filter(
+        user=admin_user,
+        object_id=str(manager.pk),
+        change_message="Gjorde en länk för att välja lösenord.",
+    ).exists()
+    done = _set(Client(), _path(link[1]))
+    assert done.status_code == 302
+    manager.refresh_from_db()
+    assert manager.check_password(PASSWORD)
+
+    own = reverse("admin:accounts_user_password_link", args=[admin_user.pk])
+    assert (
+        own
+        not in administrator.get(
+            reverse("admin:accounts_user_change", args=[admin_user.pk])
+        ).content.decode()
+    )
+    assert administrator.post(own).status_code == 403
