@@ -8,9 +8,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -57,6 +60,26 @@ class LogoutView(auth_views.LogoutView):
             # The session is new and empty now: it carries only this address to the next page.
             request.session[SESSION_PROVIDER_LOGOUT_URL] = provider_logout
             return redirect("accounts:signed_out")
+        return response
+
+
+class PasswordSetView(auth_views.PasswordResetConfirmView):
+    """A new account's one-time link (accounts.admin): the person chooses their own password.
+
+    Django's password-reset tokens: the link works until LOTSA_ENROLMENT_LINK_HOURS have passed
+    (PASSWORD_RESET_TIMEOUT) and only once, since a token is made from the password it replaces.
+    Django moves the token from the address into the session before showing the form, so it
+    does not leak through the Referer header. Not signed in afterwards: the person signs in
+    with the new password (and the second step) like every day.
+    """
+
+    template_name = "accounts/password_set.html"
+    form_class = SetPasswordForm
+    success_url = reverse_lazy("accounts:login")
+
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password is set. Sign in with it now."))
         return response
 
 

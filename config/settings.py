@@ -427,10 +427,12 @@ CELERY_BEAT_SCHEDULE["report-export-sweep"] = {
 LOTSA_REQUIRE_2FA = env.bool("LOTSA_REQUIRE_2FA", default=not DEBUG)
 # How many backup codes a user gets at a time (each works once).
 LOTSA_BACKUP_CODE_COUNT = 10
-# How long the one-time enrolment link an administrator's two-factor reset gives works.
+# How long the one-time links an administrator gives work: the enrolment link of a two-factor
+# reset, and a new account's link to choose a password (Django's password-reset tokens).
 LOTSA_ENROLMENT_LINK_HOURS = env.int("LOTSA_ENROLMENT_LINK_HOURS", default=48)
 if not 1 <= LOTSA_ENROLMENT_LINK_HOURS <= 24 * 14:
     raise ImproperlyConfigured("LOTSA_ENROLMENT_LINK_HOURS must be between 1 and 336 (14 days).")
+PASSWORD_RESET_TIMEOUT = LOTSA_ENROLMENT_LINK_HOURS * 3600
 # The name the authenticator app shows beside the user name.
 OTP_TOTP_ISSUER = env.str("LOTSA_OTP_ISSUER", default="Lotsa")
 # django-axes counts wrong codes with the same limit and cool-off as wrong passwords; django-otp's

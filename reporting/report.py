@@ -17,14 +17,13 @@ from datetime import date
 
 from django.conf import settings
 from django.utils.formats import number_format
-from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
 
 from casework.models import Category, Purpose, Sex, SupportType
 from reflection_period.models import Applicant, LegalBasis
-from reporting.charts import Bar, Series, bar_chart
+from reporting.charts import Bar, Chart, Series, bar_chart
 from reporting.disclosure import SECONDARY, Ledger
 from reporting.selectors import (
     AGE_GROUPS,
@@ -156,7 +155,7 @@ class Question:
     title: str
     answer: list[str]
     tables: list[Table]
-    charts: list[SafeString] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
     definitions: list[tuple[str, str]] = field(default_factory=list)
     text: str = ""
 
@@ -168,7 +167,7 @@ class Comparison:
     title: str
     years: list[int]
     tables: list[Table]
-    charts: list[SafeString] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
     definitions: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -1236,7 +1235,7 @@ def _bar(table: Table, row: int, column: int, label: str) -> Bar:
     return Bar(label=label, value=int(shown) if shown.isdigit() else None, shown=shown)
 
 
-def charts_for(report: Report) -> dict[int, list[SafeString]]:
+def charts_for(report: Report) -> dict[int, list[Chart]]:
     """Server-rendered SVG charts per question number (drawn from the shown values)."""
     q1 = report.questions[0]
     outcomes, purposes, _age, _applicants, months = q1.tables
@@ -1281,7 +1280,7 @@ def charts_for(report: Report) -> dict[int, list[SafeString]]:
     return {1: [month_chart, outcome_chart, purpose_chart]}
 
 
-def year_charts(report: Report) -> list[SafeString]:
+def year_charts(report: Report) -> list[Chart]:
     """The comparison of years: applications by outcome and cases by category, a group of bars
     per year."""
     charts = []

@@ -387,6 +387,11 @@ EXPECTATIONS: dict[str, Expect] = {
     # everyone else it is a redirect to the sign-in page.
     "accounts:signed_out": expect(A, A, A, A, A, A),
     "accounts:logout": expect(A, A, A, A, A, A, method=POST),
+    # A new account's one-time link to choose a password: anyone holding it; a link that does
+    # not work says so.
+    "accounts:password_set": expect(
+        A, A, A, A, A, A, kwargs=lambda w: {"uidb64": "MQ", "token": "x-" + "y" * 32}
+    ),
     "home:start_coordinator": expect(L, A, F, F, F, F),
     "home:start_outreach": expect(L, F, A, F, F, F),
     "home:start_manager": expect(*MANAGERS),
@@ -523,6 +528,10 @@ EXPECTATIONS: dict[str, Expect] = {
     "twofactor:backup_codes_regenerate": expect(L, A, A, A, A, A, method=POST),
     # The admin role resets a user's device from the admin site.
     "admin:accounts_user_two_factor_reset": expect(
+        AL, AL, AL, AL, A, AL, kwargs=lambda w: {"object_id": w.users["coordinator"].pk}
+    ),
+    # The admin role makes a new link to choose a password (not for their own account).
+    "admin:accounts_user_password_link": expect(
         AL, AL, AL, AL, A, AL, kwargs=lambda w: {"object_id": w.users["coordinator"].pk}
     ),
     # Data-subject export (managers; every other role is refused before any lookup)

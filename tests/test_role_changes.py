@@ -142,14 +142,14 @@ def test_a_new_account_with_roles_is_logged_and_told(db, administrator, manager)
             "last_name": "Chef",
             "email": "ny@lotsa.invalid",
             "groups": [_group(Role.MANAGER)],
-            "password1": "ett-långt-lösenord-1234",
-            "password2": "ett-långt-lösenord-1234",
-            "usable_password": "true",
             "_save": "Spara",
         },
     )
-    assert response.status_code == 302, response.content.decode()[:3000]
+    # Saved: the page with the new account's one-time link to choose a password.
+    assert response.status_code == 200, response.content.decode()[:3000]
     created = User.objects.get(username="nyanstalld")
+    assert "/accounts/password/" in response.content.decode()
+    assert not created.has_usable_password()
     assert _roles(created) == {Role.MANAGER}
     row = AccessLogEntry.objects.get(action="roles")
     assert (row.user, row.object_id, row.detail) == (administrator, str(created.pk), " -> manager")
