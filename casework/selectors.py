@@ -474,8 +474,48 @@ def possible_duplicates(
     return list(
         Individual.objects.filter(query)
         .annotate(last_case_opened=Max("cases__opened_on"))
-        .prefetch_related("cases")[:10]
+        .prefetch_related(
+            Prefetch(
+                "cases", queryset=Case.objects.select_related("coordinator").order_by("-opened_on")
+            )
+        )[:10]
     )
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    """One person the duplicate check found, with what a coordinator needs to decide whether
+    it is the person in front of them: the identity as the viewer may see it (the birth year
+    from the date of birth or the estimate), and the open cases with their coordinators, the
+    first of which is where the work should go on."""
+
+    individual_id: int
+    identity: Identity
+    birth_year: int | str | None
+    open_cases: list[Case]
+    closed_cases: int
+
+
+def possible_duplicate_rows(
+    found: Collection[Individual], access: IdentityAccess
+) -> list[PossibleDuplicate]:
+    """`found` (from `possible_duplicates`) as the duplicate check shows them; no query."""
+    rows = []
+    for individual in found:
+        identity = access.identity(individual)
+        born = identity.date_of_birth
+        cases = list(individual.cases.all())
+        open_cases = [case for case in cases if case.closed_on is None]
+        rows.append(
+            PossibleDuplicate(
+                individual_id=individual.pk,
+                identity=identity,
+                birth_year=born.year if isinstance(born, date) else identity.birth_year,
+                open_cases=open_cases,
+                closed_cases=len(cases) - len(open_cases),
+            )
+        )
+    return rows
 
 
 def active_organisations() -> QuerySet[Organisation]:

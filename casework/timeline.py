@@ -207,7 +207,7 @@ def _journal_items(case: Case, user: User, limit: int | None) -> Iterable[Timeli
 
 @register_if_present(SupportMeasure, "case")
 def _support_items(case: Case, user: User, limit: int | None) -> Iterable[TimelineItem]:
-    measures = case.support_measures.select_related("organisation")
+    measures = case.support_measures.select_related("organisation", "created_by")
     for measure in newest(measures, limit, "started_on", "created_at"):
         yield TimelineItem(
             on=measure.started_on,

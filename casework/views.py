@@ -56,7 +56,7 @@ from casework.models import (
 )
 from casework.relation_views import log_related_reads
 from casework.selectors import (
-    Identity,
+    PossibleDuplicate,
     RelatedPerson,
     can_edit_cases,
     can_read_cases,
@@ -73,6 +73,7 @@ from casework.selectors import (
     individual_get_for_user,
     journal_entry_get_for_edit,
     may_see_identity,
+    possible_duplicate_rows,
     possible_duplicates,
     purposes_by_case,
     related_persons,
@@ -270,7 +271,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
     case_form = CaseCreateForm(
         request.POST or None, prefix="case", initial={"coordinator": user.pk}
     )
-    duplicates: list[tuple[Individual, Identity]] = []
+    duplicates: list[PossibleDuplicate] = []
     needs_manager = False
     individual_valid = individual_form.is_valid() if request.method == "POST" else False
     if individual_form.hidden_match is not None:
@@ -284,6 +285,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
             return redirect("casework:case_detail", pk=case.pk)
     shows_choice = bool(duplicates or needs_manager) and not case_form.errors
     status = 400 if request.method == "POST" and not shows_choice else 200
+    has_open_case = any(row.open_cases for row in duplicates)
     return render(
         request,
         "casework/case_create.html",
@@ -291,6 +293,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
             "individual_form": individual_form,
             "case_form": case_form,
             "duplicates": duplicates,
+            "has_open_case": has_open_case,
             "needs_manager": needs_manager,
         },
         status=status,
@@ -311,10 +314,12 @@ def _possible_duplicates_of(person: dict[str, Any]) -> list[Individual]:
 
 def _open_after_duplicate_check(
     request: HttpRequest, user: User, person: dict[str, Any], case_form: CaseCreateForm
-) -> tuple[Case | None, list[tuple[Individual, Identity]], bool]:
+) -> tuple[Case | None, list[PossibleDuplicate], bool]:
     """Open the case, for the person the user chose among the possible duplicates or for a new
     person when none stands in the way. Otherwise (None, the duplicates to choose from, whether
-    a manager must help: a possible match whose protected identity the user may not see)."""
+    a manager must help: a possible match whose protected identity the user may not see).
+    When the chosen person's case cannot be opened (they already have an open case in that
+    category), the duplicates stay on the page with that case's link."""
     found = _possible_duplicates_of(person)
     access = identity_access(user)
     hidden = [individual for individual in found if not access.visible(individual)]
@@ -338,6 +343,10 @@ def _open_after_duplicate_check(
             source=access_source(request),
             **_case_fields(case_form),
         )
+        if case is None:
+            # The warning stays, with the way to the person's open case. Matches not shown were
+            # logged, and the managers told, when the check first ran.
+            return None, _duplicate_rows(request, user, found, hidden, again=True), needs_manager
         return case, [], needs_manager
     if hidden:
         duplicates = _duplicate_rows(request, user, found, hidden)
@@ -359,14 +368,20 @@ def _open_after_duplicate_check(
 
 
 def _duplicate_rows(
-    request: HttpRequest, user: User, found: list[Individual], hidden: list[Individual]
-) -> list[tuple[Individual, Identity]]:
+    request: HttpRequest,
+    user: User,
+    found: list[Individual],
+    hidden: list[Individual],
+    *,
+    again: bool = False,
+) -> list[PossibleDuplicate]:
     """The people the duplicate check found that the user may be shown; the check is logged
-    for every person found, also those not shown (and the managers told about those)."""
+    for every person found, also those not shown (and the managers told about those), except
+    the ones not shown when the same check is shown `again` after a refused choice."""
     duplicate_check_record(request, [i for i in found if i not in hidden])
-    duplicate_check_record(request, hidden, hidden=True)
-    access = identity_access(user)
-    return [(i, access.identity(i)) for i in found if i not in hidden]
+    if not again:
+        duplicate_check_record(request, hidden, hidden=True)
+    return possible_duplicate_rows([i for i in found if i not in hidden], identity_access(user))
 
 
 def duplicate_check_record(
@@ -448,6 +463,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "means_of_control": code_labels(MeansOfControl, case.means_of_control),
         "recruitment": code_labels(Recruitment, case.recruitment),
         "related": _related(request, user, case.individual),
+        "languages": list(case.individual.languages.all()),
     }
     return render(request, "casework/case_detail.html", context)
 

@@ -347,9 +347,25 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "forbidden_one_line": {"()": "core.errors.ForbiddenWithoutTraceback"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        # Django's own: the 500s e-mailed to ADMINS (without personal data: core.errors).
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's default adds a console handler of its own to "django" with DEBUG on, so
+        # every Django record was printed twice (there and by the root's): only the e-mails.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.request": {"filters": ["forbidden_one_line"]},
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},  # axes logs every start and attempt at INFO
         "weasyprint": {"level": "WARNING"},  # the PDFs: it logs every layout step at INFO

@@ -8,6 +8,7 @@ path (ids only) and the exception's type stay, which is what finding the bug nee
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.http import HttpRequest
@@ -24,3 +25,15 @@ class PersonalDataExceptionReporterFilter(SafeExceptionReporterFilter):
         if not self.is_active(request):
             return super().get_traceback_frame_variables(request, tb_frame)
         return [(name, self.cleansed_substitute) for name in tb_frame.f_locals]
+
+
+class ForbiddenWithoutTraceback(logging.Filter):
+    """A refused request (403) is a user going where their role does not reach, not a bug:
+    Django logs it with the PermissionDenied's traceback, which buried the log. Keep the one
+    line ("Forbidden (Permission denied): /reports/") and drop the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) == 403:
+            record.exc_info = None
+            record.exc_text = None
+        return True

@@ -47,6 +47,24 @@ class AgeGroup(models.TextChoices):
     UNKNOWN = "unknown", _("Unknown age")
 
 
+# The age a group's estimated birth year assumes: about the middle of the group, so that a
+# person registered from a contact gets the case category (minor or adult) the group says.
+AGE_GROUP_TYPICAL_AGE = {
+    AgeGroup.UNDER_18: 16,
+    AgeGroup.FROM_18_TO_25: 21,
+    AgeGroup.FROM_26_TO_35: 30,
+    AgeGroup.FROM_36_TO_50: 43,
+    AgeGroup.OVER_50: 55,
+}
+
+
+def estimated_birth_year(age_group: str, year: int) -> int | None:
+    """The birth year a person of `age_group` seen in `year` is estimated to have (None for an
+    unknown age)."""
+    age = AGE_GROUP_TYPICAL_AGE.get(AgeGroup(age_group)) if age_group else None
+    return year - age if age is not None else None
+
+
 class Indicator(models.TextChoices):
     """Signs of trafficking or exploitation noticed during the contact."""
 

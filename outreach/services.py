@@ -42,6 +42,7 @@ from outreach.models import (
     Referral,
     ReferralConsent,
     ReferralStatus,
+    estimated_birth_year,
 )
 
 # A phone's clock may run a little ahead of the server's; more than this is a typing error.
@@ -516,13 +517,23 @@ def referral_accept_with_new_individual(
     send_notifications: bool = True,
     **case_fields: Any,
 ) -> Referral:
-    """Accept by registering the person and opening their case: all three, or none."""
+    """Accept by registering the person and opening their case: all three, or none. Without a
+    date of birth or a birth year, the person's birth year is estimated from the contact's age
+    group, so that the case's category and the statistics' age agree."""
     require_role(by, Role.COORDINATOR, COORDINATORS_ONLY)
     locked = _lock_pending(referral)
     case_fields.setdefault("means_of_control", _means_of_control(locked))
+    fields = dict(individual_fields)
+    if not fields.get("date_of_birth") and not fields.get("birth_year"):
+        contact = locked.contact
+        estimate = estimated_birth_year(
+            contact.age_group, timezone.localdate(contact.contacted_at).year
+        )
+        if estimate is not None:
+            fields["birth_year"] = estimate
     case = casework_services.case_open_with_new_individual(
         by=by,
-        individual_fields=individual_fields,
+        individual_fields=fields,
         languages=languages,
         origin=Origin.OUTREACH_REFERRAL,
         **case_fields,

@@ -17,6 +17,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -57,7 +58,7 @@ from outreach.forms import (
     category_for,
 )
 from outreach.history import contact_history, referral_history
-from outreach.models import OutreachContact, Referral, ReferralStatus
+from outreach.models import OutreachContact, Referral, ReferralStatus, estimated_birth_year
 from outreach.selectors import (
     acceptance_times,
     can_handle_referrals,
@@ -563,6 +564,9 @@ def _new_person_form(
         initial={
             "alias": contact.alias,
             "sex": contact.sex,
+            "birth_year": estimated_birth_year(
+                contact.age_group, timezone.localdate(contact.contacted_at).year
+            ),
             "citizenship": contact.presumed_nationality.code or "",
             "languages": [contact.language_id] if contact.language_id else [],
         },

@@ -11,7 +11,6 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from reflection_period.models import (
@@ -134,7 +133,18 @@ FINAL_RULE = {
 
 @dataclass(frozen=True)
 class DeadlineState:
-    """A deadline as a page shows it: a word and a colour (never the colour alone)."""
+    """A deadline as a page shows it: a word and a colour (never the colour alone), and the
+    facts of its one sentence, which `reflection_period/_deadline_text.html` writes. Every page
+    that shows a deadline (the start pages, the board, the application and the case) renders
+    this state through that include, so they cannot disagree.
+
+    - `due_on`: for a decision the day of the reminder, for a permit its last day, for a draft
+      the day it was to be sent; `overdue_on`: from when it counts as overdue (none for a draft);
+    - `days`: for a decision the working days after submission that the state is about (the
+      reminder's while due, the escalation's once overdue); for a permit ending soon, the days
+      left; otherwise 0;
+    - `date_format`: the dates' format, with the year only when one is not this year's.
+    """
 
     kind: str
     kind_label: Promise | str
@@ -143,20 +153,8 @@ class DeadlineState:
     state: str
     label: Promise | str
     css: str
-
-    @property
-    def text(self) -> str:
-        """The deadline in words: what is awaited and by when (dates as YYYY-MM-DD)."""
-        if self.kind == DueKind.NEXT_STEP:
-            return gettext("Permit ends %(date)s: record the next step") % {
-                "date": self.due_on.isoformat()
-            }
-        if self.kind == DueKind.DECISION:
-            return gettext("Decision expected by %(date)s, overdue from %(overdue)s") % {
-                "date": self.due_on.isoformat(),
-                "overdue": self.overdue_on.isoformat() if self.overdue_on else "",
-            }
-        return gettext("Draft to be sent by %(date)s") % {"date": self.due_on.isoformat()}
+    days: int = 0
+    date_format: str = "j b"
 
 
 STATE_LABELS: dict[str, tuple[Promise, str]] = {
@@ -185,6 +183,16 @@ def deadline_state(
     else:
         state = "waiting" if kind == DueKind.DECISION else "draft"
     label, css = STATE_LABELS[state]
+    days = 0
+    if kind == DueKind.DECISION:
+        days = (
+            thresholds.decision_escalation_working_days
+            if state == "overdue"
+            else thresholds.decision_reminder_working_days
+        )
+    elif kind == DueKind.NEXT_STEP and state == "ending_soon":
+        days = (due_on - today).days
+    years = {due_on.year} | ({overdue_on.year} if overdue_on else set())
     return DeadlineState(
         kind=kind,
         kind_label=DueKind(kind).label,
@@ -193,4 +201,6 @@ def deadline_state(
         state=state,
         label=label,
         css=css,
+        days=days,
+        date_format="j b" if years == {today.year} else "j b Y",
     )

@@ -64,6 +64,10 @@ def export_create(request: HttpRequest) -> HttpResponse:
         )
         return redirect("reporting:report")
     export = services.export_request(by=staff_user(request), **form.cleaned_data)
+    export.refresh_from_db(fields=["status"])
+    if export.status == ExportStatus.DONE:
+        # Without a broker the file was made just now: the click downloads it.
+        return redirect("reporting:export_download", pk=export.pk)
     return redirect("reporting:export_detail", pk=export.pk)
 
 

@@ -405,6 +405,9 @@ def test_accepting_with_a_new_individual_and_case_is_one_transaction(referral, c
 
 
 def test_a_failed_case_opening_leaves_the_referral_waiting(referral, coordinator):
+    # An unknown age group gives no estimated birth year: no category can be suggested.
+    OutreachContact.objects.filter(pk=referral.contact_id).update(age_group=AgeGroup.UNKNOWN)
+    referral.contact.refresh_from_db()
     with pytest.raises(ValidationError) as error:
         services.referral_accept_with_new_individual(
             referral=referral,
