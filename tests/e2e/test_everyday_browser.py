@@ -114,8 +114,7 @@ def test_a_due_decision_reads_the_same_on_the_start_page_board_and_application(
 
     link = f'[href="/reflection-period/{application.pk}/"]'
     start = check("start", page.locator("li.list-group-item-warning", has=page.locator(link)))
-    # No axe here: the links on the start page's tinted items are the contrast work's (issue 21,
-    # item 7), which gives them the darker blue that tinted table rows already have.
+    check_everywhere(page, artifacts, "start")
     shot(page, artifacts, "01-start")
     page.get_by_role("link", name="Alla bevakningar").click()
     page.wait_for_url("**/reflection-period/deadlines/**")
