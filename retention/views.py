@@ -11,6 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -47,10 +49,49 @@ def run_propose(request: HttpRequest) -> HttpResponse:
     return redirect("retention:run_detail", pk=run.pk)
 
 
+# A run lists every individual due: tens of thousands at national scale (4.46 MB of HTML in one
+# page). The page shows one list at a time, this many rows a page.
+ITEMS_PER_PAGE = 100
+
+
+def _sections(run: RetentionRun) -> list[tuple[str, str]]:
+    """The run's lists, in the order the page offers them: (decision, caption)."""
+    Decision = RetentionItem.Decision
+    kept = (Decision.KEEP.value, _("Kept for research"))
+    if run.is_proposed:
+        return [(Decision.CULL.value, _("To cull")), kept]
+    return [
+        (Decision.CULLED.value, _("Culled")),
+        (Decision.SKIPPED.value, _("No longer due at confirmation")),
+        (Decision.CULL.value, _("Listed, not culled")),
+        kept,
+    ]
+
+
 def _detail(
     request: HttpRequest, run: RetentionRun, form: ConfirmForm, status: int = 200
 ) -> HttpResponse:
-    items = list(selectors.run_items(run))
+    counts: dict[str, int] = dict(
+        run.items.order_by()
+        .values_list("decision")
+        .annotate(n=Count("pk"))
+        .values_list("decision", "n")
+    )
+    sections = [
+        {"decision": decision, "caption": caption, "count": counts.get(decision, 0)}
+        for decision, caption in _sections(run)
+    ]
+    # The lists a finished run has nothing in are not offered (as before paging).
+    offered = [s for s in sections if s["count"] or (run.is_proposed and s is sections[0])]
+    chosen = request.GET.get("list", "")
+    current = next(
+        (s for s in offered if s["decision"] == chosen),
+        next((s for s in offered if s["count"]), offered[0] if offered else sections[0]),
+    )
+    page = Paginator(
+        selectors.run_items(run).filter(decision=current["decision"]), ITEMS_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    items = list(page.object_list)
     access_log_record_many(
         request=request,
         action=AccessAction.VIEW,
@@ -61,10 +102,11 @@ def _detail(
     context: dict[str, Any] = {
         "run": run,
         "form": form,
-        "to_cull": [i for i in items if i.decision == RetentionItem.Decision.CULL],
-        "culled": [i for i in items if i.decision == RetentionItem.Decision.CULLED],
-        "skipped": [i for i in items if i.decision == RetentionItem.Decision.SKIPPED],
-        "kept": [i for i in items if i.decision == RetentionItem.Decision.KEEP],
+        "sections": offered,
+        "current": current,
+        "page": page,
+        "items": items,
+        "to_cull": counts.get(RetentionItem.Decision.CULL, 0),
     }
     return render(request, "retention/run_detail.html", context, status=status)
 

@@ -1,0 +1,82 @@
+"""A background export's page (its progress, refreshed by htmx until the file is ready) and the
+file's download. Only the person who asked sees either (403 for anyone else, whatever their
+role), and only while they still hold a role that may make that kind of file."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
+
+from accounts.audit import access_source
+from accounts.roles import has_role, staff_user
+from core.background import file_kind
+from core.forms import is_htmx
+from exportjobs.models import ExportJob, ExportJobStatus
+from exportjobs.services import job_downloaded, job_expired, job_file, jobs_delete
+
+
+def _keep_hours() -> int:
+    hours: int = settings.LOTSA_EXPORT_KEEP_SECONDS // 3600
+    return max(1, hours)
+
+
+def _job_for(request: HttpRequest, pk: int) -> ExportJob:
+    user = staff_user(request)
+    job = get_object_or_404(ExportJob.objects.defer("logged"), pk=pk)
+    if job.requested_by_id != user.pk or not has_role(user, *file_kind(job.kind).roles):
+        raise PermissionDenied
+    return job
+
+
+def _expired_page(request: HttpRequest, job: ExportJob) -> HttpResponse:
+    """The file was kept long enough: deleted now (if the sweep has not yet), 410."""
+    label = file_kind(job.kind).label
+    jobs_delete(ExportJob.objects.filter(pk=job.pk))
+    return render(
+        request,
+        "exportjobs/expired.html",
+        {"label": label, "keep_hours": _keep_hours()},
+        status=410,
+    )
+
+
+@require_GET
+@login_required
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The job's progress; when ready, its download. A htmx request gets the status part only."""
+    job = _job_for(request, pk)
+    if job_expired(job):
+        return _expired_page(request, job)
+    template = "exportjobs/_job_status.html" if is_htmx(request) else "exportjobs/job.html"
+    return render(
+        request,
+        template,
+        {
+            "job": job,
+            "label": file_kind(job.kind).label,
+            "Status": ExportJobStatus,
+            "keep_hours": _keep_hours(),
+        },
+    )
+
+
+@require_GET
+@login_required
+def job_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The made file, written to the access log as a read of everything it shows."""
+    job = _job_for(request, pk)
+    if job_expired(job):
+        return _expired_page(request, job)
+    if job.status != ExportJobStatus.DONE:
+        return redirect("exportjobs:job", pk=job.pk)
+    content = job_file(job)
+    job = ExportJob.objects.get(pk=job.pk)  # with what it shows, for the log
+    source = access_source(request)
+    job_downloaded(job=job, view_name=source.view_name, ip_address=source.ip_address)
+    response = HttpResponse(content, content_type=job.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
+    return response
