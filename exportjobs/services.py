@@ -19,7 +19,8 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -136,8 +137,9 @@ def _store(job: ExportJob, built: BuiltFile) -> None:
                 {"object_type": shown.object_type, "detail": shown.detail, "items": shown.items}
                 for shown in built.shown
             ],
-            progress_done=max(job.progress_total, 1),
-            progress_total=max(job.progress_total, 1),
+            # Done: all of what the build counted (at least one step).
+            progress_done=Greatest(F("progress_total"), Value(1)),
+            progress_total=Greatest(F("progress_total"), Value(1)),
         )
         if not updated:  # deleted or given up meanwhile: the file is not wanted
             transaction.on_commit(lambda: _remove(name))

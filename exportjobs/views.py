@@ -4,19 +4,24 @@ role), and only while they still hold a role that may make that kind of file."""
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from accounts.audit import access_source
 from accounts.roles import has_role, staff_user
 from core.background import file_kind
 from core.forms import is_htmx
+from documents.encryption import DocumentDecryptionError
 from exportjobs.models import ExportJob, ExportJobStatus
 from exportjobs.services import job_downloaded, job_expired, job_file, jobs_delete
+
+logger = logging.getLogger(__name__)
 
 
 def _keep_hours() -> int:
@@ -25,9 +30,11 @@ def _keep_hours() -> int:
 
 
 def _job_for(request: HttpRequest, pk: int) -> ExportJob:
+    """The user's own job. Anyone else's, and a missing one, are refused alike (403): a guessed
+    id tells nothing."""
     user = staff_user(request)
-    job = get_object_or_404(ExportJob.objects.defer("logged"), pk=pk)
-    if job.requested_by_id != user.pk or not has_role(user, *file_kind(job.kind).roles):
+    job = ExportJob.objects.defer("logged").filter(pk=pk, requested_by=user).first()
+    if job is None or not has_role(user, *file_kind(job.kind).roles):
         raise PermissionDenied
     return job
 
@@ -73,7 +80,16 @@ def job_download(request: HttpRequest, pk: int) -> HttpResponse:
         return _expired_page(request, job)
     if job.status != ExportJobStatus.DONE:
         return redirect("exportjobs:job", pk=job.pk)
-    content = job_file(job)
+    try:
+        content = job_file(job)
+    except (DocumentDecryptionError, OSError):
+        logger.exception("export job %s: its file cannot be read", job.pk)
+        return render(
+            request,
+            "exportjobs/unreadable.html",
+            {"label": file_kind(job.kind).label},
+            status=503,
+        )
     job = ExportJob.objects.get(pk=job.pk)  # with what it shows, for the log
     source = access_source(request)
     job_downloaded(job=job, view_name=source.view_name, ip_address=source.ip_address)
