@@ -1,8 +1,10 @@
-"""Files made in the background: the registry of what can be made, and the hook that starts one.
+"""Long work done in the background: the registry of what can be made, and the hook that starts
+it.
 
 An export that takes more than a moment at national scale (the case list's CSV, a registerutdrag)
 is made by a Celery task, and the person who asked for it follows its progress on a page and
-downloads it from there. The jobs, their files and their pages are the exportjobs app's; the
+downloads it from there. Other long work (a retention proposal) goes the same way and its page
+leads to the result. The jobs, their files and their pages are the exportjobs app's; the
 apps whose data is exported sit below it and cannot import it, so they name their kind of file
 here (`register_kind`, from their AppConfig.ready) and start a job through `start_file`, which
 the exportjobs app fills in (`register_starter`).
@@ -35,12 +37,15 @@ class Shown:
 
 @dataclass(frozen=True)
 class BuiltFile:
-    """A made file, and what it shows."""
+    """A made file, and what it shows. Work whose result is a page rather than a file (a
+    retention proposal) leaves the file empty and names the page in `result_url`: the job's page
+    then sends the person there."""
 
-    filename: str
-    content_type: str
-    content: bytes
+    filename: str = ""
+    content_type: str = ""
+    content: bytes = b""
     shown: list[Shown] = field(default_factory=list)
+    result_url: str = ""
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,8 @@ class ExportJob(models.Model):
     storage_name = models.CharField(_("stored as"), max_length=200, blank=True, editable=False)
     key_id = models.CharField(_("key id"), max_length=40, blank=True, editable=False)
     wrapped_key = models.BinaryField(_("wrapped key"), null=True, blank=True, editable=False)
+    # Work whose result is a page (core.background.BuiltFile.result_url): where it leads.
+    result_url = models.CharField(_("result"), max_length=200, blank=True)
     # What the file shows, for the access log: core.background.Shown as JSON.
     logged = models.JSONField(_("logged objects"), default=list, editable=False)
     downloads = models.PositiveIntegerField(_("downloads"), default=0)

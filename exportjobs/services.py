@@ -118,6 +118,15 @@ def job_make(*, job_id: int) -> None:
 
 
 def _store(job: ExportJob, built: BuiltFile) -> None:
+    if built.result_url:  # no file: the job's page leads to the result
+        ExportJob.objects.filter(pk=job.pk, status=ExportJobStatus.RUNNING).update(
+            status=ExportJobStatus.DONE,
+            finished_at=timezone.now(),
+            result_url=built.result_url[:200],
+            progress_done=Greatest(F("progress_total"), Value(1)),
+            progress_total=Greatest(F("progress_total"), Value(1)),
+        )
+        return
     name = f"exports/{secrets.token_hex(16)}"
     sealed = encryption.encrypt(built.content, name=name)
     stored = file_storage().save(name, ContentFile(sealed.blob))

@@ -58,6 +58,11 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_for(request, pk)
     if job_expired(job):
         return _expired_page(request, job)
+    if job.status == ExportJobStatus.DONE and job.result_url:
+        # Work whose result is a page: there (htmx swaps in the whole page).
+        if is_htmx(request):
+            return HttpResponse(headers={"HX-Redirect": job.result_url})
+        return redirect(job.result_url)
     template = "exportjobs/_job_status.html" if is_htmx(request) else "exportjobs/job.html"
     return render(
         request,
@@ -78,7 +83,7 @@ def job_download(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_for(request, pk)
     if job_expired(job):
         return _expired_page(request, job)
-    if job.status != ExportJobStatus.DONE:
+    if job.status != ExportJobStatus.DONE or not job.storage_name:
         return redirect("exportjobs:job", pk=job.pk)
     try:
         content = job_file(job)

@@ -18,10 +18,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.audit import access_log_record_many
+from accounts.audit import access_log_record_many, access_source
 from accounts.models import AccessAction
 from accounts.roles import Role, role_required, staff_user
-from retention import selectors, services
+from core.background import start_file
+from retention import background, selectors, services
 from retention.forms import ConfirmForm
 from retention.models import RetentionItem, RetentionRun
 
@@ -40,13 +41,18 @@ def run_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(Role.MANAGER)
 def run_propose(request: HttpRequest) -> HttpResponse:
-    try:
-        run = services.run_propose(by=staff_user(request), notify_managers=False)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("retention:run_list")
-    messages.success(request, _("A new proposal was made. Check the list before confirming."))
-    return redirect("retention:run_detail", pk=run.pk)
+    """Seconds of work at national scale: a worker makes the proposal (retention.background);
+    its page shows it waiting and then leads to the list."""
+    source = access_source(request)
+    url = start_file(
+        kind=background.KIND,
+        by=staff_user(request),
+        params={},
+        view_name=source.view_name,
+        ip_address=source.ip_address,
+    )
+    messages.info(request, _("A new proposal is being made. Check the list before confirming."))
+    return redirect(url)
 
 
 # A run lists every individual due: tens of thousands at national scale (4.46 MB of HTML in one

@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,6 +27,7 @@ from casework.models import (
     Origin,
 )
 from casework.personal_number import luhn_check_digit
+from exportjobs.models import ExportJob
 from outreach import services as outreach_services
 from outreach.models import District, OutreachContact, Referral
 from reflection_period import services as reflection_services
@@ -589,9 +590,18 @@ def test_a_manager_makes_a_proposal_from_the_list(person, manager, client):
     client.force_login(manager)
     page = client.get(reverse("retention:run_list"))
     assert "Gallring" in page.content.decode()
-    response = client.post(reverse("retention:run_propose"))
+    # A worker makes it (in-process here, once the request has committed); the job's page
+    # leads to the list when it is ready.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("retention:run_propose"))
+    job = ExportJob.objects.get()
+    assert response["Location"] == reverse("exportjobs:job", args=[job.pk])
     run = RetentionRun.objects.get()
-    assert response["Location"] == reverse("retention:run_detail", args=[run.pk])
+    page = client.get(response["Location"])
+    assert page["Location"] == reverse("retention:run_detail", args=[run.pk])
+    polled = client.get(response["Location"], HTTP_HX_REQUEST="true")
+    assert polled["HX-Redirect"] == reverse("retention:run_detail", args=[run.pk])
+    assert "Ett nytt förslag tas fram" in client.get(page["Location"]).content.decode()
     assert run.proposed_by == manager
     assert run.today == timezone.localdate()
 
