@@ -676,7 +676,8 @@ def test_the_run_page_shows_one_list_at_a_time_paged_and_logs_only_what_it_shows
     assert "Sparas för forskning (1)" in first
     assert "Sida 1 av 2" in first
     shown = [case.individual.reference for case in due]
-    assert shown[0] in first and shown[1] in first
+    assert shown[0] in first
+    assert shown[1] in first
     assert shown[2] not in first
     assert kept.individual.reference not in first
     logged = AccessLogEntry.objects.filter(view_name="retention:run_detail")
@@ -685,9 +686,11 @@ def test_the_run_page_shows_one_list_at_a_time_paged_and_logs_only_what_it_shows
     )
 
     second = client.get(url, {"list": "cull", "page": "2"}).content.decode()
-    assert shown[2] in second and shown[0] not in second
+    assert shown[2] in second
+    assert shown[0] not in second
     research = client.get(url, {"list": "keep"}).content.decode()
-    assert kept.individual.reference in research and shown[0] not in research
+    assert kept.individual.reference in research
+    assert shown[0] not in research
     # An unknown list or page falls back to the first list's first or last page.
     assert shown[0] in client.get(url, {"list": "nonsense", "page": "x"}).content.decode()
     assert AccessLogEntry.objects.filter(view_name="retention:run_detail").count() == 2 + 1 + 1 + 2
