@@ -194,12 +194,15 @@ def job_downloaded(*, job: ExportJob, view_name: str, ip_address: str | None) ->
     _log(job.requested_by, shown, view_name=view_name, ip_address=ip_address)
 
 
+def keep_delta() -> timedelta:
+    return timedelta(seconds=settings.LOTSA_EXPORT_KEEP_SECONDS)
+
+
 def job_expired(job: ExportJob) -> bool:
     """Made (or failed) more than LOTSA_EXPORT_KEEP_SECONDS ago."""
     if job.finished_at is None:
         return False
-    kept = timedelta(seconds=settings.LOTSA_EXPORT_KEEP_SECONDS)
-    return timezone.now() - job.finished_at > kept
+    return timezone.now() - job.finished_at > keep_delta()
 
 
 def _remove(name: str) -> bool:
@@ -238,9 +241,5 @@ def jobs_sweep() -> dict[str, int]:
         status=ExportJobStatus.RUNNING,
         started_at__lte=now - timedelta(seconds=settings.LOTSA_EXPORT_TASK_SECONDS + 60),
     ).update(status=ExportJobStatus.FAILED, error="WorkerLost", finished_at=now)
-    expired = jobs_delete(
-        ExportJob.objects.filter(
-            finished_at__lte=now - timedelta(seconds=settings.LOTSA_EXPORT_KEEP_SECONDS)
-        )
-    )
+    expired = jobs_delete(ExportJob.objects.filter(finished_at__lte=now - keep_delta()))
     return {"requeued": requeued, "lost": lost, "expired": expired}

@@ -11,15 +11,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.audit import access_source
-from accounts.roles import has_role, staff_user
+from accounts.roles import Role, has_role, role_required, staff_user
 from core.background import file_kind
 from core.forms import is_htmx
 from documents.encryption import DocumentDecryptionError
 from exportjobs.models import ExportJob, ExportJobStatus
-from exportjobs.services import job_downloaded, job_expired, job_file, jobs_delete
+from exportjobs.services import job_downloaded, job_expired, job_file, jobs_delete, keep_delta
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,22 @@ def _expired_page(request: HttpRequest, job: ExportJob) -> HttpResponse:
         "exportjobs/expired.html",
         {"label": label, "keep_hours": _keep_hours()},
         status=410,
+    )
+
+
+@require_GET
+@role_required(Role.COORDINATOR, Role.MANAGER)
+def job_list(request: HttpRequest) -> HttpResponse:
+    """The user's own background work of the last LOTSA_EXPORT_KEEP_SECONDS; expired jobs are
+    deleted first (as the sweep would)."""
+    user = staff_user(request)
+    mine = ExportJob.objects.defer("logged", "params").filter(requested_by=user)
+    jobs_delete(mine.filter(finished_at__lte=timezone.now() - keep_delta()))
+    jobs = [(job, file_kind(job.kind).label) for job in mine.order_by("-requested_at")[:50]]
+    return render(
+        request,
+        "exportjobs/job_list.html",
+        {"jobs": jobs, "Status": ExportJobStatus, "keep_hours": _keep_hours()},
     )
 
 

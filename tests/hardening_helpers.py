@@ -563,6 +563,7 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     # A file made in the background (exportjobs): its page and its download, only for the one
     # who asked (here a manager's registerutdrag); everyone else 403, as for a missing id.
+    "exportjobs:list": expect(L, A, F, A, F, F),
     "exportjobs:job": expect(*MANAGERS, kwargs=lambda w: {"pk": w.export_job.pk}),
     "exportjobs:download": expect(*MANAGERS, kwargs=lambda w: {"pk": w.export_job.pk}),
     # The admin site's own pages (its model pages follow the rule in `admin_expectation`)

@@ -404,3 +404,27 @@ def test_a_broker_that_is_down_leaves_the_job_waiting_for_the_sweep(
         assert "går inte att nå just nu" in _partial(client, job)
     finally:
         forget_broker_connections()
+
+
+def test_the_list_shows_ones_own_jobs_and_deletes_expired_ones(
+    settings, coordinator, other_coordinator, outreach_worker
+):
+    settings.LOTSA_EXPORT_BACKGROUND_ROWS = 0
+    _cases(coordinator, 1)
+    client = _client(coordinator)
+    _response, expired = _start_case_export(client)
+    _response, fresh = _start_case_export(client)
+    expired.refresh_from_db()
+    others = _job(other_coordinator)
+    long_ago = timezone.now() - timedelta(seconds=settings.LOTSA_EXPORT_KEEP_SECONDS + 60)
+    ExportJob.objects.filter(pk=expired.pk).update(finished_at=long_ago)
+
+    page = client.get(reverse("exportjobs:list")).content.decode()
+    assert reverse("exportjobs:job", args=[fresh.pk]) in page
+    assert reverse("exportjobs:job", args=[others.pk]) not in page
+    assert reverse("exportjobs:job", args=[expired.pk]) not in page
+    assert "Ärendelista (CSV)" in page
+    # The listing deleted the expired job and its file.
+    assert not ExportJob.objects.filter(pk=expired.pk).exists()
+    assert not _stored(expired).exists()
+    assert _client(outreach_worker).get(reverse("exportjobs:list")).status_code == 403
