@@ -11,6 +11,7 @@ class CaseworkConfig(AppConfig):
         from accounts.audit import register_responsibility
         from casework import (
             counts,
+            exports,  # noqa: F401  (registers the case list's background export)
             notifications,  # noqa: F401  (registers casework's notification kinds)
             timeline,  # noqa: F401  (registers casework's timeline providers)
         )

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.audit import access_log_record, access_log_record_many, access_source
 from accounts.models import AccessAction, User
 from accounts.roles import Role, has_role, staff_user
-from casework import services
+from casework import exports, services
 from casework.codes import MeansOfControl, Recruitment, code_labels
 from casework.counts import cached_count
 from casework.filters import CaseFilter
@@ -63,7 +63,6 @@ from casework.selectors import (
     case_get_for_edit,
     case_get_for_user,
     case_identity,
-    case_list_queryset,
     case_list_rows,
     case_rows_queryset,
     case_search_rows,
@@ -79,6 +78,7 @@ from casework.selectors import (
     related_persons,
 )
 from casework.timeline import TIMELINE_LENGTH, case_panels, case_timeline
+from core.background import start_file
 from core.forms import is_htmx, run_action, run_service
 from core.paging import CountedPaginator, page_by_ids
 from core.ratelimit import search_rate_limit
@@ -147,7 +147,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         action=AccessAction.SEARCH if search_text(params) else AccessAction.VIEW,
         object_type="casework.case",
         items=[(str(case.pk), case.individual_id) for case in cases],
-        detail=_list_detail(params),
+        detail=exports.list_detail(params),
     )
     context = {
         "filter": case_filter,
@@ -163,16 +163,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _list_detail(params: QueryDict) -> str:
-    return "filters: " + ", ".join(sorted(k for k, v in params.items() if v and k != "page"))
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 def case_export(request: HttpRequest) -> HttpResponse:
     """The filtered case list as CSV (semicolons, UTF-8 with BOM: opens right in Swedish Excel).
 
     The list's export button posts the list's filters and search text (never in the address).
+    More than LOTSA_EXPORT_BACKGROUND_ROWS cases are made by a worker: the answer is then the
+    file's progress page (core.background), which offers the download when it is ready.
     """
     user = _require_readers(request)
     if moved := search_in_address_redirect(request):
@@ -182,64 +180,28 @@ def case_export(request: HttpRequest) -> HttpResponse:
         return refused
     if search_text(params) and (limited := search_rate_limit(request)):
         return limited
-    cases = CaseFilter(params, queryset=case_list_queryset(user), user=user).qs
-    rows, logged = _case_export_rows(user, cases)
-    response = csv_download("arenden", rows)
+    cases = exports.filtered_cases(user, params)
+    if cases.count() > settings.LOTSA_EXPORT_BACKGROUND_ROWS:
+        source = access_source(request)
+        return redirect(
+            start_file(
+                kind=exports.KIND,
+                by=user,
+                params=exports.export_params(params),
+                view_name=source.view_name,
+                ip_address=source.ip_address,
+            )
+        )
+    rows, logged = exports.case_export_rows(user, cases)
+    response = csv_download(exports.FILENAME, rows)
     access_log_record_many(
         request=request,
         action=AccessAction.EXPORT,
         object_type="casework.case",
         items=logged,
-        detail=_list_detail(params),
+        detail=exports.list_detail(params),
     )
     return response
-
-
-def _case_export_rows(
-    user: User, cases: QuerySet[Case]
-) -> tuple[list[list[object]], list[tuple[str, int | None]]]:
-    """The export's heading and rows, identities masked as on the list, and the (case,
-    individual) pairs they show, for the access log."""
-    rows: list[list[object]] = [
-        [
-            _("Case number"),
-            _("Reference"),
-            _("Alias"),
-            _("Name"),
-            _("Date of birth"),
-            _("Category"),
-            _("Status"),
-            _("Opened"),
-            _("Closed"),
-            _("Coordinator"),
-            _("Suspected offence"),
-            _("Purposes"),
-            _("Came in through"),
-        ]
-    ]
-    logged: list[tuple[str, int | None]] = []
-    access = identity_access(user)
-    for case in cases.iterator(chunk_size=500):
-        identity = access.case_identity(case)
-        rows.append(
-            [
-                case.number,
-                identity.reference,
-                identity.alias,
-                identity.name,
-                identity.date_of_birth or identity.birth_year or "",
-                case.get_category_display(),
-                _("Open") if case.is_open else _("Closed"),
-                case.opened_on.isoformat(),
-                case.closed_on.isoformat() if case.closed_on else "",
-                case.coordinator,
-                case.get_offence_display(),
-                ", ".join(str(p.get_purpose_display()) for p in case.purposes.all()),
-                case.get_origin_display(),
-            ]
-        )
-        logged.append((str(case.pk), case.individual_id))
-    return rows, logged
 
 
 # --- Creating -------------------------------------------------------------------------------------

@@ -109,6 +109,8 @@ INSTALLED_APPS = [
     "dsar",
     # Culling personal data of old cases (gallring).
     "retention",
+    # Files made in the background (the case list's large CSV, registerutdrag) and their pages.
+    "exportjobs",
     # Backup and restore; the database roles (db_grants).
     "operations",
     # Importing past records from spreadsheets, through the domain apps' services.
@@ -554,6 +556,23 @@ LOTSA_IMPORT_TASK_SECONDS = env.int("LOTSA_IMPORT_TASK_SECONDS", default=3600)
 # ones deleted after LOTSA_IMPORT_PREVIEW_SECONDS (importing.services.import_jobs_sweep).
 CELERY_BEAT_SCHEDULE["import-job-sweep"] = {
     "task": "importing.tasks.sweep_import_jobs",
+    "schedule": timedelta(minutes=1),
+    "options": {"expires": 60},
+}
+
+# --- Background exports (exportjobs app): files made by a worker, with a progress page ------------
+# A case-list export of more cases than this is made by a Celery task (in-process without a
+# broker) and downloaded from its progress page; a smaller one within its request. A
+# registerutdrag is always made by a task.
+LOTSA_EXPORT_BACKGROUND_ROWS = env.int("LOTSA_EXPORT_BACKGROUND_ROWS", default=2000)
+# How long a made file is kept for its download; then it is deleted (file and job).
+LOTSA_EXPORT_KEEP_SECONDS = env.int("LOTSA_EXPORT_KEEP_SECONDS", default=24 * 3600)
+# The longest a worker may take over one file.
+LOTSA_EXPORT_TASK_SECONDS = env.int("LOTSA_EXPORT_TASK_SECONDS", default=1800)
+# Jobs whose task never reached a worker are queued again, lost ones given up, expired ones
+# deleted with their files (exportjobs.services.jobs_sweep).
+CELERY_BEAT_SCHEDULE["export-job-sweep"] = {
+    "task": "exportjobs.tasks.sweep_export_jobs",
     "schedule": timedelta(minutes=1),
     "options": {"expires": 60},
 }

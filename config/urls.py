@@ -33,6 +33,7 @@ urlpatterns = [
     path("reports/national/", include("national.urls")),
     path("retention/", include("retention.urls")),
     path("import/", include("importing.urls")),
+    path("exports/", include("exportjobs.urls")),
     path("two-factor/", include("twofactor.urls")),
     path("sso/", include("sso.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

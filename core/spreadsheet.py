@@ -89,9 +89,13 @@ def csv_text(rows: Rows) -> str:
     return "".join(csv_lines(rows))
 
 
+def csv_filename(name: str) -> str:
+    """lotsa-<name>-<date and time>.csv"""
+    return f"lotsa-{name}-{timezone.localtime().strftime('%Y%m%d-%H%M')}.csv"
+
+
 def _attachment(response: HttpResponse | StreamingHttpResponse, name: str) -> None:
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="lotsa-{name}-{stamp}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{csv_filename(name)}"'
 
 
 def csv_download(name: str, rows: Rows) -> HttpResponse:

@@ -8,3 +8,7 @@ class DsarConfig(AppConfig):
 
     name = "dsar"
     verbose_name = _("Data-subject export")
+
+    def ready(self) -> None:
+        # Imported here, not at the top: the module reads the models, loaded only by now.
+        from dsar import background  # noqa: F401  (registers the registerutdrag's kind)

@@ -11,4 +11,7 @@ class RetentionConfig(AppConfig):
     def ready(self) -> None:
         # Registers the notification managers get when a proposal is waiting (imported here, not
         # at the top: it uses the models, loaded only by now).
-        from retention import notifications  # noqa: F401
+        from retention import (
+            background,  # noqa: F401  (registers the proposal made in the background)
+            notifications,  # noqa: F401
+        )

@@ -11,15 +11,18 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.audit import access_log_record_many
+from accounts.audit import access_log_record_many, access_source
 from accounts.models import AccessAction
 from accounts.roles import Role, role_required, staff_user
-from retention import selectors, services
+from core.background import start_file
+from retention import background, selectors, services
 from retention.forms import ConfirmForm
 from retention.models import RetentionItem, RetentionRun
 
@@ -38,19 +41,63 @@ def run_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(Role.MANAGER)
 def run_propose(request: HttpRequest) -> HttpResponse:
-    try:
-        run = services.run_propose(by=staff_user(request), notify_managers=False)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("retention:run_list")
-    messages.success(request, _("A new proposal was made. Check the list before confirming."))
-    return redirect("retention:run_detail", pk=run.pk)
+    """Seconds of work at national scale: a worker makes the proposal (retention.background);
+    its page shows it waiting and then leads to the list."""
+    source = access_source(request)
+    url = start_file(
+        kind=background.KIND,
+        by=staff_user(request),
+        params={},
+        view_name=source.view_name,
+        ip_address=source.ip_address,
+    )
+    messages.info(request, _("A new proposal is being made. Check the list before confirming."))
+    return redirect(url)
+
+
+# A run lists every individual due: tens of thousands at national scale (4.46 MB of HTML in one
+# page). The page shows one list at a time, this many rows a page.
+ITEMS_PER_PAGE = 100
+
+
+def _sections(run: RetentionRun) -> list[tuple[str, str]]:
+    """The run's lists, in the order the page offers them: (decision, caption)."""
+    Decision = RetentionItem.Decision
+    kept = (Decision.KEEP.value, _("Kept for research"))
+    if run.is_proposed:
+        return [(Decision.CULL.value, _("To cull")), kept]
+    return [
+        (Decision.CULLED.value, _("Culled")),
+        (Decision.SKIPPED.value, _("No longer due at confirmation")),
+        (Decision.CULL.value, _("Listed, not culled")),
+        kept,
+    ]
 
 
 def _detail(
     request: HttpRequest, run: RetentionRun, form: ConfirmForm, status: int = 200
 ) -> HttpResponse:
-    items = list(selectors.run_items(run))
+    counts: dict[str, int] = dict(
+        run.items.order_by()
+        .values_list("decision")
+        .annotate(n=Count("pk"))
+        .values_list("decision", "n")
+    )
+    sections = [
+        {"decision": decision, "caption": caption, "count": counts.get(decision, 0)}
+        for decision, caption in _sections(run)
+    ]
+    # The lists a finished run has nothing in are not offered (as before paging).
+    offered = [s for s in sections if s["count"] or (run.is_proposed and s is sections[0])]
+    chosen = request.GET.get("list", "")
+    current = next(
+        (s for s in offered if s["decision"] == chosen),
+        next((s for s in offered if s["count"]), offered[0] if offered else sections[0]),
+    )
+    page = Paginator(
+        selectors.run_items(run).filter(decision=current["decision"]), ITEMS_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    items = list(page.object_list)
     access_log_record_many(
         request=request,
         action=AccessAction.VIEW,
@@ -61,10 +108,11 @@ def _detail(
     context: dict[str, Any] = {
         "run": run,
         "form": form,
-        "to_cull": [i for i in items if i.decision == RetentionItem.Decision.CULL],
-        "culled": [i for i in items if i.decision == RetentionItem.Decision.CULLED],
-        "skipped": [i for i in items if i.decision == RetentionItem.Decision.SKIPPED],
-        "kept": [i for i in items if i.decision == RetentionItem.Decision.KEEP],
+        "sections": offered,
+        "current": current,
+        "page": page,
+        "items": items,
+        "to_cull": counts.get(RetentionItem.Decision.CULL, 0),
     }
     return render(request, "retention/run_detail.html", context, status=status)
 

@@ -41,6 +41,8 @@ from casework.models import (
 )
 from documents import services as documents_services
 from documents.models import CaseDocument, Direction, DocumentKind
+from exportjobs import services as exportjob_services
+from exportjobs.models import ExportJob
 from importing.models import ImportJob, ImportJobStatus
 from outreach import services as outreach_services
 from outreach.models import District, OutreachContact, Referral
@@ -91,6 +93,7 @@ class World:
     authorisation: IdentityAuthorisation
     document: CaseDocument
     import_job: ImportJob
+    export_job: ExportJob
 
 
 def build_world() -> World:
@@ -191,6 +194,21 @@ def build_world() -> World:
         finished_at=timezone.now(),
         report={"committed": False, "rows": []},
     )
+    # A registerutdrag made in the background for the manager (only theirs to see).
+    export_job = exportjob_services.job_start(
+        kind="dsar.subject_export",
+        by=users["manager"],
+        params={
+            "individual": case.individual.pk,
+            "format": "json",
+            "request_reference": "Dnr 2026/1",
+            "include_documents": False,
+        },
+        view_name="dsar:subject_export",
+        ip_address=None,
+    )
+    exportjob_services.job_make(job_id=export_job.pk)
+    export_job.refresh_from_db()
     # An authorisation on record (the person's protection ended since it was granted).
     authorisation = IdentityAuthorisation.objects.create(
         individual=case.individual,
@@ -231,6 +249,7 @@ def build_world() -> World:
         authorisation=authorisation,
         document=document,
         import_job=import_job,
+        export_job=export_job,
     )
 
 
@@ -551,6 +570,11 @@ EXPECTATIONS: dict[str, Expect] = {
     "importing:job_confirm": expect(
         *MANAGERS, method=POST, kwargs=lambda w: {"pk": w.import_job.pk}
     ),
+    # A file made in the background (exportjobs): its page and its download, only for the one
+    # who asked (here a manager's registerutdrag); everyone else 403, as for a missing id.
+    "exportjobs:list": expect(L, A, F, A, F, F),
+    "exportjobs:job": expect(*MANAGERS, kwargs=lambda w: {"pk": w.export_job.pk}),
+    "exportjobs:download": expect(*MANAGERS, kwargs=lambda w: {"pk": w.export_job.pk}),
     # The admin site's own pages (its model pages follow the rule in `admin_expectation`)
     "admin:index": expect(AL, AL, AL, AL, A, AL),
     # One sign-in page for everyone: anonymous users are sent on to it, system administrators

@@ -8,11 +8,13 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AccessLogEntry
 from casework import services as casework_services
+from exportjobs.models import ExportJob
 from outreach import services as outreach_services
 from reporting import services as reporting_services
 from reporting.models import ExportFormat
@@ -168,6 +170,42 @@ def test_the_case_csv_export(client, coordinator, world):
     assert rows == [
         ("casework:case_export", "export", "casework.case", str(world.case.pk), world.individual_id)
     ]
+
+
+def test_the_case_csv_export_made_in_the_background(client, coordinator, world, settings):
+    """A long list's file is made by a worker (in-process here): logged when it is made, with
+    the list's page, and again when it is downloaded."""
+    settings.LOTSA_EXPORT_BACKGROUND_ROWS = 0
+    client.force_login(coordinator)
+    before = AccessLogEntry.objects.count()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        started = client.post(reverse("casework:case_export"), {"status": ""})
+    assert started.status_code == 302
+    made = ("casework:case_export", "export", "casework.case", str(world.case.pk))
+    assert _new_rows(before) == [(*made, world.individual_id)]
+    job = ExportJob.objects.get()
+    response, rows = _read(
+        client, coordinator, "get", reverse("exportjobs:download", args=[job.pk])
+    )
+    assert "Ana Popescu" in response.content.decode("utf-8")
+    assert rows == [("exportjobs:download", *made[1:], world.individual_id)]
+
+
+def test_the_registerutdrag_made_in_the_background(client, manager, world):
+    client.force_login(manager)
+    before = AccessLogEntry.objects.count()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        started = client.post(
+            reverse("dsar:subject_export", kwargs={"pk": world.individual_id}),
+            {"format": "json", "request_reference": "Dnr 1"},
+        )
+    assert started.status_code == 302
+    made = ("export", "casework.individual", str(world.individual_id), world.individual_id)
+    assert _new_rows(before) == [("dsar:subject_export", *made)]
+    job = ExportJob.objects.get()
+    response, rows = _read(client, manager, "get", reverse("exportjobs:download", args=[job.pk]))
+    assert "Popescu" in response.content.decode("utf-8")
+    assert rows == [("exportjobs:download", *made)]
 
 
 def test_the_report_export(client, manager, world):

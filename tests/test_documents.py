@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from django.core.files.storage import storages
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,6 +28,7 @@ from casework.models import ClosingReason, IdentityAuthorisation, Protection
 from documents import encryption
 from documents import services as documents_services
 from documents.models import CaseDocument, Direction, DocumentKind, ScanState
+from exportjobs.models import ExportJob
 from retention import services as retention_services
 from tests.documents_helpers import (
     docx_bytes,
@@ -647,7 +648,16 @@ def test_the_registerutdrag_lists_the_documents_and_can_include_their_files(stor
     documents_services.document_void(document=voided, by=case.coordinator, reason="Fel ärende")
     client = _signed_in(manager)
     url = reverse("dsar:subject_export", kwargs={"pk": case.individual_id})
-    listed = client.post(url, {"format": "json", "request_reference": "Dnr 2026/17"})
+
+    def made(data: dict[str, str]) -> Any:
+        """A worker makes the file (in-process here, after the commit): its download."""
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            started = client.post(url, data)
+        job = ExportJob.objects.latest("pk")
+        assert started["Location"] == reverse("exportjobs:job", args=[job.pk])
+        return client.get(reverse("exportjobs:download", args=[job.pk]))
+
+    listed = made({"format": "json", "request_reference": "Dnr 2026/17"})
     assert listed["Content-Type"].startswith("application/json")
     (record,) = json.loads(listed.content)["cases"]
     assert [d["id"] for d in record["documents"]] == [document.pk, voided.pk]
@@ -657,8 +667,8 @@ def test_the_registerutdrag_lists_the_documents_and_can_include_their_files(stor
     assert "wrapped_key" not in record["documents"][0]
     assert not AccessLogEntry.objects.filter(object_type="documents.casedocument").exists()
 
-    response = client.post(
-        url, {"format": "pdf", "request_reference": "Dnr 2026/17", "include_documents": "on"}
+    response = made(
+        {"format": "pdf", "request_reference": "Dnr 2026/17", "include_documents": "on"}
     )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
@@ -675,7 +685,11 @@ def test_the_registerutdrag_lists_the_documents_and_can_include_their_files(stor
     rows = AccessLogEntry.objects.filter(
         object_type="documents.casedocument", action=AccessAction.EXPORT
     )
-    assert sorted(int(row.object_id) for row in rows) == [document.pk, voided.pk]
+    # Each file logged when the archive was made, and again when it was downloaded.
+    for view_name in ("dsar:subject_export", "exportjobs:download"):
+        logged = rows.filter(view_name=view_name)
+        assert sorted(int(row.object_id) for row in logged) == [document.pk, voided.pk]
+    assert rows.count() == 4
 
 
 def test_lotsa_refuses_to_start_without_a_document_key_when_debug_is_off():

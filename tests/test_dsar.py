@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +33,7 @@ from casework.models import (
     SupportMeasure,
 )
 from dsar.selectors import collect
+from exportjobs.models import ExportJob
 from outreach import services as outreach_services
 from outreach.models import District, Referral
 from reflection_period import services as reflection_services
@@ -173,7 +175,16 @@ def _url(individual: Individual) -> str:
 
 
 def _export(client: Any, individual: Individual, fmt: str, reason: str = REASON) -> Any:
-    return client.post(_url(individual), {"format": fmt, "request_reference": reason})
+    """Ask for the file and download it from its page. A worker makes it: in-process here (no
+    broker), once the request's transaction has committed."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(_url(individual), {"format": fmt, "request_reference": reason})
+    if response.status_code != 302 or not response["Location"].startswith("/exports/"):
+        return response
+    job = ExportJob.objects.latest("pk")
+    assert response["Location"] == reverse("exportjobs:job", args=[job.pk])
+    assert client.get(response["Location"]).status_code == 200
+    return client.get(reverse("exportjobs:download", args=[job.pk]))
 
 
 def _exports_logged() -> int:
@@ -388,14 +399,17 @@ def test_the_download_is_named_by_reference_and_date_and_logged_with_the_reason(
         f'attachment; filename="registerutdrag-{individual.reference}-{today}.pdf"'
     )
     assert GIVEN not in response["Content-Disposition"]
-    assert _exports_logged() == before + 1
-    row = AccessLogEntry.objects.filter(action=AccessAction.EXPORT).latest("at")
-    assert row.user == manager
-    assert row.individual_id == individual.pk
-    assert row.object_type == "casework.individual"
-    assert row.object_id == str(individual.pk)
-    assert row.view_name == "dsar:subject_export"
-    assert row.detail == f"Registerutdrag (GDPR art. 15) PDF: {REASON}"
+    # Logged when the file was made (as asked for on the export page) and when downloaded.
+    assert _exports_logged() == before + 2
+    made, downloaded = AccessLogEntry.objects.filter(action=AccessAction.EXPORT).order_by("pk")
+    for row in (made, downloaded):
+        assert row.user == manager
+        assert row.individual_id == individual.pk
+        assert row.object_type == "casework.individual"
+        assert row.object_id == str(individual.pk)
+        assert row.detail == f"Registerutdrag (GDPR art. 15) PDF: {REASON}"
+    assert made.view_name == "dsar:subject_export"
+    assert downloaded.view_name == "exportjobs:download"
 
     # The next export lists the first one among the reads of the person's data.
     data = json.loads(_export(client, individual, "json").content)
@@ -403,7 +417,7 @@ def test_the_download_is_named_by_reference_and_date_and_logged_with_the_reason(
         entry["action"]["value"] == "export" and REASON in entry["detail"]
         for entry in data["access_log"]
     )
-    assert _exports_logged() == before + 2
+    assert _exports_logged() == before + 4
 
 
 @pytest.mark.parametrize("reason", ["", "   "])

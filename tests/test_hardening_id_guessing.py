@@ -53,6 +53,7 @@ def _ids(world: World) -> list[int]:
         world.training.pk,
         world.export.pk,
         world.document.pk,
+        world.export_job.pk,
     ]
     return sorted({n for pk in real for n in range(max(pk - 2, 1), pk + 3)})
 
@@ -69,8 +70,10 @@ def _own_ids(world: World, key: str) -> set[int]:
 
 def _refusal(key: str) -> int:
     # Statistics, the data-subject export, retention and imports are refused to the role before any
-    # object is looked up: 403 for every id.
-    return 403 if key.startswith(("reporting:", "dsar:", "retention:", "importing:")) else 404
+    # object is looked up: 403 for every id. A background export is refused to anyone but the
+    # one who asked, whether it exists or not: 403 for every id.
+    prefixes = ("reporting:", "dsar:", "retention:", "importing:", "exportjobs:")
+    return 403 if key.startswith(prefixes) else 404
 
 
 def _page(response, url: str) -> str:

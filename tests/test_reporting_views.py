@@ -178,6 +178,7 @@ def test_export_progress_partial_polls_until_ready(client, manager):
     ).content.decode()
     assert 'hx-trigger="load delay:2s"' in partial
     assert "<html" not in partial
+    assert '<progress class="w-100 mb-3" aria-label="Förlopp"></progress>' in partial
     assert client.get(reverse("reporting:export_download", args=[export.pk])).status_code == 404
     # Its task never reached the broker (it was down): the page says so and polls every 10 s.
     ReportExport.objects.filter(pk=export.pk).update(queued_at=None)

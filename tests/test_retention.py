@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,11 +27,12 @@ from casework.models import (
     Origin,
 )
 from casework.personal_number import luhn_check_digit
+from exportjobs.models import ExportJob
 from outreach import services as outreach_services
 from outreach.models import District, OutreachContact, Referral
 from reflection_period import services as reflection_services
 from reflection_period.models import ReflectionPeriodApplication
-from retention import services
+from retention import services, views
 from retention.models import RetentionItem, RetentionRun
 from retention.selectors import find_candidates, retention_cutoff
 from retention.tasks import propose_retention
@@ -589,9 +590,18 @@ def test_a_manager_makes_a_proposal_from_the_list(person, manager, client):
     client.force_login(manager)
     page = client.get(reverse("retention:run_list"))
     assert "Gallring" in page.content.decode()
-    response = client.post(reverse("retention:run_propose"))
+    # A worker makes it (in-process here, once the request has committed); the job's page
+    # leads to the list when it is ready.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("retention:run_propose"))
+    job = ExportJob.objects.get()
+    assert response["Location"] == reverse("exportjobs:job", args=[job.pk])
     run = RetentionRun.objects.get()
-    assert response["Location"] == reverse("retention:run_detail", args=[run.pk])
+    page = client.get(response["Location"])
+    assert page["Location"] == reverse("retention:run_detail", args=[run.pk])
+    polled = client.get(response["Location"], HTTP_HX_REQUEST="true")
+    assert polled["HX-Redirect"] == reverse("retention:run_detail", args=[run.pk])
+    assert "Ett nytt förslag tas fram" in client.get(page["Location"]).content.decode()
     assert run.proposed_by == manager
     assert run.today == timezone.localdate()
 
@@ -644,6 +654,46 @@ def test_the_pages_of_a_culled_case_still_open_and_show_the_marker(person, manag
     for page in (case_page, individual_page):
         for text in SECRET.values():
             assert text not in page.content.decode()
+
+
+def test_the_run_page_shows_one_list_at_a_time_paged_and_logs_only_what_it_shows(
+    coordinator, manager, client, monkeypatch
+):
+    # National scale listed tens of thousands in one page (4.46 MB); now 100 a page.
+    assert views.ITEMS_PER_PAGE == 100
+    monkeypatch.setattr(views, "ITEMS_PER_PAGE", 2)
+    due = [
+        _closed_case(coordinator, closed_on=date(2020, 1, day), born=date(1990, 1, 1))
+        for day in (1, 2, 3)
+    ]
+    kept = _closed_case(coordinator, closed_on=date(2020, 1, 4), born=date(1990, 1, 5))
+    run = services.run_propose(by=manager, today=FAR)
+    client.force_login(manager)
+    url = reverse("retention:run_detail", args=[run.pk])
+
+    first = client.get(url).content.decode()
+    assert "Att gallra (3)" in first
+    assert "Sparas för forskning (1)" in first
+    assert "Sida 1 av 2" in first
+    shown = [case.individual.reference for case in due]
+    assert shown[0] in first
+    assert shown[1] in first
+    assert shown[2] not in first
+    assert kept.individual.reference not in first
+    logged = AccessLogEntry.objects.filter(view_name="retention:run_detail")
+    assert [row.individual_id for row in logged.order_by("individual_id")] == sorted(
+        case.individual_id for case in due[:2]
+    )
+
+    second = client.get(url, {"list": "cull", "page": "2"}).content.decode()
+    assert shown[2] in second
+    assert shown[0] not in second
+    research = client.get(url, {"list": "keep"}).content.decode()
+    assert kept.individual.reference in research
+    assert shown[0] not in research
+    # An unknown list or page falls back to the first list's first or last page.
+    assert shown[0] in client.get(url, {"list": "nonsense", "page": "x"}).content.decode()
+    assert AccessLogEntry.objects.filter(view_name="retention:run_detail").count() == 2 + 1 + 1 + 2
 
 
 def test_the_dry_run_list_costs_the_same_queries_for_many_people(
