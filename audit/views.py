@@ -9,10 +9,10 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -20,11 +20,19 @@ from accounts.audit import access_log_record
 from accounts.models import AccessAction, AccessLogEntry
 from accounts.roles import Role, has_role, role_required
 from audit.filters import AccessLogFilter
-from audit.selectors import access_log_queryset, batched, log_rows
+from audit.selectors import (
+    COUNT_LIMIT,
+    access_log_queryset,
+    batched,
+    capped_count,
+    log_page,
+    log_rows,
+    with_names,
+)
 from core.forms import is_htmx
 from core.spreadsheet import csv_download_streamed
 
-PAGE_SIZE = 50
+PAGE_SIZE = 50  # lines: single reads, or one page view of a list each
 EXPORT_BATCH = 2000
 LOG_OBJECT_TYPE = "accounts.accesslogentry"
 
@@ -53,13 +61,25 @@ def access_log(request: HttpRequest) -> HttpResponse:
     log_filter = _filter(request)
     if log_filter.is_bound and not log_filter.is_valid():
         return _invalid(request, log_filter)
-    page = Paginator(log_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Paged by key (the first or last row shown), not by OFFSET, and counted only up to
+    # COUNT_LIMIT: the log holds millions of rows (bench/RESULTS.md).
+    page = log_page(
+        log_filter.qs,
+        before=log_filter.cursor("before"),
+        after=log_filter.cursor("after"),
+        lines=PAGE_SIZE,
+    )
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "before", "after"):
+        query.pop(name, None)
+    count = capped_count(log_filter.qs)
     context = {
         "filter": log_filter,
         "page": page,
-        "rows": log_rows(page.object_list),
+        "rows": [row for line in page.lines for row in line.rows],
+        "count": min(count, COUNT_LIMIT),
+        "count_capped": count > COUNT_LIMIT,
+        "count_limit": number_format(COUNT_LIMIT, force_grouping=True),
         "query": query.urlencode(),
     }
     template = "audit/_access_log_table.html" if is_htmx(request) else "audit/access_log.html"
@@ -84,7 +104,8 @@ def access_log_export(request: HttpRequest) -> HttpResponse | StreamingHttpRespo
         individual_id=log_filter.individual_id,
         detail="filters: " + ", ".join(log_filter.active_filters()),
     )
-    entries = log_filter.qs.iterator(chunk_size=EXPORT_BATCH)
+    # A server-side cursor on PostgreSQL (Django's iterator()): read while the file is sent.
+    entries = with_names(log_filter.qs).iterator(chunk_size=EXPORT_BATCH)
     return csv_download_streamed("logguppfoljning", _log_export_rows(entries))
 
 
@@ -99,6 +120,7 @@ def _log_export_rows(entries: Iterator[AccessLogEntry]) -> Iterator[list[object]
         _("Individual"),
         _("Page"),
         _("Detail"),
+        _("Kind of read"),
         _("IP address"),
         _("Flagged: not a responsible coordinator"),
     ]
@@ -113,7 +135,8 @@ def _log_export_rows(entries: Iterator[AccessLogEntry]) -> Iterator[list[object]
                 row.what,
                 row.individual_reference,
                 row.page,
-                entry.detail,
+                row.detail,
+                _("List") if entry.listed else _("Record"),
                 entry.ip_address or "",
                 _("Yes") if row.flagged else _("No"),
             ]
