@@ -135,6 +135,16 @@ def with_names(entries: QuerySet[AccessLogEntry]) -> QuerySet[AccessLogEntry]:
     )
 
 
+def with_references(entries: Sequence[AccessLogEntry]) -> None:
+    """The individuals' references for rows read without `with_names`: one query."""
+    ids = {e.individual_id for e in entries if e.individual_id is not None}
+    references = dict(
+        Individual.objects.filter(pk__in=ids).values_list("pk", "reference") if ids else []
+    )
+    for entry in entries:
+        entry.individual_reference = references.get(entry.individual_id or 0, "")  # type: ignore[attr-defined]
+
+
 # --- Counting and paging at ten million rows ------------------------------------------------------
 
 # Counted up to this many; beyond it the page says "more than 10,000" (a count of millions of
@@ -204,7 +214,7 @@ def log_page(
     lines: int,
 ) -> LogPage:
     """Up to `lines` page views (a list's rows together, as one line), newest first, older than
-    `before` or newer than `after`. One query of `lines` x 4 rows, mostly; a second one when
+    `before` or newer than `after`. One query of `lines` x 2 rows, mostly; a second one when
     long lists fill them (at most `lines` x ROWS_PER_LINE rows more)."""
     if after is not None:
         shown, more = _lines(newer_than(entries, after), ("at", "pk"), lines, newer_than)
@@ -229,23 +239,25 @@ def _lines(
     lines: int,
     beyond: Callable[[QuerySet[AccessLogEntry], Cursor], QuerySet[AccessLogEntry]],
 ) -> tuple[list[LogLine], bool]:
-    """The first `lines` lines in `order`, and whether more rows follow them."""
-    first = lines * 4
+    """The first `lines` lines in `order`, and whether more rows follow them. Only the rows
+    shown are named (`log_rows`)."""
+    first = lines * 2
     batch = list(with_names(entries).order_by(*order)[: first + 1])
     more = len(batch) > first
     batch = batch[:first]
-    grouped = group_page_views(batch)
+    grouped = _page_views(batch)
     if more and len(grouped) <= lines:  # long lists: read on until the lines are whole
         limit = lines * ROWS_PER_LINE
         rest = list(with_names(beyond(entries, Cursor.of(batch[-1]))).order_by(*order)[: limit + 1])
         more = len(rest) > limit
         batch += rest[:limit]
-        grouped = group_page_views(batch)
+        grouped = _page_views(batch)
     if len(grouped) > lines:
-        return grouped[:lines], True
-    if more and len(grouped) > 1:
-        return grouped[:-1], True  # the last line may go on beyond what was read
-    return grouped, more
+        grouped, more = grouped[:lines], True
+    elif more and len(grouped) > 1:
+        grouped = grouped[:-1]  # the last line may go on beyond what was read
+    named = iter(log_rows([entry for group in grouped for entry in group]))
+    return [LogLine(rows=[next(named) for _entry in group]) for group in grouped], more
 
 
 def page_view_key(entry: AccessLogEntry) -> str:
@@ -316,19 +328,19 @@ class LogLine:
         return page_view_key(self.first.entry)
 
 
-def group_page_views(entries: list[AccessLogEntry]) -> list[LogLine]:
-    """Name the rows (`log_rows`), and put each list's rows of one page view on one line."""
-    lines: list[LogLine] = []
+def _page_views(entries: list[AccessLogEntry]) -> list[list[AccessLogEntry]]:
+    """The rows in groups: a list's rows of one page view together (the same reader, time,
+    page, action and kind of object), every other row on its own."""
+    groups: list[list[AccessLogEntry]] = []
     key = None
-    for row in log_rows(entries):
-        entry = row.entry
+    for entry in entries:
         this = (entry.user_id, entry.at, entry.view_name, entry.action, entry.object_type)
-        if entry.listed and lines and lines[-1].listed and key == this:
-            lines[-1].rows.append(row)
+        if entry.listed and groups and groups[-1][0].listed and key == this:
+            groups[-1].append(entry)
         else:
-            lines.append(LogLine(rows=[row]))
+            groups.append([entry])
         key = this
-    return lines
+    return groups
 
 
 @dataclass(frozen=True)

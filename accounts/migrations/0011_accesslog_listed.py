@@ -3,11 +3,16 @@
 Rows written before get theirs here from the page that wrote them: the pages whose reads
 `accounts.audit.access_log_write_many` writes (lists, start pages, searches, exports). The log
 is append-only: on PostgreSQL its trigger (migration audit 0001) refuses every UPDATE, so the
-trigger is switched off for this one statement, inside the migration's transaction, as in
-accounts 0007 (only the table's owner, who runs migrations, may do that).
+trigger is switched off for each statement, inside its transaction, as in accounts 0007 (only
+the table's owner, who runs migrations, may do that).
+
+Not one transaction: ALTER TABLE locks the log against every INSERT until its transaction ends,
+and every page a user opens writes the log. So the column is added and committed at once (a
+constant default: no rewrite), and the old rows are marked BATCH ids at a time, each batch its
+own short transaction (10 million rows: about 7 million marked).
 """
 
-from django.db import migrations, models
+from django.db import migrations, models, transaction
 
 TRIGGER = "access_log_append_only"  # audit/migrations/0001_access_log_append_only.py
 
@@ -32,21 +37,32 @@ LIST_PAGES = [
 ]
 
 
+BATCH = 200_000
+
+
 def backfill(apps, schema_editor):
+    connection = schema_editor.connection
     table = schema_editor.quote_name("accounts_accesslogentry")
-    postgresql = schema_editor.connection.vendor == "postgresql"
-    if postgresql:
-        schema_editor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {TRIGGER}")
+    postgresql = connection.vendor == "postgresql"
     placeholders = ", ".join(["%s"] * len(LIST_PAGES))
-    schema_editor.execute(
-        f"UPDATE {table} SET listed = TRUE WHERE view_name IN ({placeholders})",  # noqa: S608
-        params=LIST_PAGES,
-    )
-    if postgresql:
-        schema_editor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {TRIGGER}")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
+        (last,) = cursor.fetchone()
+    for start in range(0, last, BATCH):
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            if postgresql:
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {TRIGGER}")
+            cursor.execute(
+                f"UPDATE {table} SET listed = TRUE"  # noqa: S608
+                f" WHERE id > %s AND id <= %s AND view_name IN ({placeholders})",
+                [start, start + BATCH, *LIST_PAGES],
+            )
+            if postgresql:
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {TRIGGER}")
 
 
 class Migration(migrations.Migration):
+    atomic = False
     dependencies = [
         ("accounts", "0010_accesslog_import_action"),
         ("audit", "0001_access_log_append_only"),

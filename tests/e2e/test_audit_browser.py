@@ -89,8 +89,8 @@ def test_the_officer_finds_the_one_snooping_read_among_start_pages_and_lists(
     cases = [open_case(coordinator, given_name=f"Person{n}") for n in range(5)]
     snooped = cases[2]
     page = traced_context.new_page()
-    sign_in(page, live_server, coordinator.username, TEST_PASSWORD)
-    for _n in range(3):
+    sign_in(page, live_server, coordinator.username, TEST_PASSWORD)  # lands on the start page
+    for _n in range(2):
         page.goto(live_server.url + reverse("home:start_coordinator"))
     page.context.clear_cookies()
     sign_in(page, live_server, other_coordinator.username, TEST_PASSWORD)
