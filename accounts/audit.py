@@ -191,8 +191,10 @@ def access_log_write_many(
     ip_address: str | None = None,
 ) -> None:
     """Write one row per object at once, each one's flag decided now (`access_log_record_many`
-    fills in the page and the address from the request; a command names itself)."""
+    fills in the page and the address from the request; a command names itself). The rows are
+    marked as read in a list and share the time: the log review shows them as one page view."""
     row = AccessLogEntry(
+        listed=True,
         at=timezone.now(),
         user=user,
         action=action,
@@ -230,6 +232,7 @@ def _insert_orm(row: AccessLogEntry, objects: list[tuple[str, int | None, bool]]
             detail=row.detail,
             ip_address=row.ip_address,
             flagged=flagged,
+            listed=row.listed,
         )
         for object_id, individual_id, flagged in objects
     )
@@ -253,8 +256,8 @@ def _insert_postgresql(
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (at, user_id, action, object_type, object_id, individual_id,"  # noqa: S608
-            " view_name, detail, ip_address, flagged)"
-            f" SELECT %s, %s, %s, %s, o.object_id, o.individual_id, %s, %s, %s, {flag}"
+            " view_name, detail, ip_address, listed, flagged)"
+            f" SELECT %s, %s, %s, %s, o.object_id, o.individual_id, %s, %s, %s, %s, {flag}"
             " FROM unnest(%s::varchar[], %s::bigint[]) AS o(object_id, individual_id)"
             " RETURNING id, flagged",
             [
@@ -265,6 +268,7 @@ def _insert_postgresql(
                 row.view_name,
                 row.detail,
                 row.ip_address,
+                row.listed,
                 *flag_params,
                 [object_id for object_id, _individual in objects],
                 [individual_id for _object, individual_id in objects],

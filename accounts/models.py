@@ -108,6 +108,10 @@ class AccessLogEntry(models.Model):
     flagged = models.BooleanField(
         _("flagged: not a responsible coordinator"), default=False, db_default=False
     )
+    # Read in a list (a list page, a start page, a search result, an export): the rows of one
+    # page view share the reader, the page and the time (`at`), one row per object shown. A
+    # flagged list row is told apart from a flagged opening of one person's record.
+    listed = models.BooleanField(_("read in a list"), default=False, db_default=False)
 
     objects = AccessLogQuerySet.as_manager()
 
@@ -122,6 +126,13 @@ class AccessLogEntry(models.Model):
             # Log review, "only flagged reads", newest first: the flagged rows are a small part.
             models.Index(
                 fields=["-at"], condition=models.Q(flagged=True), name="accesslog_flagged_idx"
+            ),
+            # Log review, flagged openings of one person's record (not lists): the few rows a
+            # data-protection officer looks for first.
+            models.Index(
+                fields=["-at"],
+                condition=models.Q(flagged=True, listed=False),
+                name="accesslog_flagged_record_idx",
             ),
         ]
 

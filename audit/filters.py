@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccessAction, AccessLogEntry
-from audit.selectors import individual_by_reference, log_users
+from audit.selectors import Cursor, individual_by_reference, log_users, parse_page_view
 from core.dates import validate_period_date
 from core.digits import number_text
 
@@ -41,6 +41,35 @@ class AccessLogFilterForm(forms.Form):
         self.individual_reference = individual.reference
         return individual.pk
 
+    def _cursor(self, name: str) -> Cursor | None:
+        text = (self.cleaned_data.get(name) or "").strip()
+        if not text:
+            return None
+        cursor = Cursor.parse(text)
+        if cursor is None:
+            raise forms.ValidationError(
+                _("The page in the address is not valid: start again from the first page."),
+                code="bad_cursor",
+            )
+        return cursor
+
+    def clean_before(self) -> Cursor | None:
+        return self._cursor("before")
+
+    def clean_after(self) -> Cursor | None:
+        return self._cursor("after")
+
+    def clean_page_view(self) -> tuple[int, datetime] | None:
+        text = (self.cleaned_data.get("page_view") or "").strip()
+        if not text:
+            return None
+        key = parse_page_view(text)
+        if key is None:
+            raise forms.ValidationError(
+                _("The page view in the address is not valid."), code="bad_page_view"
+            )
+        return key
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
@@ -51,6 +80,11 @@ class AccessLogFilterForm(forms.Form):
 
 def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+RECORDS = "records"
+LISTS = "lists"
+PAGING = frozenset({"before", "after"})
 
 
 class AccessLogFilter(django_filters.FilterSet):
@@ -79,11 +113,27 @@ class AccessLogFilter(django_filters.FilterSet):
     action = django_filters.ChoiceFilter(
         label=_("Action"), choices=AccessAction.choices, empty_label=_("All")
     )
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind of read"),
+        choices=[
+            (RECORDS, _("Opened records (one person's data)")),
+            (LISTS, _("Lists, start pages and searches")),
+        ],
+        empty_label=_("All"),
+        method="filter_kind",
+    )
     flagged = django_filters.BooleanFilter(
         label=_("Only reads by others than a responsible coordinator"),
         method="filter_flagged",
         widget=forms.CheckboxInput,
     )
+    # One page view of a list (its reader and time), from the link on its line.
+    page_view = django_filters.CharFilter(
+        method="filter_page_view", max_length=40, widget=forms.HiddenInput
+    )
+    # Keyset paging: the page goes on after (older) or before (newer) a row; see the view.
+    before = django_filters.CharFilter(method="keep", max_length=40, widget=forms.HiddenInput)
+    after = django_filters.CharFilter(method="keep", max_length=40, widget=forms.HiddenInput)
 
     class Meta:
         model = AccessLogEntry
@@ -109,11 +159,37 @@ class AccessLogFilter(django_filters.FilterSet):
     def filter_flagged(self, queryset: QuerySet[AccessLogEntry], name: str, value: bool) -> Any:
         return queryset.filter(flagged=True) if value else queryset
 
+    def filter_kind(self, queryset: QuerySet[AccessLogEntry], name: str, value: str) -> Any:
+        if value == RECORDS:
+            return queryset.filter(listed=False)
+        if value == LISTS:
+            return queryset.filter(listed=True)
+        return queryset
+
+    def filter_page_view(
+        self, queryset: QuerySet[AccessLogEntry], name: str, value: tuple[int, datetime] | None
+    ) -> Any:
+        if not value:
+            return queryset
+        user_id, at = value
+        return queryset.filter(user_id=user_id, at=at)  # the index on (user, at) serves it
+
+    def keep(self, queryset: QuerySet[AccessLogEntry], name: str, value: Any) -> Any:
+        return queryset  # the view pages by it
+
     def active_filters(self) -> list[str]:
         """The names of the filters in use (for the export's own log row: never their values)."""
         if not self.is_bound or not self.form.is_valid():
             return []
-        return sorted(name for name, value in self.form.cleaned_data.items() if value)
+        return sorted(
+            name for name, value in self.form.cleaned_data.items() if value and name not in PAGING
+        )
+
+    def cursor(self, name: str) -> Cursor | None:
+        if not self.is_bound or not self.form.is_valid():
+            return None
+        value = self.form.cleaned_data.get(name)
+        return value if isinstance(value, Cursor) else None
 
     @property
     def individual_id(self) -> int | None:

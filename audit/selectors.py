@@ -8,11 +8,11 @@ theirs from the cases' change history as it stood at each read (migration audit 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccessLogEntry, User
@@ -53,21 +53,226 @@ PAGES = {
     "accounts:start_outreach": _("Start page (outreach)"),
     "accounts:start_manager": _("Start page (manager)"),
     "audit:access_log_export": _("Log review, CSV export"),
+    "audit:access_log": _("Log review"),
     "sso:callback": _("Sign-in with the city's account"),
+    "sso:start": _("Sign-in with the city's account"),
+    "home:start_admin": _("Start page (administrator)"),
+    "casework:case_history": _("Case page, change history"),
+    "casework:case_edit": _("Edit case"),
+    "casework:case_close": _("Close case"),
+    "casework:case_reopen": _("Reopen case"),
+    "casework:case_reassign": _("Reassign case"),
+    "casework:case_open_for_individual": _("New case for the individual"),
+    "casework:journal_create": _("New journal entry"),
+    "casework:journal_edit": _("Edit journal entry"),
+    "casework:journal_sign": _("Sign journal entry"),
+    "casework:journal_delete": _("Delete journal entry"),
+    "casework:journal_correct": _("Correct journal entry"),
+    "casework:support_create": _("New support measure"),
+    "casework:support_end": _("End support measure"),
+    "casework:organisation_link_create": _("New organisation link"),
+    "casework:consent_create": _("New consent"),
+    "casework:consent_withdraw": _("Withdraw consent"),
+    "casework:identity_authorisation_grant": _("Protected identity, grant access"),
+    "casework:identity_authorisation_revoke": _("Protected identity, revoke access"),
+    "casework:relation_create": _("New related person"),
+    "casework:relation_remove": _("Remove related person"),
+    "casework:accompanying_child": _("Accompanying child"),
+    "documents:document_list": _("Documents"),
+    "documents:document_upload": _("Upload document"),
+    "documents:document_detail": _("Document page"),
+    "documents:document_download": _("Document, download"),
+    "documents:document_preview": _("Document, preview"),
+    "documents:document_void": _("Void document"),
+    "outreach:contact_create": _("New outreach contact"),
+    "outreach:contact_edit": _("Edit outreach contact"),
+    "outreach:referral_create": _("New referral"),
+    "outreach:referral_accept_case": _("Accept referral to a case"),
+    "outreach:referral_accept_new": _("Accept referral as a new case"),
+    "outreach:referral_decline": _("Decline referral"),
+    "outreach:referral_withdraw": _("Withdraw referral"),
+    "reflection_period:application_create": _("New reflection-period application"),
+    "reflection_period:application_edit": _("Edit reflection-period application"),
+    "reflection_period:application_submit": _("Submit reflection-period application"),
+    "reflection_period:application_decide": _("Record the decision on the application"),
+    "reflection_period:application_permit": _("Record the residence permit"),
+    "reflection_period:application_next_step": _("Reflection-period application, next step"),
+    "reflection_period:application_withdraw": _("Withdraw reflection-period application"),
+    "dsar:subject_export": _("Register extract (the person's own data)"),
+    "reporting:export_create": _("Annual report, export"),
+    "reporting:export_detail": _("Annual report, export page"),
+    "national:report": _("National report"),
+    "national:report_download": _("National report, download"),
+    "national:htcds_download": _("HTCDS export"),
+    "national:ctdc_download": _("CTDC export"),
+    "retention:run_list": _("Retention runs"),
+    "retention:run_propose": _("Retention run, proposal"),
+    "retention:run_detail": _("Retention run"),
+    "retention:run_confirm": _("Retention run, confirm"),
+    "retention:run_cancel": _("Retention run, cancel"),
+    "importing:confirm": _("Import of past records, confirm"),
+    "importing:job_confirm": _("Import of past records, confirm"),
+    "importing.services.import_records": _("Import of past records"),
+    "casework.services.identity_access_require": _("Protected identity, access check"),
+    "casework.services.identity_authorisation_grant": _("Protected identity, grant access"),
+    "casework.services.identity_authorisation_revoke": _("Protected identity, revoke access"),
+    "accounts.services.user_set_roles": _("Roles changed"),
+    "sso.services.sso_roles_update": _("Roles from the city's sign-in service"),
 }
 
 
 def access_log_queryset() -> QuerySet[AccessLogEntry]:
-    """Every row, newest first, with the reader and the individual's reference."""
-    return (
-        AccessLogEntry.objects.select_related("user")
-        .annotate(
-            individual_reference=Subquery(
-                Individual.objects.filter(pk=OuterRef("individual_id")).values("reference")[:1]
-            ),
-        )
-        .order_by("-at", "-pk")
+    """Every row, newest first (the filters narrow it; `with_names` adds what the page shows)."""
+    return AccessLogEntry.objects.order_by("-at", "-pk")
+
+
+def with_names(entries: QuerySet[AccessLogEntry]) -> QuerySet[AccessLogEntry]:
+    """The reader and the individual's reference with each row."""
+    return entries.select_related("user").annotate(
+        individual_reference=Subquery(
+            Individual.objects.filter(pk=OuterRef("individual_id")).values("reference")[:1]
+        ),
     )
+
+
+def with_references(entries: Sequence[AccessLogEntry]) -> None:
+    """The individuals' references for rows read without `with_names`: one query."""
+    ids = {e.individual_id for e in entries if e.individual_id is not None}
+    references = dict(
+        Individual.objects.filter(pk__in=ids).values_list("pk", "reference") if ids else []
+    )
+    for entry in entries:
+        entry.individual_reference = references.get(entry.individual_id or 0, "")  # type: ignore[attr-defined]
+
+
+# --- Counting and paging at ten million rows ------------------------------------------------------
+
+# Counted up to this many; beyond it the page says "more than 10,000" (a count of millions of
+# rows would read them all, on every page).
+COUNT_LIMIT = 10_000
+
+
+def capped_count(entries: QuerySet[AccessLogEntry]) -> int:
+    """How many rows match, up to COUNT_LIMIT + 1 (reads at most that many index entries)."""
+    return entries.order_by()[: COUNT_LIMIT + 1].count()
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A place in the log, newest first: a row's time and id ("next"/"previous" paging by key,
+    not by OFFSET, so page 1000 costs what page 1 costs). In the URL as `<microseconds>.<id>`."""
+
+    at: datetime
+    pk: int
+
+    @classmethod
+    def of(cls, entry: AccessLogEntry) -> Cursor:
+        return cls(entry.at, entry.pk)
+
+    @classmethod
+    def parse(cls, text: str) -> Cursor | None:
+        micros, _dot, pk = text.partition(".")
+        if not (micros.isdigit() and pk.isdigit()) or len(micros) > 18 or len(pk) > 18:
+            return None
+        try:
+            return cls(_EPOCH + timedelta(microseconds=int(micros)), int(pk))
+        except OverflowError:
+            return None
+
+    def __str__(self) -> str:
+        return f"{(self.at - _EPOCH) // timedelta(microseconds=1)}.{self.pk}"
+
+
+def older_than(entries: QuerySet[AccessLogEntry], cursor: Cursor) -> QuerySet[AccessLogEntry]:
+    # `at <= cursor` bounds the index scan; the rest only sorts out rows of the same instant.
+    return entries.filter(
+        Q(at__lt=cursor.at) | Q(at=cursor.at, pk__lt=cursor.pk), at__lte=cursor.at
+    )
+
+
+def newer_than(entries: QuerySet[AccessLogEntry], cursor: Cursor) -> QuerySet[AccessLogEntry]:
+    return entries.filter(
+        Q(at__gt=cursor.at) | Q(at=cursor.at, pk__gt=cursor.pk), at__gte=cursor.at
+    )
+
+
+@dataclass(frozen=True)
+class LogPage:
+    lines: list[LogLine]
+    older: Cursor | None  # where the next (older) page starts, if there is one
+    newer: Cursor | None  # where the previous (newer) page ends, if there is one
+
+
+def log_page(
+    entries: QuerySet[AccessLogEntry],
+    *,
+    before: Cursor | None,
+    after: Cursor | None,
+    lines: int,
+) -> LogPage:
+    """Up to `lines` page views (a list's rows together, as one line), newest first, older than
+    `before` or newer than `after`. One query of `lines` x 2 rows, mostly; a second one when
+    long lists fill them (at most `lines` x ROWS_PER_LINE rows more)."""
+    if after is not None:
+        shown, more = _lines(newer_than(entries, after), ("at", "pk"), lines, newer_than)
+        shown = [LogLine(rows=list(reversed(line.rows))) for line in reversed(shown)]
+        return LogPage(
+            lines=shown,
+            older=Cursor.of(shown[-1].entries[-1]) if shown else None,
+            newer=Cursor.of(shown[0].entries[0]) if shown and more else None,
+        )
+    scoped = older_than(entries, before) if before is not None else entries
+    shown, more = _lines(scoped, ("-at", "-pk"), lines, older_than)
+    return LogPage(
+        lines=shown,
+        older=Cursor.of(shown[-1].entries[-1]) if shown and more else None,
+        newer=Cursor.of(shown[0].entries[0]) if shown and before is not None else None,
+    )
+
+
+def _lines(
+    entries: QuerySet[AccessLogEntry],
+    order: tuple[str, str],
+    lines: int,
+    beyond: Callable[[QuerySet[AccessLogEntry], Cursor], QuerySet[AccessLogEntry]],
+) -> tuple[list[LogLine], bool]:
+    """The first `lines` lines in `order`, and whether more rows follow them. Only the rows
+    shown are named (`log_rows`)."""
+    first = lines * 2
+    batch = list(with_names(entries).order_by(*order)[: first + 1])
+    more = len(batch) > first
+    batch = batch[:first]
+    grouped = _page_views(batch)
+    if more and len(grouped) <= lines:  # long lists: read on until the lines are whole
+        limit = lines * ROWS_PER_LINE
+        rest = list(with_names(beyond(entries, Cursor.of(batch[-1]))).order_by(*order)[: limit + 1])
+        more = len(rest) > limit
+        batch += rest[:limit]
+        grouped = _page_views(batch)
+    if len(grouped) > lines:
+        grouped, more = grouped[:lines], True
+    elif more and len(grouped) > 1:
+        grouped = grouped[:-1]  # the last line may go on beyond what was read
+    named = iter(log_rows([entry for group in grouped for entry in group]))
+    return [LogLine(rows=[next(named) for _entry in group]) for group in grouped], more
+
+
+def page_view_key(entry: AccessLogEntry) -> str:
+    """A page view in the URL (`page_view=`): the reader's id and the rows' shared time."""
+    return f"{entry.user_id}-{(entry.at - _EPOCH) // timedelta(microseconds=1)}"
+
+
+def parse_page_view(text: str) -> tuple[int, datetime] | None:
+    user, _dash, micros = text.partition("-")
+    if not (user.isdigit() and micros.isdigit()) or len(user) > 18 or len(micros) > 18:
+        return None
+    try:
+        return int(user), _EPOCH + timedelta(microseconds=int(micros))
+    except OverflowError:
+        return None
 
 
 def log_users() -> QuerySet[User]:
@@ -82,11 +287,68 @@ def individual_by_reference(reference: str) -> Individual | None:
 # --- Rows as the page and the CSV show them ---------------------------------------------------------
 
 
+# The most rows one line (one page view of a list) can take on the review page; a longer list
+# goes on over the next line. A start page shows about 15 cases, a list page 25-50.
+ROWS_PER_LINE = 60
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """One line of the review: a single read, or one page view of a list with every row it
+    wrote (same reader, page and time)."""
+
+    rows: list[LogRow]
+
+    @property
+    def first(self) -> LogRow:
+        return self.rows[0]
+
+    @property
+    def entries(self) -> list[AccessLogEntry]:
+        return [row.entry for row in self.rows]
+
+    @property
+    def listed(self) -> bool:
+        return self.first.entry.listed
+
+    @property
+    def flagged(self) -> bool:
+        return any(row.flagged for row in self.rows)
+
+    @property
+    def flagged_references(self) -> list[str]:
+        return [r.individual_reference for r in self.rows if r.flagged and r.individual_reference]
+
+    @property
+    def references(self) -> list[str]:
+        return sorted({r.individual_reference for r in self.rows if r.individual_reference})
+
+    @property
+    def page_view(self) -> str:
+        return page_view_key(self.first.entry)
+
+
+def _page_views(entries: list[AccessLogEntry]) -> list[list[AccessLogEntry]]:
+    """The rows in groups: a list's rows of one page view together (the same reader, time,
+    page, action and kind of object), every other row on its own."""
+    groups: list[list[AccessLogEntry]] = []
+    key = None
+    for entry in entries:
+        this = (entry.user_id, entry.at, entry.view_name, entry.action, entry.object_type)
+        if entry.listed and groups and groups[-1][0].listed and key == this:
+            groups[-1].append(entry)
+        else:
+            groups.append([entry])
+        key = this
+    return groups
+
+
 @dataclass(frozen=True)
 class LogRow:
     entry: AccessLogEntry
     what: str
     page: str
+    detail: str = ""
 
     @property
     def at(self) -> datetime:
@@ -112,7 +374,15 @@ def log_rows(entries: Iterable[AccessLogEntry]) -> list[LogRow]:
     numbers: dict[int, str] = (
         dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "number")) if case_ids else {}
     )
-    return [LogRow(entry=e, what=_what(e, numbers), page=page_label(e.view_name)) for e in entries]
+    return [
+        LogRow(
+            entry=e,
+            what=_what(e, numbers),
+            page=page_label(e.view_name),
+            detail=detail_label(e.detail),
+        )
+        for e in entries
+    ]
 
 
 def _what(entry: AccessLogEntry, case_numbers: dict[int, str]) -> str:
@@ -128,6 +398,62 @@ def _what(entry: AccessLogEntry, case_numbers: dict[int, str]) -> str:
 
 def page_label(view_name: str) -> str:
     return str(PAGES.get(view_name, view_name))
+
+
+# The details the pages write (in English, the log's own language), as the review shows them.
+DETAILS = {
+    "start page": _("start page"),
+    "contact list": _("contact list"),
+    "referral list": _("referral list"),
+    "referral page": _("referral page"),
+    "referral: find case": _("referral: finding the case"),
+    "related person": _("related person"),
+    "duplicate check": _("check for an existing individual"),
+    "duplicate check, not shown": _("check for an existing individual, not shown"),
+    "change history": _("change history"),
+    "documents": _("documents"),
+    "document details": _("document details"),
+    "document preview": _("document preview"),
+    "document download": _("document download"),
+    "deadline board: mine": _("deadline board: mine"),
+    "deadline board: unit": _("deadline board: the unit's"),
+}
+
+# The filters a list was read with (`filters: q, status`), named as the list pages name them.
+FILTER_NAMES = {
+    "q": _("search text"),
+    "status": _("status"),
+    "mine": _("only mine"),
+    "coordinator": _("coordinator"),
+    "category": _("category"),
+    "purpose": _("purpose"),
+    "year": _("year"),
+    "sort": _("sort order"),
+    "scope": _("scope"),
+    "user": _("staff member"),
+    "individual": _("individual"),
+    "date_from": _("from"),
+    "date_to": _("to"),
+    "action": _("action"),
+    "flagged": _("only flagged"),
+    "kind": _("kind of read"),
+}
+
+
+def detail_label(detail: str) -> str:
+    """A row's detail in the reader's language where the log knows its words; as written
+    otherwise (numbers, file names, the roles of a role change)."""
+    if detail in DETAILS:
+        return str(DETAILS[detail])
+    if detail.startswith("filters:"):
+        names = [name.strip() for name in detail.removeprefix("filters:").split(",")]
+        named = [str(FILTER_NAMES.get(name, name)) for name in names if name]
+        return (
+            str(_("filters: %(names)s")) % {"names": ", ".join(named)}
+            if named
+            else str(_("no filters"))
+        )
+    return detail
 
 
 def batched(entries: Iterable[AccessLogEntry], size: int) -> Iterable[Sequence[AccessLogEntry]]:

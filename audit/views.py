@@ -9,10 +9,11 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -20,11 +21,19 @@ from accounts.audit import access_log_record
 from accounts.models import AccessAction, AccessLogEntry
 from accounts.roles import Role, has_role, role_required
 from audit.filters import AccessLogFilter
-from audit.selectors import access_log_queryset, batched, log_rows
+from audit.selectors import (
+    COUNT_LIMIT,
+    access_log_queryset,
+    batched,
+    capped_count,
+    log_page,
+    log_rows,
+    with_references,
+)
 from core.forms import is_htmx
 from core.spreadsheet import csv_download_streamed
 
-PAGE_SIZE = 50
+PAGE_SIZE = 50  # lines: single reads, or one page view of a list each
 EXPORT_BATCH = 2000
 LOG_OBJECT_TYPE = "accounts.accesslogentry"
 
@@ -53,13 +62,25 @@ def access_log(request: HttpRequest) -> HttpResponse:
     log_filter = _filter(request)
     if log_filter.is_bound and not log_filter.is_valid():
         return _invalid(request, log_filter)
-    page = Paginator(log_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Paged by key (the first or last row shown), not by OFFSET, and counted only up to
+    # COUNT_LIMIT: the log holds millions of rows (bench/RESULTS.md).
+    page = log_page(
+        log_filter.qs,
+        before=log_filter.cursor("before"),
+        after=log_filter.cursor("after"),
+        lines=PAGE_SIZE,
+    )
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "before", "after"):
+        query.pop(name, None)
+    count = capped_count(log_filter.qs)
     context = {
         "filter": log_filter,
         "page": page,
-        "rows": log_rows(page.object_list),
+        "rows": [row for line in page.lines for row in line.rows],
+        "count": min(count, COUNT_LIMIT),
+        "count_capped": count > COUNT_LIMIT,
+        "count_limit": number_format(COUNT_LIMIT, force_grouping=True),
         "query": query.urlencode(),
     }
     template = "audit/_access_log_table.html" if is_htmx(request) else "audit/access_log.html"
@@ -84,7 +105,9 @@ def access_log_export(request: HttpRequest) -> HttpResponse | StreamingHttpRespo
         individual_id=log_filter.individual_id,
         detail="filters: " + ", ".join(log_filter.active_filters()),
     )
-    entries = log_filter.qs.iterator(chunk_size=EXPORT_BATCH)
+    # A server-side cursor on PostgreSQL (Django's iterator()): read while the file is sent,
+    # in the order of an index, without a subquery per row (the references come per batch).
+    entries = log_filter.qs.select_related("user").iterator(chunk_size=EXPORT_BATCH)
     return csv_download_streamed("logguppfoljning", _log_export_rows(entries))
 
 
@@ -99,21 +122,27 @@ def _log_export_rows(entries: Iterator[AccessLogEntry]) -> Iterator[list[object]
         _("Individual"),
         _("Page"),
         _("Detail"),
+        _("Kind of read"),
         _("IP address"),
         _("Flagged: not a responsible coordinator"),
     ]
-    for batch in batched(entries, EXPORT_BATCH):
-        for row in log_rows(batch):
-            entry = row.entry
-            yield [
-                timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
-                entry.user,
-                entry.user.username,
-                entry.get_action_display(),
-                row.what,
-                row.individual_reference,
-                row.page,
-                entry.detail,
-                entry.ip_address or "",
-                _("Yes") if row.flagged else _("No"),
-            ]
+    # In a transaction: outside one, Django declares the server-side cursor WITH HOLD, and
+    # PostgreSQL then reads the whole result before the first row (10 million rows: minutes).
+    with transaction.atomic():
+        for batch in batched(entries, EXPORT_BATCH):
+            with_references(batch)
+            for row in log_rows(batch):
+                entry = row.entry
+                yield [
+                    timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
+                    entry.user,
+                    entry.user.username,
+                    entry.get_action_display(),
+                    row.what,
+                    row.individual_reference,
+                    row.page,
+                    row.detail,
+                    _("List") if entry.listed else _("Record"),
+                    entry.ip_address or "",
+                    _("Yes") if row.flagged else _("No"),
+                ]

@@ -12,7 +12,9 @@ category, case numbers unique per year, one undecided application per case, ...)
 identity numbers are NULL or valid (date + Luhn check digit). The users (20 coordinators,
 15 outreach workers, 3 managers) share the password in BENCH_PASSWORD.
 
-Not generated: change history (simple_history tables), access-log rows, support measures,
+`--access-log N` adds N access-log rows (`--access-log-only`: to the existing database).
+
+Not generated: change history (simple_history tables), support measures,
 organisation links and consents; the pages that read them run the same queries on empty tables.
 """
 
@@ -236,7 +238,21 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 = national scale")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--access-log", type=int, default=0, metavar="N", help="add N access-log rows (see below)"
+    )
+    parser.add_argument(
+        "--access-log-only",
+        action="store_true",
+        help="only add the access-log rows to the existing benchmark database",
+    )
     args = parser.parse_args(argv)
+    if args.access_log_only:
+        import django
+
+        django.setup()
+        add_access_log(args.access_log)
+        return
 
     import django
 
@@ -250,6 +266,8 @@ def main(argv: list[str] | None = None) -> None:
     migrated = time.monotonic()
     print(f"database recreated and migrated in {migrated - started:.1f} s")
     counts = generate(scale=args.scale, seed=args.seed)
+    if args.access_log:
+        counts["accounts_accesslogentry"] = add_access_log(args.access_log, analyse=False)
     from django.db import connection
 
     connection.close()
@@ -934,6 +952,62 @@ def generate(*, scale: float, seed: int) -> dict[str, int]:
                 f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
             )
     return counts
+
+
+# --- The access log (--access-log N) -------------------------------------------------------------
+ACCESS_LOG_BATCH = 1_000_000
+
+
+def add_access_log(n: int, *, analyse: bool = True) -> int:
+    """Add `n` access-log rows over the last year, spread as a year of the unit's reads: 54 %
+    coordinators' start pages and 20 % case lists (one row per case shown, as the log was
+    written until page views), 15 % case pages, 5 % individual pages, 6 % outreach contacts;
+    1 % flagged. Written by PostgreSQL itself (INSERT … SELECT generate_series), a million rows
+    per statement: faster than COPY from Python, which would build every row here first."""
+    from django.db import connection, transaction
+
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM casework_case")
+        (cases,) = cursor.fetchone()
+        cursor.execute("SELECT setseed(0.26)")
+    done = 0
+    while done < n:
+        batch = min(ACCESS_LOG_BATCH, n - done)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                """
+                WITH staff AS (SELECT array_agg(id ORDER BY id) AS ids FROM accounts_user),
+                rows AS (
+                    SELECT g, random() AS kind, 1 + floor(random() * %(cases)s)::int AS case_id
+                    FROM generate_series(%(first)s, %(last)s) AS g
+                )
+                INSERT INTO accounts_accesslogentry (at, user_id, action, object_type,
+                    object_id, individual_id, view_name, detail, ip_address, flagged)
+                SELECT now() - make_interval(secs => (%(n)s - g) * 31536000.0 / %(n)s),
+                    staff.ids[1 + (g / 15) %% cardinality(staff.ids)],
+                    'view',
+                    CASE WHEN kind < 0.94 THEN 'casework.case' ELSE 'outreach.outreachcontact' END,
+                    case_id::text,
+                    CASE WHEN kind < 0.94 THEN (case_id + 1) / 2 END,
+                    CASE WHEN kind < 0.54 THEN 'home:start_coordinator'
+                         WHEN kind < 0.74 THEN 'casework:case_list'
+                         WHEN kind < 0.89 THEN 'casework:case_detail'
+                         WHEN kind < 0.94 THEN 'casework:individual_detail'
+                         ELSE 'outreach:contact_list' END,
+                    CASE WHEN kind < 0.54 THEN 'start page' ELSE '' END,
+                    ('10.0.0.' || (g %% 200))::inet,
+                    kind < 0.94 AND random() < 0.01
+                FROM rows, staff
+                """,
+                {"cases": max(cases, 1), "first": done + 1, "last": done + batch, "n": n},
+            )
+        done += batch
+        print(f"  access log: {done:,} of {n:,} rows ({time.monotonic() - started:.0f} s)")
+    if analyse:
+        connection.close()
+        vacuum()
+    return n
 
 
 if __name__ == "__main__":

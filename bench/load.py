@@ -426,7 +426,7 @@ def main(argv: list[str] | None = None) -> None:
 
     info = machine()
     t = targets(family_names=not args.no_family_names)
-    all_pages = pages(t, args.pdf_requests)
+    all_pages = pages(t, args.pdf_requests) + access_log_pages()
     if args.only:
         wanted = {"floor", *args.only.split(",")}
         all_pages = [p for p in all_pages if p.name in wanted]
@@ -485,6 +485,59 @@ def main(argv: list[str] | None = None) -> None:
                 out,
                 indent=2,
             )
+
+
+# --- The log review (accounts/log/), at millions of rows (bench.generate --access-log N) ---------
+LATE_PAGE = 1000  # as page 1000 of 50 rows: 49,950 rows deep
+
+
+def access_log_pages() -> list[Page]:
+    """The managers' log review: unfiltered, only flagged, one staff member's reads, and a late
+    page. The late page asks for `page=1000` (OFFSET paging) and for the rows after the same
+    place by key (`before=`): each version of the page reads the parameter it knows."""
+    from datetime import UTC, datetime, timedelta
+
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM accounts_user ORDER BY id")
+        staff = [pk for (pk,) in cursor.fetchall()]
+        cursor.execute(
+            "SELECT at, id FROM accounts_accesslogentry ORDER BY at DESC, id DESC"
+            " OFFSET %s LIMIT 1",
+            [(LATE_PAGE - 1) * 50 - 1],
+        )
+        place = cursor.fetchone()
+    late = "/accounts/log/?" + urllib.parse.urlencode({"page": str(LATE_PAGE)})
+    if place:
+        micros = (place[0] - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+        late += "&" + urllib.parse.urlencode({"before": f"{micros}.{place[1]}"})
+    return [
+        Page(
+            "access_log",
+            "GET /accounts/log/ (the log review, unfiltered)",
+            "manager",
+            simple_get(lambda r: "/accounts/log/"),
+        ),
+        Page(
+            "access_log_flagged",
+            "GET /accounts/log/?flagged=on (only flagged reads)",
+            "manager",
+            simple_get(lambda r: "/accounts/log/?flagged=on"),
+        ),
+        Page(
+            "access_log_user",
+            "GET /accounts/log/?user=<random staff member>",
+            "manager",
+            simple_get(lambda r: f"/accounts/log/?user={r.choice(staff)}"),
+        ),
+        Page(
+            "access_log_late",
+            f"GET /accounts/log/, page {LATE_PAGE} (by OFFSET, or by key after the same row)",
+            "manager",
+            simple_get(lambda r: late),
+        ),
+    ]
 
 
 if __name__ == "__main__":

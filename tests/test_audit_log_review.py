@@ -201,12 +201,23 @@ def test_pages_keep_their_filters_in_the_url(client, manager, coordinator):
     client.force_login(manager)
     response = client.get(reverse(LOG), {"individual": individual.reference})
     page = _page(response)
-    assert "Sida 1 av 2" in page
-    assert f"?individual={individual.reference}&amp;page=2" in page
+    assert len(response.context["rows"]) == 50
+    # Paged by key ("Äldre": after the last row shown), not by page number: the same filters.
+    older = response.context["page"].older
+    assert older is not None
+    assert f"?individual={individual.reference}&amp;before={older}" in page
+    assert "Äldre" in page
     response = client.get(
-        reverse(LOG), {"individual": individual.reference, "page": "2"}, HTTP_HX_REQUEST="true"
+        reverse(LOG),
+        {"individual": individual.reference, "before": str(older)},
+        HTTP_HX_REQUEST="true",
     )
     assert len(response.context["rows"]) == 10
+    assert response.context["page"].older is None  # the last page
+    newer = response.context["page"].newer
+    assert f"?individual={individual.reference}&amp;after={newer}" in _page(response)
+    response = client.get(reverse(LOG), {"individual": individual.reference, "after": str(newer)})
+    assert len(response.context["rows"]) == 50  # back to the first page
 
 
 # --- The flag -------------------------------------------------------------------------------------
@@ -441,6 +452,7 @@ def test_the_export_is_csv_for_swedish_excel_with_the_filtered_rows(
         "Individ",
         "Sida",
         "Detalj",
+        "Typ av läsning",
         "IP-adress",
         "Flaggad: inte ansvarig koordinator",
     ]
@@ -452,7 +464,7 @@ def test_the_export_is_csv_for_swedish_excel_with_the_filtered_rows(
         "Åtkomstlogg",
         case.individual.reference,
         "Logguppföljning, CSV-export",
-        "filters: individual",
+        "filter: individ",  # the detail in Swedish words, as on the page
     ]
     assert rows[2][0] == "2026-11-21 10:00:00"
     assert rows[2][2:] == [
@@ -462,6 +474,7 @@ def test_the_export_is_csv_for_swedish_excel_with_the_filtered_rows(
         case.individual.reference,
         "Ärendesida",
         "",
+        "Uppgifter",  # one record opened, not a list
         "10.1.2.3",
         "Ja",
     ]

@@ -77,3 +77,49 @@ def test_a_manager_reviews_the_log_and_a_case_history(
     assert page.locator("details.change-history").get_attribute("open") is not None
     assert page.get_by_text("Journalanteckning 2024-03-02").first.is_visible()
     check_accessibility(page, artifacts, "case-history-page")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_officer_finds_the_one_snooping_read_among_start_pages_and_lists(
+    live_server, traced_context, artifacts, manager, coordinator, other_coordinator
+):
+    """A coordinator's start pages and another coordinator's case list write dozens of rows;
+    the review shows each page view as one line with its individuals, and the one opening of a
+    record by someone who is not the person's coordinator stands out and can be filtered out."""
+    cases = [open_case(coordinator, given_name=f"Person{n}") for n in range(5)]
+    snooped = cases[2]
+    page = traced_context.new_page()
+    sign_in(page, live_server, coordinator.username, TEST_PASSWORD)  # lands on the start page
+    for _n in range(2):
+        page.goto(live_server.url + reverse("home:start_coordinator"))
+    page.context.clear_cookies()
+    sign_in(page, live_server, other_coordinator.username, TEST_PASSWORD)
+    page.goto(live_server.url + reverse("casework:case_list") + "?status=")
+    page.goto(live_server.url + reverse("casework:case_detail", args=[snooped.pk]))
+    page.context.clear_cookies()
+
+    sign_in(page, live_server, manager.username, TEST_PASSWORD)
+    page.goto(live_server.url + reverse("audit:access_log"))
+    table = page.locator("#access-log-table")
+    # Three start pages and a list: one line each, with the individuals they showed.
+    assert table.locator("tr.access-log-list").count() == 4
+    assert table.get_by_text("Lista: 5 poster visade").count() == 4
+    assert table.get_by_text("Startsida (regionkoordinator)").count() == 3
+    assert table.get_by_text("Inte ansvarig koordinator", exact=True).count() == 1
+    assert table.get_by_text("I en lista: inte ansvarig koordinator").count() == 1
+    check_accessibility(page, artifacts, "log-page-views")
+    shot(page, artifacts, "log-page-views")
+
+    # Only flagged openings of a record: the one read, on its own.
+    page.get_by_label("Typ av läsning").select_option("records")
+    page.wait_for_url("**/accounts/log/?*kind=records*")
+    page.get_by_label("Endast läsningar av andra än ansvarig koordinator").check()
+    page.wait_for_url("**/accounts/log/?*flagged=on*")
+    page.wait_for_function(
+        "document.querySelector('#access-log-table').innerText.includes('1 läsning')"
+    )
+    assert table.locator("tbody tr").count() == 1
+    assert table.get_by_text(snooped.individual.reference).count() == 1
+    assert table.get_by_text("Inte ansvarig koordinator", exact=True).count() == 1
+    check_accessibility(page, artifacts, "log-snooping-read")
+    shot(page, artifacts, "log-snooping-read")

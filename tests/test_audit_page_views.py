@@ -1,0 +1,203 @@
+"""The log review at the scale of a real log: a list or start page is one line per page view with
+the individuals it showed, flagged list reads are told apart from a flagged opening of one
+person's record, pages and details are named in Swedish, the pages go by key ("Äldre"/"Nyare"),
+and the count stops at 10 000. Every read is still logged, one row per object shown."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.audit import _insert_postgresql, access_log_write
+from accounts.models import AccessAction, AccessLogEntry
+from tests.factories import CaseFactory
+
+LOG = "audit:access_log"
+
+
+def _page(response) -> str:
+    return response.content.decode()
+
+
+def test_a_start_page_is_one_line_with_the_individuals_it_showed(client, coordinator, manager):
+    cases = [CaseFactory.create(coordinator=coordinator) for _n in range(4)]
+    client.force_login(coordinator)
+    assert client.get(reverse("home:start_coordinator")).status_code == 200
+    # Every read is still logged: one row per case shown, marked as read in a list.
+    rows = AccessLogEntry.objects.filter(view_name="home:start_coordinator")
+    assert rows.count() == 4
+    assert set(rows.values_list("individual_id", flat=True)) == {c.individual_id for c in cases}
+    assert all(rows.values_list("listed", flat=True))
+
+    client.force_login(manager)
+    response = client.get(reverse(LOG))
+    lines = response.context["page"].lines
+    assert len(lines) == 1  # one page view, one line
+    (line,) = lines
+    assert line.listed
+    assert len(line.rows) == 4
+    assert line.references == sorted(c.individual.reference for c in cases)
+    page = _page(response)
+    assert "Lista: 4 poster visade" in page
+    assert "Startsida (regionkoordinator)" in page
+    for case in cases:
+        assert case.individual.reference in page
+    # The line's link shows that page view's rows, and only them.
+    response = client.get(reverse(LOG), {"page_view": line.page_view})
+    assert len(response.context["rows"]) == 4
+    assert "4 läsningar" in _page(response)
+
+
+def test_a_flagged_opening_of_a_record_is_told_apart_from_flagged_list_reads(
+    client, coordinator, other_coordinator, manager
+):
+    cases = [CaseFactory.create(coordinator=coordinator) for _n in range(30)]
+    snooped = cases[7]
+    # Someone else's coordinator lists every case (30 flagged list rows) and opens one.
+    client.force_login(other_coordinator)
+    assert client.get(reverse("casework:case_list"), {"status": ""}).status_code == 200
+    assert client.get(reverse("casework:case_detail", args=[snooped.pk])).status_code == 200
+    flagged = AccessLogEntry.objects.filter(flagged=True)
+    assert flagged.filter(listed=True).count() >= 25  # the list's page of cases
+    assert flagged.filter(listed=False).count() == 1
+
+    client.force_login(manager)
+    response = client.get(reverse(LOG), {"flagged": "on"})
+    assert [line.listed for line in response.context["page"].lines] == [False, True]
+    page = _page(response)
+    assert 'text-bg-warning">Inte ansvarig koordinator' in page  # the opening
+    assert "I en lista: inte ansvarig koordinator" in page
+    # The one snooping read, alone.
+    response = client.get(reverse(LOG), {"flagged": "on", "kind": "records"})
+    assert [row.entry.individual_id for row in response.context["rows"]] == [snooped.individual_id]
+    assert "1 läsning" in _page(response)
+    response = client.get(reverse(LOG), {"flagged": "on", "kind": "lists"})
+    assert all(row.entry.listed for row in response.context["rows"])
+
+
+def test_pages_and_details_are_named_in_swedish(client, coordinator, manager):
+    for view_name, detail in [
+        ("reflection_period:application_decide", ""),
+        ("casework:case_list", "filters: q, status"),
+        ("reflection_period:deadline_board", "deadline board: unit"),
+    ]:
+        access_log_write(
+            user=coordinator,
+            action=AccessAction.VIEW,
+            object_type="casework.case",
+            object_id="1",
+            view_name=view_name,
+            detail=detail,
+        )
+    client.force_login(manager)
+    page = _page(client.get(reverse(LOG)))
+    assert "Registrera beslutet om ansökan" in page
+    assert "filter: söktext, status" in page
+    assert "bevakning: enhetens" in page
+    for raw in ("reflection_period:", "casework:case_list", "filters:", "deadline board"):
+        assert raw not in page
+
+
+def _many(user, n: int) -> None:
+    row = AccessLogEntry(
+        at=timezone.now(),
+        user=user,
+        action=AccessAction.VIEW,
+        object_type="casework.case",
+        view_name="casework:case_list",
+        listed=True,
+    )
+    _insert_postgresql(row, [(str(i), None) for i in range(n)])
+
+
+def test_the_count_stops_at_ten_thousand(client, coordinator, manager):
+    _many(coordinator, 10_001)
+    client.force_login(manager)
+    response = client.get(reverse(LOG))
+    assert "Fler än 10\xa0000 läsningar" in _page(response)
+    response = client.get(reverse(LOG), {"user": manager.pk})
+    assert "0 läsningar" in _page(response)
+
+
+def test_a_page_view_longer_than_a_line_goes_on_over_the_next_page(client, coordinator, manager):
+    _many(coordinator, 150)
+    client.force_login(manager)
+    seen = 0
+    params: dict[str, str] = {}
+    for _page_number in range(5):
+        response = client.get(reverse(LOG), params)
+        seen += len(response.context["rows"])
+        older = response.context["page"].older
+        if older is None:
+            break
+        params = {"before": str(older)}
+    assert seen == 150  # every row, each shown once
+
+
+@pytest.mark.parametrize("name", ["before", "after", "page_view"])
+def test_a_bad_page_in_the_address_is_explained(client, manager, name):
+    client.force_login(manager)
+    response = client.get(reverse(LOG), {name: "x.1"})
+    assert response.status_code == 400
+    assert "ogiltig" in _page(response)
+
+
+def test_the_query_count_does_not_depend_on_the_page(
+    client, coordinator, manager, django_assert_max_num_queries
+):
+    for _n in range(3):
+        _many(coordinator, 30)
+    for n in range(60):
+        case = CaseFactory.create(coordinator=coordinator if n % 2 else manager)
+        access_log_write(
+            user=coordinator,
+            action=AccessAction.VIEW,
+            object_type="casework.case",
+            object_id=str(case.pk),
+            individual_id=case.individual_id,
+            view_name="casework:case_detail",
+        )
+    client.force_login(manager)
+    client.get(reverse(LOG))  # warm the session
+    counts = []
+    params: dict[str, str] = {}
+    for _n in range(2):
+        # session, user, roles, the users for the filter, the count, the page (with the
+        # reader, the reference and the flag), the case numbers, unread notifications.
+        with django_assert_max_num_queries(8), CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse(LOG), params)
+        counts.append(len(queries))
+        params = {"before": str(response.context["page"].older)}
+    assert counts[0] == counts[1]
+
+
+def test_old_list_rows_are_marked_by_the_migration_through_the_append_only_trigger(coordinator):
+    executor = MigrationExecutor(connection)
+    executor.migrate([("accounts", "0010_accesslog_import_action")])
+    with connection.cursor() as cursor:
+        for view_name in ("home:start_coordinator", "casework:case_list", "casework:case_detail"):
+            cursor.execute(
+                "INSERT INTO accounts_accesslogentry (at, user_id, action, object_type,"
+                " object_id, individual_id, view_name, detail, flagged)"
+                " VALUES (now(), %s, 'view', 'casework.case', '1', 1, %s, '', false)",
+                [coordinator.pk, view_name],
+            )
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks before ALTER TABLE
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert dict(AccessLogEntry.objects.values_list("view_name", "listed")) == {
+        "home:start_coordinator": True,
+        "casework:case_list": True,
+        "casework:case_detail": False,
+    }
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE accounts_accesslogentry SET listed = NOT listed")
