@@ -376,6 +376,9 @@ def generate(*, scale: float, seed: int) -> dict[str, int]:
                     created,
                     coordinator(),
                     created,
+                    "",
+                    "",
+                    "",
                 )
 
         counts["casework_individual"] = copy_rows(
@@ -399,6 +402,9 @@ def generate(*, scale: float, seed: int) -> dict[str, int]:
                 "created_at",
                 "created_by_id",
                 "updated_at",
+                "interpreter_dialect",
+                "interpreter_gender",
+                "interpreter_note",
             ],
             individual_rows(),
         )
@@ -479,6 +485,13 @@ def generate(*, scale: float, seed: int) -> dict[str, int]:
                     c["coordinator"],
                     last,
                     last,
+                    "",
+                    "",
+                    "[]",
+                    "[]",
+                    "",
+                    "",
+                    "",
                 )
 
         counts["casework_case"] = copy_rows(
@@ -503,6 +516,13 @@ def generate(*, scale: float, seed: int) -> dict[str, int]:
                 "created_by_id",
                 "updated_at",
                 "last_activity_at",
+                "exploitation_country",
+                "industry",
+                "means_of_control",
+                "recruitment",
+                "status_decided_by",
+                "trafficker_relationship",
+                "trafficking_status",
             ],
             case_rows(),
         )
