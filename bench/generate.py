@@ -394,6 +394,9 @@ def generate(*, scale: float, seed: int) -> dict[str, int]:
                     created,
                     coordinator(),
                     created,
+                    "",
+                    "",
+                    "",
                 )
 
         counts["casework_individual"] = copy_rows(
@@ -417,6 +420,9 @@ def generate(*, scale: float, seed: int) -> dict[str, int]:
                 "created_at",
                 "created_by_id",
                 "updated_at",
+                "interpreter_dialect",
+                "interpreter_gender",
+                "interpreter_note",
             ],
             individual_rows(),
         )
@@ -497,6 +503,13 @@ def generate(*, scale: float, seed: int) -> dict[str, int]:
                     c["coordinator"],
                     last,
                     last,
+                    "",
+                    "",
+                    "[]",
+                    "[]",
+                    "",
+                    "",
+                    "",
                 )
 
         counts["casework_case"] = copy_rows(
@@ -521,6 +534,13 @@ def generate(*, scale: float, seed: int) -> dict[str, int]:
                 "created_by_id",
                 "updated_at",
                 "last_activity_at",
+                "exploitation_country",
+                "industry",
+                "means_of_control",
+                "recruitment",
+                "status_decided_by",
+                "trafficker_relationship",
+                "trafficking_status",
             ],
             case_rows(),
         )

@@ -35,7 +35,7 @@ import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.utils import timezone
 
@@ -280,6 +280,177 @@ def pages(t: dict[str, Any], pdf_requests: int) -> list[Page]:
     ]
 
 
+# --- Lists a user opens, start pages and pages right after a write (issue 26) -------------------
+
+
+def write_targets() -> dict[str, Any]:
+    """What the pages with writes need from the benchmark database: each coordinator's open
+    cases (a journal entry is added to one of the writer's own), the outreach staff and the
+    districts (a contact is logged with them)."""
+    import django
+
+    django.setup()
+    from accounts.models import User
+    from casework.models import Case
+    from outreach.models import District
+
+    users = dict(User.objects.filter(username__startswith="bench-").values_list("username", "pk"))
+    open_cases: dict[str, list[int]] = {}
+    for username, pk in users.items():
+        if username.startswith("bench-coordinator-"):
+            open_cases[username] = list(
+                Case.objects.filter(coordinator_id=pk, closed_on__isnull=True)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:50]
+            )
+    return {
+        "users": users,
+        "open_cases": open_cases,
+        "districts": list(District.objects.values_list("pk", flat=True)),
+    }
+
+
+class WritingSession(Session):
+    """A user's session with a colleague's beside it, who writes (a journal entry, a contact)
+    right before each of the user's requests: the page is measured right after a write."""
+
+    def __init__(self, base_url: str, username: str, writers: list[str], w: dict[str, Any]):
+        super().__init__(base_url)
+        self.login(username)
+        self.username = username
+        self.writers: list[tuple[str, Session]] = []
+        for writer in writers:
+            session = Session(base_url)
+            session.login(writer)
+            self.writers.append((writer, session))
+        self.w = w
+
+    def write(self, rng: random.Random) -> Result:
+        """One write by a colleague (or the user): the POST, timed (its redirect not followed)."""
+        username, session = rng.choice(self.writers)
+        if username.startswith("bench-coordinator-"):
+            case = rng.choice(self.w["open_cases"][username])
+            path = f"/cases/{case}/journal/new/"
+            data = {
+                "entry_date": timezone.localdate().isoformat(),
+                "kind": "phone",
+                "text": "Telefonsamtal, uppföljning (benchmark).",
+                "sign": "1",
+            }
+        else:
+            path = "/outreach/contacts/new/"
+            data = {
+                "contacted_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+                "environment": "street",
+                "district": str(rng.choice(self.w["districts"])),
+                "staff": str(self.w["users"][username]),
+                "sex": "female",
+                "age_group": "18_25",
+                "consent": "not_asked",
+            }
+        status, headers, _b, elapsed = session.request("POST", path, data)
+        if status != 302:
+            raise SystemExit(f"write by {username} to {path} failed: HTTP {status}")
+        return Result(elapsed * 1000, _queries(headers), status)
+
+
+def issue26_sessions(base_url: str, users: int, w: dict[str, Any]) -> dict[str, list[Session]]:
+    """Sessions of the roles the pages below need: outreach workers; managers and coordinators
+    each with writers beside them (coordinators adding journal entries, outreach staff logging
+    contacts)."""
+    sessions: dict[str, list[Session]] = {
+        "outreach": [],
+        "manager_after_write": [],
+        "coordinator_writing": [],
+    }
+    for i in range(users):
+        outreach = Session(base_url)
+        outreach.login(f"bench-outreach-{i % 15 + 1:02d}")
+        sessions["outreach"].append(outreach)
+        coordinator = f"bench-coordinator-{i % 20 + 1:02d}"
+        writers = [coordinator, f"bench-outreach-{i % 15 + 1:02d}"]
+        sessions["manager_after_write"].append(
+            WritingSession(base_url, f"bench-manager-{i % 3 + 1:02d}", writers, w)
+        )
+        sessions["coordinator_writing"].append(
+            WritingSession(base_url, coordinator, [coordinator], w)
+        )
+    return sessions
+
+
+def issue26_pages(t: dict[str, Any]) -> list[Page]:
+    years = t["years"]
+
+    def contact_list(rng: random.Random) -> str:
+        query = rng.choice(
+            [
+                {},
+                {"page": "2"},
+                {"page": "10"},
+                {"year": str(rng.choice(years))},
+                {"environment": "street"},
+            ]
+        )
+        return "/outreach/contacts/" + ("?" + urllib.parse.urlencode(query) if query else "")
+
+    def after_write(path: str) -> Callable[[Session, random.Random], Result]:
+        def run(session: Session, rng: random.Random) -> Result:
+            cast(WritingSession, session).write(rng)
+            status, headers, _body, elapsed = session.request("GET", path)
+            return Result(elapsed * 1000, _queries(headers), status)
+
+        return run
+
+    def coordinator_mix(session: Session, rng: random.Random) -> Result:
+        # One request in five adds a journal entry (the POST, timed; the case page it sends
+        # the coordinator to is the case page above); the rest read.
+        if rng.random() < 0.2:
+            return cast(WritingSession, session).write(rng)
+        path = rng.choice(
+            [
+                "/accounts/start/coordinator/",
+                f"/cases/{rng.choice(t['case_ids'])}/",
+                "/reflection-period/deadlines/",
+                "/cases/?status=open&mine=on",
+            ]
+        )
+        status, headers, _b, elapsed = session.request("GET", path)
+        return Result(elapsed * 1000, _queries(headers), status)
+
+    return [
+        Page(
+            "outreach_contacts",
+            "GET /outreach/contacts/ (an outreach worker's own; pages 1, 2, 10, a year, a place)",
+            "outreach",
+            simple_get(contact_list),
+        ),
+        Page(
+            "start_coordinator",
+            "GET /accounts/start/coordinator/",
+            "coordinator",
+            simple_get(lambda r: "/accounts/start/coordinator/"),
+        ),
+        Page(
+            "start_manager",
+            "GET /accounts/start/manager/",
+            "manager",
+            simple_get(lambda r: "/accounts/start/manager/"),
+        ),
+        Page(
+            "start_manager_after_write",
+            "GET /accounts/start/manager/, each right after a journal entry or a contact",
+            "manager_after_write",
+            after_write("/accounts/start/manager/"),
+        ),
+        Page(
+            "coordinator_writing",
+            "coordinators: start page, case, board, my cases; one in five adds a journal entry",
+            "coordinator_writing",
+            coordinator_mix,
+        ),
+    ]
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -376,6 +547,7 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "postgres": sh("psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", "show server_version"),
         "commit": sh("git", "rev-parse", "--short", "HEAD"),
+        "served_commit": os.environ.get("BENCH_SERVED_COMMIT", ""),
         "loadavg_start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
     }
 
@@ -426,7 +598,7 @@ def main(argv: list[str] | None = None) -> None:
 
     info = machine()
     t = targets(family_names=not args.no_family_names)
-    all_pages = pages(t, args.pdf_requests) + access_log_pages()
+    all_pages = pages(t, args.pdf_requests) + issue26_pages(t) + access_log_pages()
     if args.only:
         wanted = {"floor", *args.only.split(",")}
         all_pages = [p for p in all_pages if p.name in wanted]
@@ -441,6 +613,8 @@ def main(argv: list[str] | None = None) -> None:
         sessions["coordinator"].append(coordinator)
         sessions["manager"].append(manager)
 
+    if any(p.role not in sessions for p in all_pages):
+        sessions.update(issue26_sessions(args.base_url, args.users, write_targets()))
     floor_page = next(p for p in all_pages if p.name == "floor")
 
     def measure(page: Page, n: int) -> dict[str, Any]:

@@ -10,12 +10,22 @@ WORKERS=${BENCH_WORKERS:-4}
 # BENCH_WORKER_CLASS=gthread BENCH_THREADS=4: the production model (config/gunicorn.py).
 WORKER_CLASS=${BENCH_WORKER_CLASS:-sync}
 THREADS=${BENCH_THREADS:-1}
+# BENCH_CODE=DIR (BENCH_CODE_VENV=DIR/.venv): serve another checkout's code (a `git worktree`
+# of the commit to compare) with this checkout's load script, against the same database.
+CODE=${BENCH_CODE:-.}
+CODE_BIN=${BENCH_CODE_VENV:-${BENCH_CODE:+$CODE/.venv}}
+CODE_BIN=${CODE_BIN:-${VENV:-.venv}}/bin
 LABEL=${1:-run}
 shift || true
 export DJANGO_SETTINGS_MODULE=bench.settings
-"$BIN/python" manage.py collectstatic --noinput -v 0
-"$BIN/gunicorn" config.wsgi --workers "$WORKERS" --worker-class "$WORKER_CLASS" \
-  --threads "$THREADS" --bind "127.0.0.1:$PORT" --timeout 120 \
+# Older checkouts' bench settings predate the documents key.
+export LOTSA_DOCUMENT_KEY=${LOTSA_DOCUMENT_KEY:-YmVuY2gtb25seS1ub3QtYS1zZWNyZXQtMDEyMzQ1Njc=}
+export BENCH_SERVED_COMMIT
+BENCH_SERVED_COMMIT=$(git -C "$CODE" rev-parse --short HEAD)
+mkdir -p "$CODE/var"
+(cd "$CODE" && "$CODE_BIN/python" manage.py collectstatic --noinput -v 0)
+"$CODE_BIN/gunicorn" config.wsgi --chdir "$CODE" --workers "$WORKERS" \
+  --worker-class "$WORKER_CLASS" --threads "$THREADS" --bind "127.0.0.1:$PORT" --timeout 120 \
   --access-logfile /dev/null --error-logfile var/bench-gunicorn.log &
 GUNICORN=$!
 trap 'kill "$GUNICORN" 2>/dev/null || true' EXIT

@@ -30,6 +30,8 @@ _BENCH_DEFAULTS = {
     "LOTSA_SEARCH_RATE_LIMIT": "0",
     "LOTSA_LOGIN_RATE_LIMIT": "0",
     "LOG_LEVEL": "WARNING",
+    # Production refuses to start without a documents key; the bench's is a fixed one.
+    "LOTSA_DOCUMENT_KEY": "YmVuY2gtb25seS1ub3QtYS1zZWNyZXQtMDEyMzQ1Njc=",
 }
 for _name, _value in _BENCH_DEFAULTS.items():
     os.environ.setdefault(_name, _value)

@@ -184,10 +184,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # 0 turns them off for Lotsa's connections only. Empty: send no option and keep the server's
     # setting (a connection pooler such as PgBouncer refuses startup options it does not know).
     _parallel_workers = env.str("DATABASE_PARALLEL_WORKERS", default="0").strip()
+    # Nor does just-in-time compilation pay for a query of Lotsa's: PostgreSQL compiles when a
+    # plan's estimated cost passes jit_above_cost, and a count over the unit's contacts spent
+    # 75 ms of its 161 ms compiling (bench/RESULTS.md). Same rule for an empty value.
+    _jit = env.str("DATABASE_JIT", default="off").strip().lower()
+    _startup_options = []
     if _parallel_workers:
-        DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-            f"-c max_parallel_workers_per_gather={int(_parallel_workers)}"
-        )
+        _startup_options.append(f"-c max_parallel_workers_per_gather={int(_parallel_workers)}")
+    if _jit:
+        _startup_options.append(f"-c jit={'on' if _jit in ('on', 'true', '1') else 'off'}")
+    if _startup_options:
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(_startup_options)
 else:
     # The demo server and the reminder loop share the SQLite file: wait for a lock, don't fail.
     # A transaction takes the write lock when it starts (BEGIN IMMEDIATE), so two requests that

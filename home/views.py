@@ -21,7 +21,7 @@ from reflection_period.selectors import (
     start_coordinator_context,
     start_manager_context,
 )
-from reporting.selectors import annual_statistics
+from reporting.selectors import year_overview
 
 START_PAGES: dict[str, str] = {
     Role.COORDINATOR: "home:start_coordinator",
@@ -88,7 +88,7 @@ def start_manager(request: HttpRequest) -> HttpResponse:
         "home/start_manager.html",
         {
             "reflection_period": start_manager_context(staff_user(request)),
-            "year": annual_statistics(year=today.year, as_of=today),
+            "year": year_overview(year=today.year, as_of=today),
         },
     )
 

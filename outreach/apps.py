@@ -9,4 +9,6 @@ class OutreachConfig(AppConfig):
     def ready(self) -> None:
         # Registers outreach's notification kinds and its items on the case timeline (imported
         # here, not at the top: they use the models, loaded only by now).
-        from outreach import notifications, timeline  # noqa: F401
+        from outreach import counts, notifications, timeline  # noqa: F401
+
+        counts.connect()

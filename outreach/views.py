@@ -47,6 +47,7 @@ from core.search import (
     search_too_long,
 )
 from outreach import services
+from outreach.counts import cached_count
 from outreach.filters import ContactFilter, ReferralFilter
 from outreach.forms import (
     ContactEditForm,
@@ -230,7 +231,12 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     contact_filter = ContactFilter(
         params or None, queryset=contact_queryset(user).order_by("-contacted_at"), user=user
     )
-    page = Paginator(contact_filter.qs, PAGE_SIZE).get_page(params.get("page"))
+    # The count from the cache (outreach/counts.py); the page's rows walk the index of contact
+    # times and stop after a page.
+    contacts = contact_filter.qs
+    page = CountedPaginator(contacts, PAGE_SIZE, count=lambda: cached_count(contacts)).get_page(
+        params.get("page")
+    )
     rows = list(page.object_list)
     log_contact_reads(
         request,

@@ -38,6 +38,8 @@ STATISTICS = GenerationCache(
 def invalidate() -> None:
     """Retire every cached figure (a new generation token)."""
     STATISTICS.invalidate()
+    for kind in OVERVIEW.values():
+        kind.invalidate()
 
 
 # Part of every key: a new version of the figures' classes never reads a value cached by the
@@ -48,6 +50,35 @@ FORMAT = 2
 def cached_statistics(year: int | str, as_of: date, compute: Callable[[], T]) -> T:
     """The figures for (year, as_of) from the cache, or `compute()`d and cached."""
     return STATISTICS.cached(f"v{FORMAT}:{year}:{as_of.isoformat()}", compute)
+
+
+# The manager's start page: the year so far, one card per kind of data, each cached under a
+# generation that only the models it reads retire (reporting.selectors.year_overview). Lotsa's
+# own code writes these models through the ORM; a case's last activity is stamped with
+# QuerySet.update(), which no card reads.
+OVERVIEW: dict[str, GenerationCache] = {
+    card: GenerationCache(
+        f"reporting:overview-{card}",
+        cache_setting="LOTSA_REPORT_CACHE",
+        seconds_setting="LOTSA_REPORT_CACHE_SECONDS",
+    )
+    for card in ("applications", "cases", "outreach")
+}
+
+
+def overview_models() -> dict[str, list[Any]]:
+    """The models each of the start page's cards reads."""
+    return {
+        "applications": [ReflectionPeriodApplication],
+        "cases": [Case, Individual],
+        "outreach": [OutreachContact, Referral],
+    }
+
+
+def cached_overview(card: str, year: int, as_of: date, compute: Callable[[], T]) -> T:
+    """One card of the start page for (year, as_of), from the cache or `compute()`d and
+    cached."""
+    return OVERVIEW[card].cached(f"v1:{year}:{as_of.isoformat()}", compute)
 
 
 def watched_models() -> list[Any]:
@@ -72,3 +103,5 @@ def connect() -> None:
     STATISTICS.watch(
         watched_models(), m2m_through=[User.groups.through, OutreachContact.staff.through]
     )
+    for card, models in overview_models().items():
+        OVERVIEW[card].watch(models)

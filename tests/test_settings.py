@@ -106,3 +106,24 @@ def test_postgresql_connections_run_without_parallel_workers_unless_asked(db):
         )
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip().splitlines()[-1] == shown
+
+
+def test_postgresql_connections_run_without_jit_unless_asked(db):
+    """DATABASE_JIT (default off) reaches every PostgreSQL connection Lotsa opens; empty sends
+    no option (the server's setting applies)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
+    show = (
+        "import django; django.setup(); from django.db import connection as c; "
+        "cur = c.cursor(); cur.execute('SHOW jit'); "
+        "print(cur.fetchone()[0])"
+    )
+    params = connection.settings_dict
+    server = f"postgres://{params['USER']}@{params['HOST']}:{params['PORT']}/{params['NAME']}"
+    with psycopg.connect(server.replace("postgres://", "postgresql://")) as plain:
+        (server_default,) = plain.execute("SHOW jit").fetchone() or ("?",)
+    for value, shown in (("on", "on"), ("off", "off"), ("", server_default)):
+        result = run_python(show, DEBUG="true", DATABASE_URL=server, DATABASE_JIT=value)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip().splitlines()[-1] == shown
