@@ -942,6 +942,25 @@ class CaseEvent(models.Model):
     at = models.DateTimeField(_("recorded"), auto_now_add=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     note = models.TextField(_("note"), blank=True)
+    # A reassignment's coordinators (facts, not a sentence: the page names them in the reader's
+    # language).
+    from_coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("previous coordinator"),
+    )
+    to_coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("new coordinator"),
+    )
+
     class Meta:
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
