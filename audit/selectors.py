@@ -13,48 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.utils.translation import gettext_lazy as _
 
+from accounts.access_names import OBJECT_TYPES, page_label
 from accounts.models import AccessLogEntry, User
 from casework.models import Case, Individual
-
-# How the log names the kinds of object it records (object_type), in the reader's language.
-OBJECT_TYPES = {
-    "casework.case": _("Case"),
-    "casework.individual": _("Individual"),
-    "outreach.outreachcontact": _("Outreach contact"),
-    "reflection_period.application": _("Reflection-period application"),
-    "reporting.reportexport": _("Report export"),
-    "accounts.accesslogentry": _("Access log"),
-    "accounts.user": _("Staff member"),
-}
-
-# The pages that write most of the log, named as the menu and the page titles name them.
-PAGES = {
-    "casework:case_detail": _("Case page"),
-    "casework:case_list": _("Case list"),
-    "casework:case_export": _("Case list, CSV export"),
-    "casework:case_create": _("New individual and case"),
-    "casework:individual_detail": _("Individual page"),
-    "casework:individual_edit": _("Edit individual"),
-    "outreach:contact_detail": _("Contact page"),
-    "outreach:contact_list": _("Contact list"),
-    "outreach:referral_list": _("Referrals"),
-    "outreach:referral_detail": _("Referral page"),
-    "reflection_period:application_detail": _("Reflection-period application"),
-    "reflection_period:application_pdf": _("Application PDF (blankett 195011)"),
-    "reflection_period:deadline_board": _("Deadlines"),
-    "reporting:export_download": _("Annual report, download"),
-    "home:start_coordinator": _("Start page (coordinator)"),
-    "home:start_outreach": _("Start page (outreach)"),
-    "home:start_manager": _("Start page (manager)"),
-    # The start pages' names until they moved to the home app: rows written before keep them.
-    "accounts:start_coordinator": _("Start page (coordinator)"),
-    "accounts:start_outreach": _("Start page (outreach)"),
-    "accounts:start_manager": _("Start page (manager)"),
-    "audit:access_log_export": _("Log review, CSV export"),
-    "sso:callback": _("Sign-in with the city's account"),
-}
 
 
 def access_log_queryset() -> QuerySet[AccessLogEntry]:
@@ -124,10 +86,6 @@ def _what(entry: AccessLogEntry, case_numbers: dict[int, str]) -> str:
     if entry.object_type == "casework.individual":
         return kind  # the individual's reference has its own column
     return f"{kind} #{entry.object_id}" if entry.object_id else kind
-
-
-def page_label(view_name: str) -> str:
-    return str(PAGES.get(view_name, view_name))
 
 
 def batched(entries: Iterable[AccessLogEntry], size: int) -> Iterable[Sequence[AccessLogEntry]]:
