@@ -8,6 +8,7 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -24,6 +25,17 @@ def _year_choices() -> list[tuple[int, int]]:
 class CaseOrderingFilter(django_filters.OrderingFilter):
     """Ordering where "number" means year, then sequence (the string would sort 2024-10000
     before 2024-9999)."""
+
+    def build_choices(self, fields: dict[str, str], labels: dict[str, Any]) -> list[Any]:
+        """Each sort option ascending and descending, labelled lazily: django-filter builds the
+        descending labels once, when the filter is declared, in the language active then (and
+        its "%s (descending)" has no Swedish), so they stayed half Swedish, half English."""
+        choices = []
+        for field, param in fields.items():
+            label = labels.get(field, param)
+            choices.append((param, label))
+            choices.append((f"-{param}", format_lazy(_("{label}, descending"), label=label)))
+        return choices
 
     def filter(self, qs: QuerySet[Case], value: Any) -> QuerySet[Case]:
         if not value:
@@ -90,11 +102,12 @@ class CaseFilter(django_filters.FilterSet):
             ("last_activity_at", "activity"),
             ("coordinator__first_name", "coordinator"),
         ),
+        # Keyed by the model's field names (django-filter's rule), so each option has its label.
         field_labels={
             "number": _("Case number"),
             "opened_on": _("Opened"),
-            "activity": _("Last activity"),
-            "coordinator": _("Coordinator"),
+            "last_activity_at": _("Last activity"),
+            "coordinator__first_name": _("Coordinator"),
         },
         empty_label=_("Newest first"),
     )

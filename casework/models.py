@@ -21,6 +21,7 @@ from casework.codes import (
     TraffickingStatus,
 )
 from casework.personal_number import format_personal_number
+from core.countries import SwedishCountries
 from core.dates import (
     EARLIEST_BIRTH_DATE,
     plausible_dates,
@@ -126,7 +127,7 @@ class Individual(models.Model):
     )
     # django-countries types blank_label as str; a lazy translation works and is needed here.
     citizenship = CountryField(  # type: ignore[call-overload]
-        _("citizenship"), blank=True, blank_label=_("Not recorded")
+        _("citizenship"), blank=True, blank_label=_("Not recorded"), countries=SwedishCountries
     )
     languages = models.ManyToManyField(
         Language, verbose_name=_("languages"), blank=True, related_name="+"
@@ -326,7 +327,10 @@ class Case(models.Model):
         blank=True,
     )
     exploitation_country = CountryField(  # type: ignore[call-overload]
-        _("country of exploitation"), blank=True, blank_label=_("Not recorded")
+        _("country of exploitation"),
+        blank=True,
+        blank_label=_("Not recorded"),
+        countries=SwedishCountries,
     )
     trafficking_status = models.CharField(
         _("trafficking status"), max_length=15, choices=TraffickingStatus.choices, blank=True
@@ -938,6 +942,24 @@ class CaseEvent(models.Model):
     at = models.DateTimeField(_("recorded"), auto_now_add=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     note = models.TextField(_("note"), blank=True)
+    # A reassignment's coordinators (facts, not a sentence: the page names them in the reader's
+    # language).
+    from_coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("previous coordinator"),
+    )
+    to_coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("new coordinator"),
+    )
 
     class Meta:
         verbose_name = _("case event")

@@ -491,8 +491,9 @@ def _case_reassign(
         kind=CaseEventKind.REASSIGNED,
         on=timezone.localdate(),
         by=by,
-        note=_("From %(old)s to %(new)s. %(note)s")
-        % {"old": previous, "new": coordinator, "note": note},
+        note=note,
+        from_coordinator=previous,
+        to_coordinator=coordinator,
     )
     return locked
 

@@ -243,7 +243,9 @@ def _consent_items(case: Case, user: User, limit: int | None) -> Iterable[Timeli
 
 @register
 def _event_items(case: Case, user: User, limit: int | None) -> Iterable[TimelineItem]:
-    for event in newest(case.events.select_related("by"), limit, "on", "at"):
+    for event in newest(
+        case.events.select_related("by", "from_coordinator", "to_coordinator"), limit, "on", "at"
+    ):
         yield TimelineItem(
             on=event.on,
             recorded_at=event.at,

@@ -18,6 +18,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from core.country_names import NAMES as COUNTRY_NAMES
 from core.env import RecordingEnv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -286,11 +287,11 @@ STORAGES: dict[str, dict[str, Any]] = {
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Citizenship: the ISO 3166 list (names translated by django-countries) plus two codes from the
-# user-assigned range for what the list lacks.
-COUNTRIES_OVERRIDE = {"XS": _("Stateless"), "XU": _("Unknown citizenship")}
+# Citizenship: the ISO 3166 list (names translated by django-countries, completed and brought up
+# to date by core.country_names) plus two codes from the user-assigned range for what the list
+# lacks, shown first. No separator line: it would be a choice of its own, with an empty value.
+COUNTRIES_OVERRIDE = {"XS": _("Stateless"), "XU": _("Unknown citizenship"), **COUNTRY_NAMES}
 COUNTRIES_FIRST = ["XU", "XS"]
-COUNTRIES_FIRST_BREAK = "──────────"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

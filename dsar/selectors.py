@@ -27,7 +27,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django_countries.fields import Country, CountryField
 
+from accounts.access_names import object_type_label, page_label
 from accounts.models import AccessLogEntry, User
+from accounts.roles import Role, user_roles
 from casework.codes import MeansOfControl, Recruitment
 
 # The change history is read exactly as the object pages show it (same labels, same old → new).
@@ -62,6 +64,7 @@ from reflection_period.models import (
     ReflectionPeriodApplication,
 )
 
+CASE_OBJECT_TYPE = "casework.case"
 # Bookkeeping of optimistic locking: not information about anyone.
 _NEVER = frozenset({"version"})
 # A document's storage bookkeeping: its random name and its wrapped key say nothing about anyone.
@@ -298,25 +301,36 @@ def _history(
     ]
 
 
-def _access_log(individual: Individual, contacts: list[OutreachContact]) -> list[dict[str, Any]]:
-    """Who read the person's data, when, through which page. The reader's IP address is the
-    staff member's data, not the person's, and is left out."""
+def _access_log(
+    individual: Individual, cases: list[Case], contacts: list[OutreachContact]
+) -> list[dict[str, Any]]:
+    """Who read the person's data, when, through which page, named as the log review names them
+    (accounts.access_names; a case by its number). The reader's IP address is the staff
+    member's data, not the person's, and is left out."""
     about = Q(individual_id=individual.pk)
     if contacts:
         about |= Q(object_type=CONTACT_OBJECT_TYPE, object_id__in=[str(c.pk) for c in contacts])
     rows = AccessLogEntry.objects.filter(about).select_related("user").order_by("at", "pk")
+    numbers = {str(case.pk): case.number for case in cases}
     return [
         {
             "at": timezone.localtime(row.at),
             "user": user_ref(row.user),
             "action": _choice(row.action, row.get_action_display()),
-            "object_type": row.object_type,
-            "object_id": row.object_id,
-            "page": row.view_name,
+            "object": _log_object(row, numbers),
+            "page": page_label(row.view_name, unknown=_("Another page in Lotsa")),
             "detail": row.detail,
         }
         for row in rows
     ]
+
+
+def _log_object(row: AccessLogEntry, case_numbers: dict[str, str]) -> str:
+    """The kind of object read, in words; a case with its number."""
+    kind = object_type_label(row.object_type)
+    if row.object_type == CASE_OBJECT_TYPE and row.object_id in case_numbers:
+        return f"{kind} {case_numbers[row.object_id]}"
+    return kind
 
 
 @cache
@@ -399,9 +413,7 @@ def collect(
     return {
         "format": FORMAT,
         "generated_at": timezone.localtime(),
-        "generated_by": (
-            {"id": generated_by.pk, "username": generated_by.username} if generated_by else None
-        ),
+        "generated_by": _maker(generated_by),
         "request_reference": request_reference,
         "lotsa_version": lotsa_version(),
         "individual": person,
@@ -411,8 +423,21 @@ def collect(
         "referrals": [_record(referral) for referral in referrals],
         "related_persons": _related_persons(individual),
         "change_history": _history(individual, cases, applications, contacts, referrals),
-        "access_log": _access_log(individual, contacts),
+        "access_log": _access_log(individual, cases, contacts),
         "field_labels": field_labels(),
+    }
+
+
+def _maker(user: User | None) -> dict[str, Any] | None:
+    """Who made the extract: their name and role, as the person reading it needs them."""
+    if user is None:
+        return None
+    held = user_roles(user)
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "name": str(user),
+        "roles": [_choice(role.value, role.label) for role in Role if role.value in held],
     }
 
 

@@ -11,11 +11,11 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from casework.forms import CaseCreateForm
 from casework.models import Category, Language, Sex
 from casework.selectors import coordinators
+from core.countries import countries
 from core.dates import validate_work_moment
 from core.search import SEARCH_MAX_LENGTH
 from outreach.models import (

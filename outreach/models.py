@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.staff import StaffQuerySet
 from casework.models import Case, Language, Sex
+from core.countries import SwedishCountries
 from core.dates import (
     EARLIEST_WORK_MOMENT,
     LATEST_MOMENT,
@@ -160,7 +161,10 @@ class OutreachContact(models.Model):
     )
     # django-countries types blank_label as str; a lazy translation works and is needed here.
     presumed_nationality = CountryField(  # type: ignore[call-overload]
-        _("presumed nationality"), blank=True, blank_label=_("Not known")
+        _("presumed nationality"),
+        blank=True,
+        blank_label=_("Not known"),
+        countries=SwedishCountries,
     )
     consent = models.CharField(
         _("consent to be referred"),

@@ -378,6 +378,10 @@ class ApplicationEvent(models.Model):
     at = models.DateTimeField(_("recorded"), auto_now_add=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     note = models.TextField(_("note"), blank=True)
+    # A granted permit's dates as they were at this event (facts, not a sentence: the page says
+    # them in the reader's language).
+    valid_from = models.DateField(_("permit valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("permit valid to"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("application event")

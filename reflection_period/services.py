@@ -181,8 +181,25 @@ def _lock(application: Application, expected_version: int | None) -> Application
     return locked
 
 
-def _event(application: Application, kind: EventKind, on: date, by: User, note: str = "") -> None:
-    ApplicationEvent.objects.create(application=application, kind=kind, on=on, by=by, note=note)
+def _event(
+    application: Application,
+    kind: EventKind,
+    on: date,
+    by: User,
+    note: str = "",
+    *,
+    valid_from: date | None = None,
+    valid_to: date | None = None,
+) -> None:
+    ApplicationEvent.objects.create(
+        application=application,
+        kind=kind,
+        on=on,
+        by=by,
+        note=note,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
 
 
 def _set_purposes(application: Application, purposes: Iterable[str]) -> None:
@@ -404,11 +421,14 @@ def application_record_decision(
         by=by,
     )
     if locked.status == Status.GRANTED:
-        note = _("Valid %(start)s to %(end)s.") % {
-            "start": locked.valid_from.isoformat() if locked.valid_from else "",
-            "end": locked.valid_to.isoformat() if locked.valid_to else "",
-        }
-        _event(locked, EventKind.GRANTED, decided_on, by, note)
+        _event(
+            locked,
+            EventKind.GRANTED,
+            decided_on,
+            by,
+            valid_from=locked.valid_from,
+            valid_to=locked.valid_to,
+        )
     else:
         _event(locked, EventKind.REJECTED, decided_on, by)
     case_touch(case=locked.case)
@@ -434,11 +454,14 @@ def application_record_permit(
     locked.valid_to = valid_to
     locked.cost_responsibility_on = cost_responsibility_on
     _save(locked, ["valid_from", "valid_to", "cost_responsibility_on"], by=by)
-    note = _("Valid %(start)s to %(end)s.") % {
-        "start": valid_from.isoformat(),
-        "end": valid_to.isoformat(),
-    }
-    _event(locked, EventKind.PERMIT_CHANGED, timezone.localdate(), by, note)
+    _event(
+        locked,
+        EventKind.PERMIT_CHANGED,
+        timezone.localdate(),
+        by,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
     case_touch(case=locked.case)
     return locked
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
 from datetime import date, timedelta
 from typing import Any
 
@@ -212,7 +213,12 @@ def test_json_holds_everything_about_the_individual(client, manager, coordinator
     data = json.loads(raw)
     assert list(data) == sorted(data)  # stable key order
     assert data["format"] == "lotsa-registerutdrag/1"
-    assert data["generated_by"] == {"id": manager.pk, "username": manager.username}
+    assert data["generated_by"] == {
+        "id": manager.pk,
+        "username": manager.username,
+        "name": str(manager),
+        "roles": [{"value": "manager", "label": "Chef"}],
+    }
     assert data["request_reference"] == REASON
     assert data["generated_at"].startswith(timezone.localdate().isoformat())
     assert data["lotsa_version"]
@@ -278,7 +284,8 @@ def test_json_holds_everything_about_the_individual(client, manager, coordinator
     reads = [row for row in data["access_log"] if row["user"]["id"] == coordinator.pk]
     assert reads
     assert reads[0]["action"]["value"] == "view"
-    assert reads[0]["page"] == "casework:individual_detail"
+    assert reads[0]["page"] == "Individsida"  # the page's name, as the log review names it
+    assert reads[0]["object"] == "Individ"
     assert "ip_address" not in reads[0]
 
 
@@ -317,6 +324,61 @@ def test_pdf_holds_the_same_in_swedish(client, manager, subject):
         assert _compact(needle) in text, needle
     assert "SEKRETESS–skyddadepersonuppgifter" not in text
     assert "Createdby" not in text  # every field is named in Swedish
+
+
+def _pdf_pages(content: bytes) -> int:
+    return len(PdfReader(io.BytesIO(content)).pages)
+
+
+def _pdftotext(content: bytes) -> str:
+    """The PDF's text laid out as poppler reads it (a second, independent reader)."""
+    result = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
+    )
+    return result.stdout.decode("utf-8")
+
+
+def test_a_short_case_reads_as_a_letter_to_the_person(client, manager, coordinator):
+    """Issue 21, item 4: the extract is written for the person who asked for it: Swedish words
+    instead of object types and page names, the maker by name and role, each fact once, and a
+    short case on a few pages instead of a dozen mostly empty ones."""
+    case = casework_services.case_open_with_new_individual(
+        by=coordinator,
+        individual_fields={"given_name": "Ilona", "family_name": "Kort", "citizenship": "PH"},
+        coordinator=coordinator,
+        opened_on=date(2025, 2, 3),
+        origin=Origin.POLICE,
+        category="adult",
+    )
+    casework_services.journal_entry_create(
+        case=case, author=coordinator, entry_date=date(2025, 2, 4), kind="phone", text="Samtal."
+    )
+    for view_name in ("casework:case_detail", "home:start_coordinator", "accounts:start_manager"):
+        AccessLogEntry.objects.create(
+            user=coordinator,
+            action=AccessAction.VIEW,
+            object_type="casework.case",
+            object_id=str(case.pk),
+            individual_id=case.individual_id,
+            view_name=view_name,
+        )
+    client.force_login(manager)
+    response = _export(client, case.individual, "pdf")
+    assert response.status_code == 200
+    text = _pdftotext(response.content)
+
+    internal = re.findall(
+        r"\b(?:casework|accounts|outreach|reflection_period|home|documents)[.:]\w+", text
+    )
+    assert not internal
+    assert "(medarbetarens id)" not in text
+    assert f"Upprättat av {manager.get_full_name()} (chef)" in re.sub(r"\s+", " ", text)
+    assert f"Ärende {case.number}" in text  # the access log names the case by its number
+    assert "Ärendesida" in text
+    assert "Startsida (regionkoordinator)" in text
+    assert "Filippinerna" in text
+    assert text.count("Skyddade personuppgifter") + text.count("skyddade personuppgifter") <= 1
+    assert _pdf_pages(response.content) <= 3
 
 
 def test_a_protected_person_is_exported_to_a_manager_marked_confidential(

@@ -192,7 +192,8 @@ def test_the_board_rows_date_badge_word_and_link_each_deadline(
     assert '<span class="badge text-bg-danger">Försenad</span>' in row
     assert (
         f'<a href="/reflection-period/{decision.pk}/">'
-        f"Inget beslut efter 5 arbetsdagar – försenat sedan {decision.overdue_on.day} "
+        f"Inget beslut efter 5 arbetsdagar – försenat sedan "
+        f'<span class="text-nowrap">{decision.overdue_on.day} '
     ) in row
     assert f'<a href="/cases/{decision.case.pk}/">{decision.case.number}</a>' in row
     assert "<span>Väntar</span>" in row
@@ -203,12 +204,14 @@ def test_the_board_rows_date_badge_word_and_link_each_deadline(
 
     permit = deadlines["permit"]
     row = _row_with(page, permit.case.number)
-    assert f"Tillståndet går ut {permit.valid_to.day} " in row
+    assert f'Tillståndet går ut <span class="text-nowrap">{permit.valid_to.day} ' in row
     assert ", om 2 dagar – registrera nästa steg" in row
 
     application = deadlines["draft"]
     row = _row_with(page, application.case.number)
-    assert f"Utkastet ska skickas senast {application.due_on.day} " in row
+    assert (
+        f'Utkastet ska skickas senast <span class="text-nowrap">{application.due_on.day} '
+    ) in row
     assert '<span class="badge text-bg-secondary">Utkast</span>' in row
     assert f"<span>{HOSTILE_SHOWN}</span>" in row
     assert '<td class="d-none d-md-table-cell small">–</td>' in row  # no reminder yet
@@ -335,13 +338,15 @@ def test_the_inbox_rows_as_a_coordinator_sees_them(client, coordinator, referral
 
     row = _row_with(page, "Avböjd ·")
     assert '<span class="badge text-bg-secondary">Avböjd</span>' in row
-    assert f"{_minute(referrals['declined'].declined_at)} · Karin " in row
+    assert (
+        f'<span class="text-nowrap">{_minute(referrals["declined"].declined_at)}</span> · Karin '
+    ) in row
 
     # Withdrawn by outreach: the coordinator no longer sees the contact.
     withdrawn = referrals["withdrawn"]
     row = _row_with(page, "Återkallad av uppsökaren: kontakten visas inte längre.")
     assert "Borta" not in page
-    assert f"{_minute(withdrawn.withdrawn_at)} · Jonas " in row
+    assert f'<span class="text-nowrap">{_minute(withdrawn.withdrawn_at)}</span> · Jonas ' in row
     assert '<span class="badge text-bg-light border">Återkallad</span>' in row
     _assert_no_raw_hostile_markup(page)
 

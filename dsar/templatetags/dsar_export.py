@@ -43,17 +43,46 @@ def shown(value: Any) -> str:
     return str(value)
 
 
+# Said elsewhere in the PDF: the database's own number of a record, a case number's parts (the
+# number itself is shown) and "is protected" (the kind of protection is a field of its own).
+NOT_IN_FACTS = frozenset({"id", "is_protected", "year", "sequence"})
+
+
 @register.filter
 def rows(record: dict[str, Any], labels: dict[str, str]) -> list[tuple[str, str]]:
-    """The record's single values as (label, text), in the order of the labels (the model's
-    field order); lists of records are shown as tables of their own."""
+    """The record's recorded single values as (label, text), in the order of the labels (the
+    model's field order). Lists of records are shown as tables of their own; fields with
+    nothing recorded are left out (the PDF says so), so a short case takes little room."""
     result = []
     for key, label in labels.items():
-        if key not in record:
+        if key not in record or key in NESTED or key in NOT_IN_FACTS:
             continue
-        if key not in NESTED:
-            result.append((label, shown(record[key])))
+        text = shown(record[key])
+        if text != EMPTY:
+            result.append((label, text))
     return result
+
+
+@register.filter
+def empty_lists(record: dict[str, Any], labels: dict[str, str]) -> list[str]:
+    """The names of the record's lists (journal entries, events...) that hold nothing."""
+    return [
+        labels.get(key, key)
+        for key in sorted(NESTED, key=list(labels).index)
+        if not record.get(key)
+    ]
+
+
+@register.filter
+def empty_parts(data: dict[str, Any]) -> list[str]:
+    """The names of the export's parts about other records that hold nothing for this person."""
+    parts = {
+        "reflection_period_applications": _("Reflection-period applications"),
+        "outreach_contacts": _("Outreach contacts"),
+        "referrals": _("Referrals"),
+        "related_persons": _("Related persons"),
+    }
+    return [str(name) for key, name in parts.items() if not data.get(key)]
 
 
 @register.filter

@@ -36,6 +36,7 @@ def test_a_manager_reviews_the_log_and_a_case_history(
         )
     page = traced_context.new_page()
     sign_in(page, live_server, manager.username, TEST_PASSWORD)
+    page.locator("nav").get_by_role("button", name="Granskning").click()
     page.get_by_role("link", name="Logguppföljning").first.click()
     page.wait_for_url("**/accounts/log/")
     table = page.locator("#access-log-table")

@@ -23,6 +23,7 @@ def test_a_manager_proposes_retention_and_exports_a_persons_data(
     page = traced_context.new_page()
     sign_in(page, live_server, manager.username, TEST_PASSWORD)
 
+    page.locator("nav").get_by_role("button", name="Granskning").click()
     page.get_by_role("link", name="Gallring").first.click()
     page.get_by_role("button", name="Gör ett nytt förslag").wait_for()
     check_everywhere(page, artifacts, "retention-list")
