@@ -112,7 +112,9 @@ STATES = [
 
 
 def _text(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    """The text as a reader sees it: inline spans (the dates kept on one line) add no space."""
+    inline = re.sub(r"</?span\b[^>]*>", "", html)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", inline))
 
 
 def _around(page: str, application: ReflectionPeriodApplication) -> str:
