@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from accounts.roles import Role
 from tests.factories import UserFactory
@@ -60,6 +62,27 @@ def _db_snapshot(django_db_setup, django_db_blocker):
         contents = getattr(connections[alias], "_test_serialized_contents", None)
         if contents:
             DB_SNAPSHOTS[alias] = contents
+
+
+@pytest.fixture(scope="session", autouse=True)
+def worker_services(django_db_setup, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """This test process's test database and Redis database, also written where the other
+    workers of a parallel run (pytest-xdist) can read them: tests/test_parallel.py checks that
+    no two share one. Returns {"worker", "database", "redis", "registry"} (the folder of
+    every worker's file)."""
+    mine = {
+        "worker": os.environ.get("PYTEST_XDIST_WORKER", "main"),
+        "database": connection.settings_dict["NAME"],
+        "redis": settings.LOTSA_TEST_BROKER_URL,
+    }
+    # Every worker's base temporary directory is in the run's one (pytest-xdist's way).
+    run = tmp_path_factory.getbasetemp()
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        run = run.parent
+    shared = run / "lotsa-workers"
+    shared.mkdir(exist_ok=True)
+    (shared / f"{mine['worker']}.json").write_text(json.dumps(mine))
+    return {**mine, "registry": str(shared)}
 
 
 @pytest.fixture
