@@ -10,14 +10,20 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from accounts.roles import Role
-from tests.factories import UserFactory
+from tests.factories import (
+    AdminFactory,
+    CoordinatorFactory,
+    ManagerFactory,
+    OutreachWorkerFactory,
+    UserFactory,
+)
 
 SERVICES_REQUIRED = os.environ.get("LOTSA_REQUIRE_SERVICES") == "1"
 
 # Fixtures for the real broker (real_broker) live in tests/broker.py; the OpenID Connect
-# provider of the single sign-on tests (oidc_provider) in tests/sso_provider.py.
-pytest_plugins = ["tests.broker", "tests.sso_provider"]
+# provider of the single sign-on tests (oidc_provider) in tests/sso_provider.py; the whole demo,
+# built once per test process (demo), in tests/demo.py.
+pytest_plugins = ["tests.broker", "tests.sso_provider", "tests.demo"]
 
 
 def _on_postgres() -> bool:
@@ -87,27 +93,27 @@ def worker_services(django_db_setup, tmp_path_factory: pytest.TempPathFactory) -
 
 @pytest.fixture
 def coordinator(db):
-    return UserFactory.create(username="karin", first_name="Karin", roles=[Role.COORDINATOR])
+    return CoordinatorFactory.create(username="karin", first_name="Karin")
 
 
 @pytest.fixture
 def other_coordinator(db):
-    return UserFactory.create(username="samira", first_name="Samira", roles=[Role.COORDINATOR])
+    return CoordinatorFactory.create(username="samira", first_name="Samira")
 
 
 @pytest.fixture
 def outreach_worker(db):
-    return UserFactory.create(username="jonas", first_name="Jonas", roles=[Role.OUTREACH])
+    return OutreachWorkerFactory.create(username="jonas", first_name="Jonas")
 
 
 @pytest.fixture
 def manager(db):
-    return UserFactory.create(username="maria", first_name="Maria", roles=[Role.MANAGER])
+    return ManagerFactory.create(username="maria", first_name="Maria")
 
 
 @pytest.fixture
 def admin_user(db):
-    return UserFactory.create(username="ali", first_name="Ali", roles=[Role.ADMIN])
+    return AdminFactory.create(username="ali", first_name="Ali")
 
 
 @pytest.fixture
