@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Generator
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
+from pytest_django.plugin import blocking_manager_key
 
 from tests.factories import (
     AdminFactory,
@@ -68,6 +70,48 @@ def _db_snapshot(django_db_setup, django_db_blocker):
         contents = getattr(connections[alias], "_test_serialized_contents", None)
         if contents:
             DB_SNAPSHOTS[alias] = contents
+
+
+def _transactional(item: pytest.Item) -> bool:
+    """As pytest-django decides (its test ordering): the test commits, and Django empties every
+    table after it."""
+    marker = item.get_closest_marker("django_db")
+    names = getattr(item, "fixturenames", ())
+    return bool(
+        (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+        or "transactional_db" in names
+        or "live_server" in names
+    )
+
+
+_after_a_flush = {"now": False}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(
+    item: pytest.Item, nextitem: pytest.Item | None
+) -> Generator[None, object, object]:
+    result = yield
+    if _transactional(item):
+        _after_a_flush["now"] = True
+    return result
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """After a transactional test Django leaves the tables empty, reference data (roles,
+    districts, organisations) included; it restores them only when the next transactional test
+    starts. A serial run orders every transactional test last (pytest-django), but a parallel
+    one keeps each file's tests together on one worker (`--dist loadfile`), so another file's
+    `db` tests may come next: the migrated database's snapshot is put back for them first."""
+    if not _after_a_flush["now"] or _transactional(item) or not DB_SNAPSHOTS:
+        return
+    if "db" not in getattr(item, "fixturenames", ()) and not item.get_closest_marker("django_db"):
+        return
+    with item.config.stash[blocking_manager_key].unblock():
+        for alias, contents in DB_SNAPSHOTS.items():
+            connections[alias].creation.deserialize_db_from_string(contents)
+    _after_a_flush["now"] = False
 
 
 @pytest.fixture(scope="session", autouse=True)
