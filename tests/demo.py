@@ -39,7 +39,8 @@ class Demo:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """A test that asks for `demo` gets it before any other function fixture (its `db` transaction
-    and the personas must be made on the demo's database), and gets `db` if it did not ask."""
+    and the personas must be made on the demo's database) but after the session and module ones
+    (made on the test database), and gets `db` if it did not ask."""
     for item in items:
         names = getattr(item, "fixturenames", None)
         if names is None or "demo" not in names:
@@ -50,10 +51,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                     f"{item.nodeid}: `demo` cannot be used with {transactional} (it would empty "
                     "the shared demo database); see tests/demo.py"
                 )
+        # After the session and module fixtures (made on the test database as usual), before
+        # every function fixture.
+        definitions = item._fixtureinfo.name2fixturedefs  # type: ignore[attr-defined]
         names.remove("demo")
-        names.insert(0, "demo")
+        first = next(
+            (
+                index
+                for index, name in enumerate(names)
+                if name not in definitions or definitions[name][-1].scope == "function"
+            ),
+            len(names),
+        )
+        names.insert(first, "demo")
         if "db" not in names:
-            names.insert(1, "db")
+            names.insert(first + 1, "db")
 
 
 class _DemoDatabase:
