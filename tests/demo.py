@@ -141,10 +141,15 @@ def connected_to(name: str) -> Iterator[None]:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _demo_database(django_db_setup, django_db_blocker) -> Iterator[_DemoDatabase | None]:
+def _demo_database(
+    django_db_setup, django_db_blocker, request: pytest.FixtureRequest
+) -> Iterator[_DemoDatabase | None]:
     """The demo's database, copied from the test database while it is new (no test has
-    changed it, no other connection uses it); dropped at the end of the session."""
-    if connection.vendor != "postgresql":
+    changed it, no other connection uses it); dropped at the end of the session. Only when a
+    test of the run asks for `demo` (pytest-django makes no test database for a run without
+    database tests)."""
+    wanted = any("demo" in getattr(item, "fixturenames", ()) for item in request.session.items)
+    if connection.vendor != "postgresql" or not wanted:
         yield None
         return
     with django_db_blocker.unblock():

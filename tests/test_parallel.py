@@ -32,7 +32,7 @@ def test_each_worker_counts_down_from_the_configured_redis_database():
         _redis_database_of_this_worker(url, "gw15")
 
 
-def test_this_worker_uses_its_own_database_and_redis_database(worker_services, settings):
+def test_this_worker_uses_its_own_database_and_redis_database(db, worker_services, settings):
     name = connection.settings_dict["NAME"]
     assert worker_services["database"] == name
     if WORKER:
@@ -60,7 +60,7 @@ def _everyones(worker_services) -> dict[str, dict[str, str]]:
         time.sleep(0.5)
 
 
-def test_no_two_workers_share_a_database_or_a_redis_database(worker_services):
+def test_no_two_workers_share_a_database_or_a_redis_database(db, worker_services):
     everyone = _everyones(worker_services)
     assert len(everyone) == WORKERS, f"only {sorted(everyone)} of {WORKERS} workers started"
     assert everyone[worker_services["worker"]]["database"] == worker_services["database"]
