@@ -13,6 +13,8 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 # Case documents' key (base64 of 32 bytes): tests that rotate keys set their own.
 os.environ.setdefault("LOTSA_DOCUMENT_KEY", "test:bG90c2EtdGVzdC1vbmx5LWRvY3VtZW50LWtleS0zMmI=")
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.settings import *  # noqa: F403  (the test settings extend the real ones)
 from config.settings import env
 
@@ -41,6 +43,28 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 LOTSA_TEST_BROKER_URL = env.str("LOTSA_TEST_BROKER_URL", default="")
+
+
+def _redis_database_of_this_worker(url: str, worker: str) -> str:
+    """A parallel run (pytest-xdist) gives each worker a Redis database of its own, counting
+    down from the URL's: gw0 keeps it, gw1 takes the one below, and so on. Tests empty the
+    database (the cache tests' `cache.clear()` is FLUSHDB), which would take another worker's
+    queued tasks; database 0, an installation's default, is never used."""
+    if not url or not worker.startswith("gw"):
+        return url
+    base, _, number = url.rpartition("/")
+    database = int(number or 0) - int(worker[2:])
+    if database < 1:
+        raise ImproperlyConfigured(
+            f"pytest worker {worker} would need Redis database {database} (counting down from "
+            f"{url}): run fewer workers (LOTSA_TEST_WORKERS) or start from a higher database"
+        )
+    return f"{base}/{database}"
+
+
+LOTSA_TEST_BROKER_URL = _redis_database_of_this_worker(
+    LOTSA_TEST_BROKER_URL, os.environ.get("PYTEST_XDIST_WORKER", "")
+)
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 

@@ -1,17 +1,12 @@
-"""Shared parts of the national-reporting tests (issue 25): the whole demo, made once per module,
-and small data sets written through the services, as coordinators write them."""
+"""Shared parts of the national-reporting tests (issue 25): small data sets written through the
+services, as coordinators write them (the whole demo is the `demo` fixture, tests/demo.py)."""
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
-
-import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from accounts.models import User
 from casework import services
@@ -19,22 +14,6 @@ from casework.codes import RelationKind
 from casework.models import Case, Individual, IndividualRelation
 
 A = date(2025, 3, 31)  # the seed document's "as of" date for 2024
-
-
-@pytest.fixture(scope="class")
-def demo(django_db_setup, django_db_blocker):
-    """The whole demo (seed_demo, as tests/test_reporting_outputs.py makes it), once for a class
-    of tests (`class TestOnTheDemo`) inside a transaction rolled back after the class, so the
-    module's other tests start from an empty database; each test runs in a savepoint."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            call_command("seed_demo", "--i-know-this-is-not-production", stdout=io.StringIO())
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
 
 _aliases = iter(range(1, 1_000_000))

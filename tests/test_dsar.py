@@ -36,14 +36,18 @@ from casework.models import (
 from dsar.selectors import collect
 from exportjobs.models import ExportJob
 from outreach import services as outreach_services
-from outreach.models import District, Referral
+from outreach.models import District
 from reflection_period import services as reflection_services
 from reflection_period.models import (
     ApplicationEvent,
-    ApplicationPurpose,
-    ReflectionPeriodApplication,
 )
-from tests.factories import CaseFactory, IndividualFactory, OutreachContactFactory
+from tests.factories import (
+    ApplicationFactory,
+    CaseFactory,
+    IndividualFactory,
+    OutreachContactFactory,
+    ReferralFactory,
+)
 
 GIVEN, FAMILY = "Åsa-Märta", "Öberg"
 SIGNED_TEXT = "Signeradtext-om-mötet-på-Södermalm"
@@ -576,22 +580,17 @@ def _case_with_everything(individual: Individual, n: int, coordinator: Any, work
         created_by=coordinator,
     )
     CaseEvent.objects.create(case=case, kind="opened", on=date(2024, 3, 1), by=coordinator)
-    application = ReflectionPeriodApplication.objects.create(
-        case=case, offence="trafficking", created_by=coordinator, applied_by=coordinator
-    )
-    ApplicationPurpose.objects.create(application=application, purpose="sexual")
+    application = ApplicationFactory.create(case=case)
     ApplicationEvent.objects.create(
         application=application, kind="created", on=date(2024, 3, 2), by=coordinator
     )
     contact = OutreachContactFactory.create(created_by=worker)
     contact.indicators.create(indicator="debt")
     contact.offers.create(offer="interpreter")
-    Referral.objects.create(
+    ReferralFactory.create(
         contact=contact,
-        consent_given=True,
         referred_at=now - timedelta(hours=2),
-        referred_by=worker,
-        status="accepted",
+        accepted=True,
         accepted_at=now,
         accepted_by=coordinator,
         case=case,

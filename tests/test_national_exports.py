@@ -67,7 +67,7 @@ from national.htcds import (
 )
 from national.report import national_report_for
 from national.selectors import national_statistics
-from tests.national_data import A, demo, demo_identities, victim  # noqa: F401 (a fixture)
+from tests.national_data import A, demo_identities, victim
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("LOTSA_UPDATE_GOLDEN") == "1"
@@ -134,7 +134,7 @@ def _pdf_text(content: bytes) -> str:
 
 @pytest.mark.usefixtures("demo")
 class TestOnTheDemo:
-    """The demo (seed_demo) is made once for the class (tests/national_data.py)."""
+    """On the whole demo (the shared `demo` fixture, tests/demo.py)."""
 
     def test_htcds_csv_of_the_demo_matches_the_golden_file(self, db):
         text = htcds_csv(htcds_records(year=2024, as_of=A))

@@ -31,7 +31,7 @@ from reporting.exports import report_for, report_json
 from reporting.selectors import annual_statistics
 from retention import services as retention
 from tests.disclosure_reader import Reading, disclosed, page_tables
-from tests.national_data import A, close, demo, link_child, victim  # noqa: F401 (a fixture)
+from tests.national_data import A, close, link_child, victim
 from tests.reporting_data import ApplicationSpec, DataSet, PersonSpec, build
 
 AGES = ("adult", "child", "unknown")
@@ -383,7 +383,7 @@ def test_publication_mode_hides_small_counts_and_nothing_hidden_can_be_computed(
 
 @pytest.mark.usefixtures("demo")
 class TestOnTheDemo:
-    """On the whole demo (made once for the class: tests/national_data.py)."""
+    """On the whole demo (the shared `demo` fixture, tests/demo.py)."""
 
     def test_publication_mode_on_the_demo_leaves_nothing_computable(self, db, client):
         manager = User.objects.filter(groups__name=Role.MANAGER).order_by("pk").first()

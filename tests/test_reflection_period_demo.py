@@ -11,16 +11,13 @@ import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts import demo as accounts_demo
 from accounts.models import Notification, User
-from casework import demo as casework_demo
 from casework.models import Category, Sex
-from reflection_period import demo, services
+from reflection_period import demo as reflection_period_demo
+from reflection_period import services
 from reflection_period.models import (
     Applicant,
     ReflectionPeriodApplication,
@@ -34,30 +31,13 @@ A = date(2025, 3, 31)  # the seed document's "as of" date
 Y2024 = (date(2024, 1, 1), date(2024, 12, 31))
 
 
-@pytest.fixture(scope="module")
-def demo_data(django_db_setup, django_db_blocker):
-    """The whole demo, made once for this module (the casework demo takes a while) inside a
-    transaction that is rolled back afterwards, as Django's TestCase.setUpTestData does; each
-    test runs in a savepoint inside it."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            accounts_demo.seed()
-            casework_demo.seed()
-            yield demo.seed()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-
-
 def _social_services_in(start: date, end: date):
     return ReflectionPeriodApplication.objects.filter(
         applicant=Applicant.SOCIAL_SERVICES, submitted_on__range=(start, end)
     )
 
 
-def test_2024_gives_the_seed_documents_figures(db, demo_data):
+def test_2024_gives_the_seed_documents_figures(db, demo):
     applications = _social_services_in(*Y2024)
     assert applications.count() == 14
     assert applications.values("case__individual").distinct().count() == 14
@@ -93,7 +73,7 @@ def test_2024_gives_the_seed_documents_figures(db, demo_data):
     assert set(applications.values_list("legal_basis", flat=True)) == {"ch5_s15_p2"}
 
 
-def test_the_years_around_2024_leave_its_figures_alone(db, demo_data):
+def test_the_years_around_2024_leave_its_figures_alone(db, demo):
     assert _social_services_in(date(2025, 1, 1), A).count() == 1
     assert _social_services_in(date(2023, 1, 1), date(2023, 12, 31)).count() == 2
     assert ReflectionPeriodApplication.objects.filter(status=Status.WITHDRAWN).count() == 1
@@ -109,7 +89,7 @@ def test_the_years_around_2024_leave_its_figures_alone(db, demo_data):
     assert not ended.filter(next_step="").exists()
 
 
-def test_the_demo_shows_real_deadlines_and_reminders_today(db, demo_data):
+def test_the_demo_shows_real_deadlines_and_reminders_today(db, demo):
     today = timezone.localdate()
     result = services.reminders_scan()
     reminders = Reminder.objects.select_related("application")
@@ -125,17 +105,20 @@ def test_the_demo_shows_real_deadlines_and_reminders_today(db, demo_data):
         app = reminder.application
         recent = app.submitted_on is not None and app.submitted_on >= today - timedelta(days=60)
         assert app.status == Status.DRAFT or recent
+    # The reminders' notifications (the demo's outreach referrals have theirs too).
+    notified = Notification.objects.filter(key__startswith="reflection_period:")
+    assert notified.filter(key__in=[r.key for r in reminders]).count() == notified.count()
     karin = User.objects.get(username="koordinator")
-    assert Notification.objects.filter(recipient=karin, read_at__isnull=True).count() == 3
+    assert notified.filter(recipient=karin, read_at__isnull=True).count() == 3
     chef = User.objects.get(username="chef")
-    assert Notification.objects.filter(recipient=chef).count() == 1  # the overdue decision
+    assert notified.filter(recipient=chef).count() == 1  # the overdue decision
     assert services.reminders_scan().created == 0
 
 
-def test_the_demo_is_not_made_twice(db, demo_data):
+def test_the_demo_is_not_made_twice(db, demo):
     # 28, as docs/user-guide.md says.
-    assert demo_data == ReflectionPeriodApplication.objects.count() == 28
-    assert demo.seed() == 0
+    assert demo.applications == ReflectionPeriodApplication.objects.count() == 28
+    assert reflection_period_demo.seed() == 0
 
 
 def _free_port() -> int:

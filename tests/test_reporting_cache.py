@@ -11,10 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.roles import Role
-from reflection_period.models import Applicant, ApplicationPurpose, ReflectionPeriodApplication
 from reporting.models import Training
 from reporting.selectors import annual_statistics
-from tests.factories import CaseFactory, UserFactory
+from tests.factories import ApplicationFactory, CaseFactory, UserFactory
 
 A = date(2025, 3, 31)
 
@@ -31,23 +30,6 @@ def stats():
     return annual_statistics(year=2024, as_of=A)
 
 
-def _application(case, **fields):
-    app = ReflectionPeriodApplication.objects.create(
-        case=case,
-        applicant=Applicant.SOCIAL_SERVICES,
-        offence="trafficking",
-        status="submitted",
-        submitted_on=date(2024, 5, 2),
-        person_age=30,
-        person_sex="female",
-        applied_by=case.coordinator,
-        created_by=case.coordinator,
-        **fields,
-    )
-    ApplicationPurpose.objects.create(application=app, purpose="sexual")
-    return app
-
-
 def test_a_second_read_runs_no_statistics_query(db):
     CaseFactory.create(opened_on=date(2024, 3, 1))
     assert stats().q7.cases == 1
@@ -59,7 +41,7 @@ def test_a_second_read_runs_no_statistics_query(db):
 def test_saving_and_deleting_invalidate(db):
     case = CaseFactory.create(opened_on=date(2024, 3, 1))
     assert stats().q1.applications == 0
-    app = _application(case)
+    app = ApplicationFactory.create(case=case, submitted=True, submitted_on=date(2024, 5, 2))
     assert stats().q1.applications == 1
     assert stats().q1.purposes["sexual"] == 1
     app.status = "granted"

@@ -10,17 +10,23 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from casework.models import Case, Category, Individual, Origin, Sex, SupportMeasure
-from outreach.models import OutreachContact, Referral, ReferralStatus
+from outreach.models import OutreachContact
 from reflection_period.models import (
     Applicant,
-    ApplicationPurpose,
     LegalBasis,
     ReflectionPeriodApplication,
     Status,
 )
 from reporting.models import Training
 from reporting.selectors import annual_statistics
-from tests.factories import CaseFactory, IndividualFactory, OutreachContactFactory, UserFactory
+from tests.factories import (
+    ApplicationFactory,
+    CaseFactory,
+    IndividualFactory,
+    OutreachContactFactory,
+    ReferralFactory,
+    UserFactory,
+)
 
 A = date(2025, 3, 31)
 
@@ -29,41 +35,22 @@ def stats(year=2024, as_of=A):
     return annual_statistics(year=year, as_of=as_of)
 
 
-def application(
-    case,
-    *,
-    submitted_on,
-    applicant=Applicant.SOCIAL_SERVICES,
-    status=Status.SUBMITTED,
-    decided_on=None,
-    withdrawn_on=None,
-    purposes=("sexual",),
-    age=30,
-    sex=Sex.FEMALE,
-    legal_basis=LegalBasis.REFLECTION_PERIOD,
-):
-    """An application as the services leave it (built directly: these tests are about counting)."""
-    app = ReflectionPeriodApplication.objects.create(
+def application(case, *, submitted_on, status=Status.SUBMITTED, age=30, sex=Sex.FEMALE, **fields):
+    """An application as the services leave it (built directly: these tests are about counting);
+    granted ones are valid from their decision to the 28th of its month."""
+    if status == Status.GRANTED:
+        decided_on = fields["decided_on"]
+        fields["valid_from"] = decided_on
+        fields["valid_to"] = decided_on.replace(day=28) if decided_on.day < 28 else decided_on
+    return ApplicationFactory.create(
         case=case,
-        applicant=applicant,
-        legal_basis=legal_basis,
-        offence="trafficking",
+        submitted=True,
         status=status,
         submitted_on=submitted_on,
-        decided_on=decided_on,
-        withdrawn_on=withdrawn_on,
-        valid_from=decided_on if status == Status.GRANTED else None,
-        valid_to=(decided_on.replace(day=28) if decided_on and decided_on.day < 28 else decided_on)
-        if status == Status.GRANTED
-        else None,
         person_age=age,
         person_sex=sex,
-        applied_by=case.coordinator if applicant == Applicant.SOCIAL_SERVICES else None,
-        created_by=case.coordinator,
+        **fields,
     )
-    for purpose in purposes:
-        ApplicationPurpose.objects.create(application=app, purpose=purpose)
-    return app
 
 
 # --- Question 7: cases worked --------------------------------------------------------------------
@@ -259,14 +246,7 @@ def test_purposes_by_sex_and_age_at_submission(db):
 def test_applications_outside_the_period_and_drafts_are_not_counted(db):
     application(CaseFactory.create(), submitted_on=date(2023, 12, 31))
     application(CaseFactory.create(), submitted_on=date(2025, 1, 2))
-    case = CaseFactory.create()
-    ReflectionPeriodApplication.objects.create(
-        case=case,
-        applicant=Applicant.SOCIAL_SERVICES,
-        offence="trafficking",
-        status=Status.DRAFT,
-        created_by=case.coordinator,
-    )
+    ApplicationFactory.create()  # a draft
     s = stats()
     assert s.q1.applications == 0
     assert s.ytd_year == 2025
@@ -342,25 +322,20 @@ def test_outreach_figures(db, outreach_worker, coordinator):
     for day in (date(2024, 1, 1), date(2024, 12, 31), date(2025, 1, 1)):
         OutreachContactFactory.create(contacted_at=_moment(day), created_by=outreach_worker)
     contacts = list(OutreachContact.objects.order_by("contacted_at"))
-    Referral.objects.create(
+    ReferralFactory.create(
         contact=contacts[0],
         referred_at=_moment(date(2024, 1, 1)),
-        referred_by=outreach_worker,
-        consent_given=True,
-        status=ReferralStatus.ACCEPTED,
+        accepted=True,
         accepted_at=_moment(date(2024, 1, 1), 18),
         accepted_by=coordinator,
         case=case,
     )
-    Referral.objects.create(
+    ReferralFactory.create(
         contact=contacts[1],
         referred_at=_moment(date(2024, 12, 31)),
-        referred_by=outreach_worker,
-        consent_given=True,
-        status=ReferralStatus.DECLINED,
+        declined=True,
         declined_at=_moment(date(2024, 12, 31), 14),
         declined_by=coordinator,
-        decline_reason="Ingen kontakt",
     )
     q4 = stats().q4
     assert q4.outreach_staff == 1

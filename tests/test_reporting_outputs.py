@@ -11,9 +11,7 @@ import sys
 import zipfile
 from datetime import date
 
-import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -34,21 +32,6 @@ SEED_SENTENCES = [
     "17 minderåriga",
     "ett ärende en anhörig",
 ]
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The whole demo (seed_demo), made once for this module inside a transaction that is
-    rolled back afterwards; each test runs in a savepoint inside it."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            call_command("seed_demo", "--i-know-this-is-not-production", stdout=io.StringIO())
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
 
 def test_the_demo_gives_the_seed_documents_2024_figures(db, demo):

@@ -1,9 +1,9 @@
 """Statistics survive retention: every past yearly report gives the same figures after a cull.
 
-The whole demo (about 200 cases over 2023–2025 and a few this year, applications, support,
-outreach contacts and referrals, trainings) is culled as a day far in the future would see it,
-and every annual report is computed before and after, also as the city's answer computed it
-(2024 as of 31 March 2025).
+The whole demo (the shared `demo` fixture of tests/demo.py: about 200 cases over 2023–2025 and
+a few this year, applications, support, outreach contacts and referrals, trainings) is culled as
+a day far in the future would see it, and every annual report is computed before and after, also
+as the city's answer computed it (2024 as of 31 March 2025).
 """
 
 from __future__ import annotations
@@ -11,42 +11,16 @@ from __future__ import annotations
 import time
 from datetime import date
 
-import pytest
-from django.db import transaction
 from django.utils import timezone
 
-from accounts import demo as accounts_demo
 from accounts.models import User
 from accounts.roles import Role
-from casework import demo as casework_demo
 from casework.models import Case, Individual, JournalEntry
-from outreach import demo as outreach_demo
-from reflection_period import demo as reflection_period_demo
-from reporting import demo as reporting_demo
 from reporting.selectors import AnnualStatistics, annual_statistics, yearly_comparison
 from retention import services
 from retention.models import RetentionItem
 
 FAR = date(2040, 1, 1)  # every case closed by today is long due then
-
-
-@pytest.fixture(scope="module")
-def demo_data(django_db_setup, django_db_blocker):
-    """The whole demo, made once for this module inside a transaction rolled back afterwards
-    (as in tests/test_reflection_period_demo.py)."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            accounts_demo.seed()
-            casework_demo.seed()
-            reflection_period_demo.seed()
-            outreach_demo.seed()
-            reporting_demo.seed()
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
 
 def _reports() -> dict[tuple[int, date], AnnualStatistics]:
@@ -61,7 +35,7 @@ def _reports() -> dict[tuple[int, date], AnnualStatistics]:
 
 
 def test_every_past_yearly_report_gives_the_same_figures_after_the_cull(
-    db, demo_data, django_assert_max_num_queries
+    db, demo, django_assert_max_num_queries
 ):
     manager = User.objects.filter(groups__name=Role.MANAGER).order_by("pk").first()
     assert manager is not None
