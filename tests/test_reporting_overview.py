@@ -17,7 +17,6 @@ from outreach.models import OutreachContact
 from reflection_period.models import Applicant, ReflectionPeriodApplication
 from reporting.selectors import annual_statistics, year_overview
 from tests.factories import CaseFactory, OutreachContactFactory
-from tests.national_data import demo  # noqa: F401 (a fixture)
 
 
 @pytest.fixture(autouse=True)
