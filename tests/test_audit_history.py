@@ -368,7 +368,7 @@ def test_the_case_page_loads_its_history_only_when_opened(
     )
     full = _page(client.get(history_url))
     assert "<html" in full
-    assert f"Ärende {case.number}" in full
+    assert f'Ärende <span class="text-nowrap">{case.number}</span>' in full
     assert "Människoexploatering (BrB 4:1 b)" in _history(full)
     client.force_login(outreach_worker)
     assert client.get(history_url).status_code == 404

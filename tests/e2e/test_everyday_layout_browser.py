@@ -126,12 +126,16 @@ def test_identifiers_stay_on_one_line_on_a_phone(
         ("02-case-page", f"/cases/{cases[0].pk}/"),
         ("03-deadlines", "/reflection-period/deadlines/"),
         ("04-start", "/accounts/start/coordinator/"),
+        ("05-referrals", "/outreach/referrals/"),
     ]:
         page.goto(f"{live_server.url}{path}")
         page.wait_for_load_state()
         shot(page, artifacts, name)
+        # Nothing kept on one line may push the page wider than the phone.
+        wider = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert wider <= 0, (name, wider)
         identifiers = page.evaluate(IDENTIFIER_LINES)
-        assert len(identifiers) >= 2, (name, identifiers)
+        assert len(identifiers) >= 2 or name == "05-referrals", (name, identifiers)
         broken = [found for found in identifiers if found["lines"] != 1]
         assert not broken, (name, broken)
     # Long words break at a syllable, with a hyphen, in Swedish.

@@ -45,8 +45,12 @@ def test_a_manager_proposes_retention_and_exports_a_persons_data(
     check_everywhere(page, artifacts, "subject-export-error")
     shot(page, artifacts, "03-subject-export-error")
     page.get_by_label("Skäl eller referens för begäran").fill("Dnr 2026-123")
+    # Made in the background (here in process: no broker), then downloaded from its page.
+    page.get_by_role("button", name="Skapa filen").click()
+    page.get_by_role("heading", name="Registerutdrag").wait_for()
+    check_everywhere(page, artifacts, "subject-export-ready")
     with page.expect_download() as download:
-        page.get_by_role("button", name="Skapa filen").click()
+        page.get_by_role("link", name="Ladda ned").click()
     path = Path(download.value.path())
     assert download.value.suggested_filename.startswith(
         f"registerutdrag-{case.individual.reference}-"
