@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -91,7 +92,9 @@ class AccessLogEntry(models.Model):
     `AccessLogAppendOnlyError`, and on PostgreSQL a trigger refuses UPDATE and DELETE.
     """
 
-    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    # A default rather than auto_now_add, which would give each row of a list read its own time
+    # in bulk_create (SQLite's path): a page view's rows share theirs.
+    at = models.DateTimeField(_("when"), default=timezone.now, editable=False, db_index=True)
     user = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member")
     )

@@ -192,6 +192,13 @@ class AccessLogFilter(django_filters.FilterSet):
         return value if isinstance(value, Cursor) else None
 
     @property
+    def one_page_view(self) -> bool:
+        """Whether the filters ask for one page view's rows."""
+        return bool(
+            self.is_bound and self.form.is_valid() and self.form.cleaned_data.get("page_view")
+        )
+
+    @property
     def individual_id(self) -> int | None:
         if not self.is_bound or not self.form.is_valid():
             return None

@@ -8,11 +8,13 @@ theirs from the cases' change history as it stood at each read (migration audit 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db import models
+from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access_names import OBJECT_TYPES, page_label
@@ -105,58 +107,156 @@ class LogPage:
     newer: Cursor | None  # where the previous (newer) page ends, if there is one
 
 
+# The most rows one page groups into lines: 25 lines of about 15 (a start page) to 50 rows (a
+# list page). A page shows fewer lines when they hold more rows; the next page goes on.
+ROWS_PER_PAGE = 1000
+
+
 def log_page(
     entries: QuerySet[AccessLogEntry],
     *,
     before: Cursor | None,
     after: Cursor | None,
     lines: int,
+    group_lists: bool = True,
 ) -> LogPage:
-    """Up to `lines` page views (a list's rows together, as one line), newest first, older than
-    `before` or newer than `after`. One query of `lines` x 2 rows, mostly; a second one when
-    long lists fill them (at most `lines` x ROWS_PER_LINE rows more)."""
+    """Up to `lines` lines, newest first, older than `before` or newer than `after`: a single
+    read each, or, with `group_lists`, one page view of a list (its rows together). The
+    database groups the rows (about ROWS_PER_PAGE of them at most); only the lines come back."""
     if after is not None:
-        shown, more = _lines(newer_than(entries, after), ("at", "pk"), lines, newer_than)
-        shown = [LogLine(rows=list(reversed(line.rows))) for line in reversed(shown)]
+        shown, more = _lines(newer_than(entries, after), lines, group_lists, newest_first=False)
+        shown.reverse()
         return LogPage(
             lines=shown,
-            older=Cursor.of(shown[-1].entries[-1]) if shown else None,
-            newer=Cursor.of(shown[0].entries[0]) if shown and more else None,
+            older=shown[-1].oldest if shown else None,
+            newer=shown[0].newest if shown and more else None,
         )
     scoped = older_than(entries, before) if before is not None else entries
-    shown, more = _lines(scoped, ("-at", "-pk"), lines, older_than)
+    shown, more = _lines(scoped, lines, group_lists, newest_first=True)
     return LogPage(
         lines=shown,
-        older=Cursor.of(shown[-1].entries[-1]) if shown and more else None,
-        newer=Cursor.of(shown[0].entries[0]) if shown and before is not None else None,
+        older=shown[-1].oldest if shown and more else None,
+        newer=shown[0].newest if shown and before is not None else None,
     )
 
 
+# What the rows of one line share; a list's rows of one page view share all of it.
+_LINE_KEY = ("at", "user_id", "view_name", "action", "object_type", "listed")
+
+
 def _lines(
-    entries: QuerySet[AccessLogEntry],
-    order: tuple[str, str],
-    lines: int,
-    beyond: Callable[[QuerySet[AccessLogEntry], Cursor], QuerySet[AccessLogEntry]],
+    entries: QuerySet[AccessLogEntry], lines: int, group_lists: bool, *, newest_first: bool
 ) -> tuple[list[LogLine], bool]:
-    """The first `lines` lines in `order`, and whether more rows follow them. Only the rows
-    shown are named (`log_rows`)."""
-    first = lines * 2
-    batch = list(with_names(entries).order_by(*order)[: first + 1])
-    more = len(batch) > first
-    batch = batch[:first]
-    grouped = _page_views(batch)
-    if more and len(grouped) <= lines:  # long lists: read on until the lines are whole
-        limit = lines * ROWS_PER_LINE
-        rest = list(with_names(beyond(entries, Cursor.of(batch[-1]))).order_by(*order)[: limit + 1])
-        more = len(rest) > limit
-        batch += rest[:limit]
-        grouped = _page_views(batch)
-    if len(grouped) > lines:
-        grouped, more = grouped[:lines], True
-    elif more and len(grouped) > 1:
-        grouped = grouped[:-1]  # the last line may go on beyond what was read
-    named = iter(log_rows([entry for group in grouped for entry in group]))
-    return [LogLine(rows=[next(named) for _entry in group]) for group in grouped], more
+    """The first `lines` lines in order, and whether more rows follow them.
+
+    The rows grouped are those before the time of the ROWS_PER_PAGE + 1st row (one index
+    scan finds it): a page view's rows share their time, so none is cut in two. When that
+    many rows share the first time (an export's rows), they alone are the window."""
+    edge = list(
+        entries.order_by("-at" if newest_first else "at").values_list("at", flat=True)[
+            ROWS_PER_PAGE : ROWS_PER_PAGE + 1
+        ]
+    )
+    if not edge:
+        window = entries
+    elif newest_first:
+        window = entries.filter(at__gt=edge[0])
+    else:
+        window = entries.filter(at__lt=edge[0])
+    groups = _groups(window, lines, group_lists, newest_first=newest_first)
+    more = bool(edge) or len(groups) > lines
+    if not groups and edge:
+        groups = _groups(entries.filter(at=edge[0]), lines, group_lists, newest_first=newest_first)
+        beyond = entries.filter(at__lt=edge[0]) if newest_first else entries.filter(at__gt=edge[0])
+        more = len(groups) > lines or beyond.exists()
+    return _named_lines(groups[:lines], group_lists), more
+
+
+def _groups(
+    window: QuerySet[AccessLogEntry], lines: int, group_lists: bool, *, newest_first: bool
+) -> list[dict[str, Any]]:
+    """The window's first `lines` + 1 lines, in order: what each line's rows share, how many
+    they are, the newest and oldest row's id, and how many are flagged."""
+    # A list read's rows of one page view are one line (grouped by what they share); every
+    # other row is a line of its own (grouped by its id).
+    line = (
+        models.Case(
+            models.When(listed=True, then=Value(0)),
+            default=F("pk"),
+            output_field=models.BigIntegerField(),
+        )
+        if group_lists
+        else F("pk")
+    )
+    order = ("-at", "-newest_id") if newest_first else ("at", "oldest_id")
+    return list(
+        window.annotate(line=line)
+        .values(*_LINE_KEY, "line")
+        .annotate(
+            rows=Count("pk"),
+            newest_id=Max("pk"),
+            oldest_id=Min("pk"),
+            flagged_rows=Count("pk", filter=Q(flagged=True)),
+        )
+        .order_by(*order)[: lines + 1]
+    )
+
+
+def _named_lines(groups: list[dict[str, Any]], group_lists: bool) -> list[LogLine]:
+    """The lines with their newest row (reader, object and page named) and the individuals a
+    list line showed: at most four queries, whatever the number of rows."""
+    if not groups:
+        return []
+    heads = with_names(AccessLogEntry.objects.filter(pk__in=[g["newest_id"] for g in groups]))
+    first = {row.entry.pk: row for row in log_rows(heads)}
+    lists = [g for g in groups if g["listed"]] if group_lists else []
+    shown = _individuals_shown(lists)
+    lines = []
+    for group in groups:
+        key = (group["user_id"], group["at"])
+        references, flagged_references = shown.get(key, ([], []))
+        lines.append(
+            LogLine(
+                first=first[group["newest_id"]],
+                grouped=group_lists and group["listed"],
+                count=group["rows"],
+                flagged=group["flagged_rows"] > 0,
+                newest=Cursor(group["at"], group["newest_id"]),
+                oldest=Cursor(group["at"], group["oldest_id"]),
+                references=references,
+                flagged_references=flagged_references,
+            )
+        )
+    return lines
+
+
+def _individuals_shown(
+    lists: list[dict[str, Any]],
+) -> dict[tuple[int, datetime], tuple[list[str], list[str]]]:
+    """For each page view of a list, (its reader, its time): the references of the individuals
+    it showed, and of those it showed flagged."""
+    if not lists:
+        return {}
+    one_of = Q()
+    for group in lists:
+        one_of |= Q(user_id=group["user_id"], at=group["at"])  # the index on (user, at)
+    rows = list(
+        AccessLogEntry.objects.filter(one_of, listed=True, individual_id__isnull=False)
+        .order_by()
+        .values_list("user_id", "at", "individual_id", "flagged")
+    )
+    references = dict(
+        Individual.objects.filter(pk__in={row[2] for row in rows}).values_list("pk", "reference")
+    )
+    shown: dict[tuple[int, datetime], tuple[set[str], set[str]]] = {}
+    for user_id, at, individual_id, flagged in rows:
+        reference = references.get(individual_id)
+        if reference:
+            every, flagged_ones = shown.setdefault((user_id, at), (set(), set()))
+            every.add(reference)
+            if flagged:
+                flagged_ones.add(reference)
+    return {key: (sorted(every), sorted(flagged)) for key, (every, flagged) in shown.items()}
 
 
 def page_view_key(entry: AccessLogEntry) -> str:
@@ -186,60 +286,27 @@ def individual_by_reference(reference: str) -> Individual | None:
 # --- Rows as the page and the CSV show them ---------------------------------------------------------
 
 
-# The most rows one line (one page view of a list) can take on the review page; a longer list
-# goes on over the next line. A start page shows about 15 cases, a list page 25-50.
-ROWS_PER_LINE = 60
-
-
 @dataclass(frozen=True)
 class LogLine:
-    """One line of the review: a single read, or one page view of a list with every row it
-    wrote (same reader, page and time)."""
+    """One line of the review: a single read, or one page view of a list (same reader, page
+    and time), its rows counted, with the individuals they concern."""
 
-    rows: list[LogRow]
-
-    @property
-    def first(self) -> LogRow:
-        return self.rows[0]
-
-    @property
-    def entries(self) -> list[AccessLogEntry]:
-        return [row.entry for row in self.rows]
+    first: LogRow  # the newest row: the reader, the page, the time
+    grouped: bool  # a page view of a list, shown as one line
+    count: int
+    flagged: bool
+    newest: Cursor
+    oldest: Cursor
+    references: list[str]  # a list line's individuals
+    flagged_references: list[str]
 
     @property
     def listed(self) -> bool:
         return self.first.entry.listed
 
     @property
-    def flagged(self) -> bool:
-        return any(row.flagged for row in self.rows)
-
-    @property
-    def flagged_references(self) -> list[str]:
-        return [r.individual_reference for r in self.rows if r.flagged and r.individual_reference]
-
-    @property
-    def references(self) -> list[str]:
-        return sorted({r.individual_reference for r in self.rows if r.individual_reference})
-
-    @property
     def page_view(self) -> str:
         return page_view_key(self.first.entry)
-
-
-def _page_views(entries: list[AccessLogEntry]) -> list[list[AccessLogEntry]]:
-    """The rows in groups: a list's rows of one page view together (the same reader, time,
-    page, action and kind of object), every other row on its own."""
-    groups: list[list[AccessLogEntry]] = []
-    key = None
-    for entry in entries:
-        this = (entry.user_id, entry.at, entry.view_name, entry.action, entry.object_type)
-        if entry.listed and groups and groups[-1][0].listed and key == this:
-            groups[-1].append(entry)
-        else:
-            groups.append([entry])
-        key = this
-    return groups
 
 
 @dataclass(frozen=True)

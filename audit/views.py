@@ -33,7 +33,7 @@ from audit.selectors import (
 from core.forms import is_htmx
 from core.spreadsheet import csv_download_streamed
 
-PAGE_SIZE = 50  # lines: single reads, or one page view of a list each
+PAGE_SIZE = 25  # lines: single reads, or one page view of a list each
 EXPORT_BATCH = 2000
 LOG_OBJECT_TYPE = "accounts.accesslogentry"
 
@@ -63,12 +63,14 @@ def access_log(request: HttpRequest) -> HttpResponse:
     if log_filter.is_bound and not log_filter.is_valid():
         return _invalid(request, log_filter)
     # Paged by key (the first or last row shown), not by OFFSET, and counted only up to
-    # COUNT_LIMIT: the log holds millions of rows (bench/RESULTS.md).
+    # COUNT_LIMIT: the log holds millions of rows (bench/RESULTS.md). One page view of a list
+    # (the link on its line) shows each of its rows.
     page = log_page(
         log_filter.qs,
         before=log_filter.cursor("before"),
         after=log_filter.cursor("after"),
         lines=PAGE_SIZE,
+        group_lists=not log_filter.one_page_view,
     )
     query = request.GET.copy()
     for name in ("page", "before", "after"):
@@ -77,7 +79,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
     context = {
         "filter": log_filter,
         "page": page,
-        "rows": [row for line in page.lines for row in line.rows],
+        "rows": [line.first for line in page.lines],
         "count": min(count, COUNT_LIMIT),
         "count_capped": count > COUNT_LIMIT,
         "count_limit": number_format(COUNT_LIMIT, force_grouping=True),

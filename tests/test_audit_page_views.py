@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.audit import _insert_postgresql, access_log_write
 from accounts.models import AccessAction, AccessLogEntry
+from audit.selectors import ROWS_PER_PAGE
 from tests.factories import CaseFactory
 
 LOG = "audit:access_log"
@@ -39,7 +40,7 @@ def test_a_start_page_is_one_line_with_the_individuals_it_showed(client, coordin
     assert len(lines) == 1  # one page view, one line
     (line,) = lines
     assert line.listed
-    assert len(line.rows) == 4
+    assert line.count == 4
     assert line.references == sorted(c.individual.reference for c in cases)
     page = _page(response)
     assert "Lista: 4 poster visade" in page
@@ -123,19 +124,35 @@ def test_the_count_stops_at_ten_thousand(client, coordinator, manager):
     assert "0 läsningar" in _page(response)
 
 
-def test_a_page_view_longer_than_a_line_goes_on_over_the_next_page(client, coordinator, manager):
-    _many(coordinator, 150)
+def test_a_page_view_of_more_rows_than_a_page_reads_is_one_line_of_its_own(
+    client, coordinator, manager
+):
+    # An export of 1,500 cases between two single reads: a page groups at most ROWS_PER_PAGE
+    # rows, and never cuts a page view in two.
+    _log_one(coordinator, "casework:case_detail")
+    _many(coordinator, ROWS_PER_PAGE + 500)
+    _log_one(coordinator, "casework:case_detail")
     client.force_login(manager)
-    seen = 0
+    counts = []
     params: dict[str, str] = {}
     for _page_number in range(5):
         response = client.get(reverse(LOG), params)
-        seen += len(response.context["rows"])
+        counts.append([line.count for line in response.context["page"].lines])
         older = response.context["page"].older
         if older is None:
             break
         params = {"before": str(older)}
-    assert seen == 150  # every row, each shown once
+    assert counts == [[1], [ROWS_PER_PAGE + 500], [1]]  # every row, each shown once
+
+
+def _log_one(user, view_name: str) -> None:
+    access_log_write(
+        user=user,
+        action=AccessAction.VIEW,
+        object_type="casework.case",
+        object_id="1",
+        view_name=view_name,
+    )
 
 
 @pytest.mark.parametrize("name", ["before", "after", "page_view"])
@@ -166,9 +183,10 @@ def test_the_query_count_does_not_depend_on_the_page(
     counts = []
     params: dict[str, str] = {}
     for _n in range(2):
-        # session, user, roles, the users for the filter, the count, the page (with the
-        # reader, the reference and the flag), the case numbers, unread notifications.
-        with django_assert_max_num_queries(8), CaptureQueriesContext(connection) as queries:
+        # session, user, roles, the users for the filter, the count, where the page's rows
+        # end, the lines, their newest rows (with the reader and the reference), the case
+        # numbers, the lists' individuals and their references, unread notifications.
+        with django_assert_max_num_queries(12), CaptureQueriesContext(connection) as queries:
             response = client.get(reverse(LOG), params)
         counts.append(len(queries))
         params = {"before": str(response.context["page"].older)}
