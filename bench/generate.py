@@ -979,10 +979,10 @@ ACCESS_LOG_BATCH = 1_000_000
 
 
 def add_access_log(n: int, *, analyse: bool = True) -> int:
-    """Add `n` access-log rows over the last year, spread as a year of the unit's reads: 54 %
-    coordinators' start pages and 20 % case lists (one row per case shown, as the log was
-    written until page views), 15 % case pages, 5 % individual pages, 6 % outreach contacts;
-    1 % flagged. Written by PostgreSQL itself (INSERT … SELECT generate_series), a million rows
+    """Add `n` access-log rows over the last year, spread as a year of the unit's reads, in page
+    views of 15 rows: 54 % coordinators' start pages and 20 % case lists (read in a list: a page
+    view's rows share the reader and the time, as the app writes them), 15 % case pages, 5 %
+    individual pages, 6 % outreach contacts (one row a page view); 1 % flagged. Written by PostgreSQL itself (INSERT … SELECT generate_series), a million rows
     per statement: faster than COPY from Python, which would build every row here first."""
     from django.db import connection, transaction
 
@@ -999,12 +999,15 @@ def add_access_log(n: int, *, analyse: bool = True) -> int:
                 """
                 WITH staff AS (SELECT array_agg(id ORDER BY id) AS ids FROM accounts_user),
                 rows AS (
-                    SELECT g, random() AS kind, 1 + floor(random() * %(cases)s)::int AS case_id
+                    -- The kind of page of each block of 15 rows (one reader's), spread evenly.
+                    SELECT g, (g / 15) * 0.6180339887 - floor((g / 15) * 0.6180339887) AS kind,
+                        1 + floor(random() * %(cases)s)::int AS case_id
                     FROM generate_series(%(first)s, %(last)s) AS g
                 )
                 INSERT INTO accounts_accesslogentry (at, user_id, action, object_type,
-                    object_id, individual_id, view_name, detail, ip_address, flagged)
-                SELECT now() - make_interval(secs => (%(n)s - g) * 31536000.0 / %(n)s),
+                    object_id, individual_id, view_name, detail, ip_address, flagged, listed)
+                SELECT now() - make_interval(secs => (%(n)s
+                        - CASE WHEN kind < 0.74 THEN g - g %% 15 ELSE g END) * 31536000.0 / %(n)s),
                     staff.ids[1 + (g / 15) %% cardinality(staff.ids)],
                     'view',
                     CASE WHEN kind < 0.94 THEN 'casework.case' ELSE 'outreach.outreachcontact' END,
@@ -1017,7 +1020,8 @@ def add_access_log(n: int, *, analyse: bool = True) -> int:
                          ELSE 'outreach:contact_list' END,
                     CASE WHEN kind < 0.54 THEN 'start page' ELSE '' END,
                     ('10.0.0.' || (g %% 200))::inet,
-                    kind < 0.94 AND random() < 0.01
+                    kind < 0.94 AND random() < 0.01,
+                    kind < 0.74
                 FROM rows, staff
                 """,
                 {"cases": max(cases, 1), "first": done + 1, "last": done + batch, "n": n},
