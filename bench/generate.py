@@ -12,7 +12,8 @@ category, case numbers unique per year, one undecided application per case, ...)
 identity numbers are NULL or valid (date + Luhn check digit). The users (20 coordinators,
 15 outreach workers, 3 managers) share the password in BENCH_PASSWORD.
 
-`--access-log N` adds N access-log rows (`--access-log-only`: to the existing database).
+`--access-log N` adds N access-log rows, and 4,400 more about one person (the individual of
+case 1, for the registerutdrag: `add_access_log`); `--access-log-only`: to the existing database.
 
 Not generated: change history (simple_history tables), support measures,
 organisation links and consents; the pages that read them run the same queries on empty tables.
@@ -976,14 +977,24 @@ def generate(*, scale: float, seed: int) -> dict[str, int]:
 
 # --- The access log (--access-log N) -------------------------------------------------------------
 ACCESS_LOG_BATCH = 1_000_000
+# The rows about one person on top of the `n` (issue 26: "the registerutdrag of a person with
+# 4,381 log rows"); with the spread's share of the `n`, the person has about this many or more.
+PERSON_LOG_ROWS = 4_400
 
 
 def add_access_log(n: int, *, analyse: bool = True) -> int:
     """Add `n` access-log rows over the last year, spread as a year of the unit's reads, in page
     views of 15 rows: 54 % coordinators' start pages and 20 % case lists (read in a list: a page
     view's rows share the reader and the time, as the app writes them), 15 % case pages, 5 %
-    individual pages, 6 % outreach contacts (one row a page view); 1 % flagged. Written by PostgreSQL itself (INSERT … SELECT generate_series), a million rows
-    per statement: faster than COPY from Python, which would build every row here first."""
+    individual pages, 6 % outreach contacts (one row a page view); 1 % flagged. Written by
+    PostgreSQL itself (INSERT … SELECT generate_series), a million rows per statement: faster
+    than COPY from Python, which would build every row here first.
+
+    Then PERSON_LOG_ROWS more about one person, the individual of case 1 (the same person at
+    every scale and seed): a person read often, whose registerutdrag (dsar) lists thousands of
+    log rows (bench/load.py's `job_registerutdrag` exports the person with the most rows).
+    Spread evenly over the same year and the staff: 40 % case pages and 40 % case-list rows of
+    the person's cases, 20 % their individual page; 1 % flagged. Returns the rows added."""
     from django.db import connection, transaction
 
     started = time.monotonic()
@@ -1028,10 +1039,56 @@ def add_access_log(n: int, *, analyse: bool = True) -> int:
             )
         done += batch
         print(f"  access log: {done:,} of {n:,} rows ({time.monotonic() - started:.0f} s)")
+    person = add_person_access_log() if n else 0
     if analyse:
         connection.close()
         vacuum()
-    return n
+    return n + person
+
+
+def add_person_access_log() -> int:
+    """PERSON_LOG_ROWS access-log rows about the individual of case 1 (add_access_log)."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH person AS (
+                SELECT c.individual_id AS id FROM casework_case c ORDER BY c.id LIMIT 1
+            ),
+            cases AS (
+                SELECT array_agg(c.id ORDER BY c.id) AS ids
+                FROM casework_case c JOIN person ON c.individual_id = person.id
+            ),
+            staff AS (SELECT array_agg(id ORDER BY id) AS ids FROM accounts_user),
+            rows AS (
+                SELECT g, random() AS kind, random() AS pick
+                FROM generate_series(1, %(n)s) AS g
+            )
+            INSERT INTO accounts_accesslogentry (at, user_id, action, object_type,
+                object_id, individual_id, view_name, detail, ip_address, flagged, listed)
+            SELECT now() - make_interval(secs => (%(n)s - g) * 31536000.0 / %(n)s),
+                staff.ids[1 + (g * 7) %% cardinality(staff.ids)],
+                'view',
+                CASE WHEN kind < 0.8 THEN 'casework.case' ELSE 'casework.individual' END,
+                CASE WHEN kind < 0.8
+                     THEN cases.ids[1 + floor(pick * cardinality(cases.ids))::int]::text
+                     ELSE person.id::text END,
+                person.id,
+                CASE WHEN kind < 0.4 THEN 'casework:case_detail'
+                     WHEN kind < 0.8 THEN 'casework:case_list'
+                     ELSE 'casework:individual_detail' END,
+                '',
+                ('10.0.1.' || (g %% 200))::inet,
+                random() < 0.01,
+                kind >= 0.4 AND kind < 0.8
+            FROM rows, person, cases, staff
+            """,
+            {"n": PERSON_LOG_ROWS},
+        )
+        added: int = cursor.rowcount
+    print(f"  access log: {added:,} rows about the individual of case 1")
+    return added
 
 
 if __name__ == "__main__":

@@ -14,8 +14,18 @@ start of a three-minute run says little about the machine while a page ran (seen
 p95 at 77 ms in one run and 150 ms in the next, minutes apart). The yearly PDF is one export (POST, generated in the
 request without a broker) plus its download, timed together.
 
+Then the background work (`JOB_NAMES`: the case list's CSV of every case, the registerutdrag of
+the person with the most access-log rows as PDF and JSON, a retention proposal, the annual
+report's PDF by `--users` managers at once), `--job-runs` times each (the report:
+`--pdf-requests`): started by the form the browser posts, its progress page followed as its
+htmx polls it (every POLL_SECONDS here), then the file downloaded or the result page read.
+Reported per run: the time to finish (the POST to the last byte of the file), the status codes,
+the file's size and the polling requests' own p95. Made by a Celery worker when the server has
+a broker (bench/run.sh's BENCH_BROKER), else in the request that starts it.
+
 Only the standard library (http.client, threads): no extra dependency. Reads the database (with
-bench/settings.py) only to choose case ids and search terms.
+bench/settings.py) only to choose what to ask for: case ids, search terms, the person with the
+most access-log rows, the pages of the retention proposal.
 """
 
 from __future__ import annotations
@@ -202,6 +212,13 @@ def pages(t: dict[str, Any], pdf_requests: int) -> list[Page]:
         match = re.search(r"/reports/exports/(\d+)/", location)
         if status != 302 or not match:
             return Result(first * 1000, _queries(headers), status)
+        if not _DOWNLOAD_PATH.search(location):
+            # Queued (a server with a broker): waited for as its page does, and timed so.
+            started = time.perf_counter() - first
+            _result, error = follow_progress(session, location, started + 900, _Followed())
+            if error:
+                return Result((time.perf_counter() - started) * 1000, _queries(headers), 599)
+            first = time.perf_counter() - started
         status2, headers2, body, second = session.request(
             "GET", f"/reports/exports/{match.group(1)}/download/"
         )
@@ -272,7 +289,7 @@ def pages(t: dict[str, Any], pdf_requests: int) -> list[Page]:
         ),
         Page(
             "report_pdf",
-            "POST export (PDF, made in the request) + download",
+            "POST export (PDF; made in the request, or queued with a broker) + download",
             "manager",
             report_pdf,
             requests=pdf_requests,
@@ -548,6 +565,9 @@ def machine() -> dict[str, Any]:
         "postgres": sh("psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", "show server_version"),
         "commit": sh("git", "rev-parse", "--short", "HEAD"),
         "served_commit": os.environ.get("BENCH_SERVED_COMMIT", ""),
+        # Where the background work is made (bench/run.sh's BENCH_BROKER).
+        "background": os.environ.get("BENCH_BACKGROUND")
+        or ("a worker" if os.environ.get("CELERY_BROKER_URL") else "in the web request"),
         "loadavg_start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
     }
 
@@ -578,7 +598,20 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--warmup", type=int, default=2, help="warm-up requests per user and page")
     parser.add_argument("--pdf-requests", type=int, default=20)
-    parser.add_argument("--only", default="", help="comma-separated page names (floor always runs)")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated page and background-work names (the floor always runs)",
+    )
+    parser.add_argument(
+        "--job-runs",
+        type=int,
+        default=3,
+        help="runs of each piece of background work (one user); 0: none",
+    )
+    parser.add_argument(
+        "--job-timeout", type=float, default=900.0, help="seconds a run may take to finish"
+    )
     parser.add_argument(
         "--no-family-names",
         action="store_true",
@@ -598,12 +631,27 @@ def main(argv: list[str] | None = None) -> None:
 
     info = machine()
     t = targets(family_names=not args.no_family_names)
-    all_pages = pages(t, args.pdf_requests) + issue26_pages(t) + access_log_pages()
+    retention_target: dict[str, Any] = {}
+    all_pages = (
+        pages(t, args.pdf_requests)
+        + issue26_pages(t)
+        + access_log_pages()
+        + retention_pages(retention_target)
+    )
+    job_names = set(JOB_NAMES) if args.job_runs > 0 else set()
     if args.only:
         wanted = {"floor", *args.only.split(",")}
+        unknown = wanted - {p.name for p in all_pages} - set(JOB_NAMES)
+        if unknown:
+            names = ", ".join([p.name for p in all_pages] + list(JOB_NAMES))
+            raise SystemExit(f"unknown: {', '.join(sorted(unknown))}; known: {names}")
         all_pages = [p for p in all_pages if p.name in wanted]
+        job_names &= wanted
     else:  # the capacity scenario runs on its own (bench/run.sh, bench/RESULTS.md)
         all_pages = [p for p in all_pages if p.name != "capacity_mix"]
+    jobs = background_jobs(t, job_names, args.job_runs, args.pdf_requests, args.users)
+    if any(p.name == "retention_run_page" for p in all_pages):
+        retention_target.update(retention_targets(args.base_url, args.job_timeout))
     sessions: dict[str, list[Session]] = {"coordinator": [], "manager": []}
     for i in range(args.users):
         coordinator = Session(args.base_url)
@@ -640,9 +688,17 @@ def main(argv: list[str] | None = None) -> None:
     for index, page in enumerate(measured):
         adjacent = (floors[index] + floors[index + 1]) / 2
         rows.append(summarise(page, floor_p95, adjacent))
+    job_rows: list[dict[str, Any]] = []
+    for job in jobs:
+        print(f"... {job.name} ({job.runs} runs, {job.users} at once)", file=sys.stderr, flush=True)
+        measure_job(job, args.base_url, args.job_timeout)
+        job_rows.append(summarise_job(job))
     info["loadavg_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"# {args.label}  {info}")
     print_table(rows)
+    if job_rows:
+        print()
+        print_jobs_table(job_rows)
     if args.output:
         os.makedirs(os.path.dirname(args.output) or ".", exist_ok=True)
         with open(args.output, "w") as out:
@@ -655,6 +711,7 @@ def main(argv: list[str] | None = None) -> None:
                     "search_mix": "without family names" if args.no_family_names else "all",
                     "machine": info,
                     "pages": rows,
+                    "jobs": job_rows,
                 },
                 out,
                 indent=2,
@@ -711,6 +768,386 @@ def access_log_pages() -> list[Page]:
             "manager",
             simple_get(lambda r: late),
         ),
+    ]
+
+
+# --- Background work (issue 26): started as the browser does, followed until the file is down ---
+POLL_SECONDS = 0.5  # the load script's polling; the page's own htmx polls every 2 s
+_PROGRESS = re.compile(rb'hx-get="(/(?:reports/)?exports/\d+/)"')
+_DOWNLOAD = re.compile(rb'href="(/(?:reports/)?exports/\d+/download/)"')
+_DOWNLOAD_PATH = re.compile(r"/(?:reports/)?exports/\d+/download/$")
+
+
+@dataclass
+class JobRun:
+    """One piece of background work, from the POST that starts it to its file downloaded (or
+    its result page read)."""
+
+    seconds: float
+    statuses: dict[str, Any]  # start, page (the progress page), polls ({status: n}), result
+    size: int  # bytes of the file (or the result page)
+    polls_ms: list[float]  # each polling request's own time
+    error: str = ""
+
+
+@dataclass
+class Job:
+    name: str
+    description: str
+    role: str  # "coordinator" or "manager"
+    path: str  # where the browser's form posts
+    data: dict[str, str]
+    check: Callable[[http.client.HTTPMessage, bytes], bool]  # the file is what was asked for
+    runs: int
+    users: int = 1  # users starting it at once, each their own
+    results: list[JobRun] = field(default_factory=list)
+    wall_s: float = 0.0
+
+
+def _state(body: bytes) -> tuple[str, str]:
+    """From a progress page (whole or its htmx part): (the download, the page to poll)."""
+    if download := _DOWNLOAD.search(body):
+        return download.group(1).decode(), ""
+    if progress := _PROGRESS.search(body):
+        return "", progress.group(1).decode()
+    return "", ""
+
+
+class _Followed:
+    """What following a progress page saw: the polls' times and status codes, and the first
+    page's status."""
+
+    def __init__(self) -> None:
+        self.polls_ms: list[float] = []
+        self.poll_statuses: dict[str, int] = {}
+        self.page_status = 0
+
+
+def follow_progress(
+    session: Session, location: str, deadline: float, seen: _Followed
+) -> tuple[str, str]:
+    """From the progress page the start redirected to, to the address of the result: the
+    page as the browser opens it, then its status part (HX-Request) every POLL_SECONDS, as its
+    htmx polls it, until it offers the download or sends on to the result page. (result,
+    error): one of the two is empty."""
+    status, headers, body, _t = session.request("GET", location)
+    seen.page_status = status
+    if status == 302:  # done in the request, and its result is a page
+        return headers.get("Location", ""), ""
+    if status != 200:
+        return "", f"progress page: HTTP {status}"
+    result, progress = _state(body)
+    while not result:
+        if not progress:
+            return "", "the work failed (its page says so)"
+        if time.perf_counter() > deadline:
+            return "", "not done in time (--job-timeout)"
+        time.sleep(POLL_SECONDS)
+        status, headers, body, elapsed = session.request(
+            "GET", progress, headers={"HX-Request": "true"}
+        )
+        seen.polls_ms.append(elapsed * 1000)
+        seen.poll_statuses[str(status)] = seen.poll_statuses.get(str(status), 0) + 1
+        if status != 200:
+            return "", f"poll: HTTP {status}"
+        result = headers.get("HX-Redirect", "")
+        if not result:
+            result, progress = _state(body)
+    return result, ""
+
+
+def run_job(session: Session, job: Job, timeout: float) -> JobRun:
+    """Start the work as its form does, follow its progress page (follow_progress) and fetch
+    the file or the result page. Timed from the POST to the last byte."""
+    started = time.perf_counter()
+    statuses: dict[str, Any] = {}
+    seen = _Followed()
+
+    def done(error: str, size: int = 0) -> JobRun:
+        seconds = round(time.perf_counter() - started, 3)
+        return JobRun(seconds, statuses, size, seen.polls_ms, error)
+
+    status, headers, body, _t = session.request("POST", job.path, job.data)
+    statuses["start"] = status
+    location = headers.get("Location", "")
+    if status == 200:  # a short CSV: made in the request, the answer is the file
+        result = ""
+    elif status != 302 or not location.startswith("/"):
+        return done(f"start: HTTP {status}")
+    elif _DOWNLOAD_PATH.search(location):  # made in the request (the report without a broker)
+        result = location
+    else:
+        result, error = follow_progress(session, location, started + timeout, seen)
+        statuses["page"] = seen.page_status
+        statuses["polls"] = seen.poll_statuses
+        if error:
+            return done(error)
+    if result:
+        status, headers, body, _t = session.request("GET", result)
+        statuses["result"] = status
+    if status != 200:
+        return done(f"result: HTTP {status}")
+    if not job.check(headers, body):
+        return done("result: not the file asked for", len(body))
+    return done("", len(body))
+
+
+def _is_pdf(headers: http.client.HTTPMessage, body: bytes) -> bool:
+    return body.startswith(b"%PDF")
+
+
+def _is_csv(headers: http.client.HTTPMessage, body: bytes) -> bool:
+    return headers.get("Content-Type", "").startswith("text/csv") and b"\n" in body
+
+
+def _is_json(headers: http.client.HTTPMessage, body: bytes) -> bool:
+    return headers.get("Content-Type", "").startswith("application/json") and body[:1] == b"{"
+
+
+def _is_page(headers: http.client.HTTPMessage, body: bytes) -> bool:
+    return headers.get("Content-Type", "").startswith("text/html")
+
+
+def most_logged_individual() -> tuple[int, int]:
+    """The individual with the most access-log rows (bench.generate gives one ~4,400 more),
+    and their count."""
+    from django.db.models import Count
+
+    from accounts.models import AccessLogEntry
+
+    top = (
+        AccessLogEntry.objects.exclude(individual_id=None)
+        .values("individual_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "individual_id")
+        .values_list("individual_id", "n")
+        .first()
+    )
+    if top is None:  # no log yet: the person bench.generate would have given the rows
+        from casework.models import Case
+
+        person = Case.objects.order_by("pk").values_list("individual_id", flat=True).first()
+        return int(person or 1), 0
+    return int(top[0] or 0), int(top[1])
+
+
+JOB_NAMES = (
+    "job_case_csv",
+    "job_registerutdrag",
+    "job_registerutdrag_json",
+    "job_retention_proposal",
+    "job_report_pdf_queued",
+)
+
+
+def background_jobs(
+    t: dict[str, Any], names: set[str], runs: int, pdf_runs: int, users: int
+) -> list[Job]:
+    """The background work of `names` (JOB_NAMES), each as the browser starts it."""
+    jobs: list[Job] = []
+    if "job_case_csv" in names:
+        jobs.append(
+            Job(
+                "job_case_csv",
+                "case list CSV, every case (status All), by a coordinator",
+                "coordinator",
+                "/cases/export.csv",
+                {"status": ""},
+                _is_csv,
+                runs,
+            )
+        )
+    if names & {"job_registerutdrag", "job_registerutdrag_json"}:
+        individual, rows = most_logged_individual()
+        for name, fmt, check in (
+            ("job_registerutdrag", "pdf", _is_pdf),
+            ("job_registerutdrag_json", "json", _is_json),
+        ):
+            if name in names:
+                jobs.append(
+                    Job(
+                        name,
+                        f"registerutdrag ({fmt.upper()}) of the individual with the most"
+                        f" access-log rows ({rows:,}), by a manager",
+                        "manager",
+                        f"/individuals/{individual}/data-subject-export/",
+                        {"format": fmt, "request_reference": "Benchmark 2026/26"},
+                        check,
+                        runs,
+                    )
+                )
+    if "job_retention_proposal" in names:
+        jobs.append(
+            Job(
+                "job_retention_proposal",
+                "retention proposal, then its page, by a manager",
+                "manager",
+                "/retention/propose/",
+                {},
+                _is_page,
+                runs,
+            )
+        )
+    if "job_report_pdf_queued" in names:
+        year = t["closed_years"][-1]
+        jobs.append(
+            Job(
+                "job_report_pdf_queued",
+                f"annual report PDF ({year}), {users} managers at once",
+                "manager",
+                "/reports/annual/export/",
+                {"year": str(year), "as_of": timezone.localdate().isoformat(), "format": "pdf"},
+                _is_pdf,
+                pdf_runs,
+                users=users,
+            )
+        )
+    return jobs
+
+
+def _username(role: str, index: int) -> str:
+    if role == "manager":
+        return f"bench-manager-{index % 3 + 1:02d}"
+    return f"bench-coordinator-{index % 20 + 1:02d}"
+
+
+def measure_job(job: Job, base_url: str, timeout: float) -> None:
+    """`job.runs` runs in all, by `job.users` users at once (each their own session)."""
+    sessions = []
+    for index in range(job.users):
+        session = Session(base_url)
+        session.login(_username(job.role, index))
+        sessions.append(session)
+    remaining = [job.runs]
+    lock = threading.Lock()
+    results: list[JobRun] = []
+
+    def worker(session: Session) -> None:
+        barrier.wait()
+        while True:
+            with lock:
+                if remaining[0] <= 0:
+                    return
+                remaining[0] -= 1
+            try:
+                outcome = run_job(session, job, timeout)
+            except (OSError, http.client.HTTPException) as exc:  # e.g. the worker timed out
+                outcome = JobRun(0.0, {}, 0, [], f"{type(exc).__name__}: {exc}")
+            with lock:
+                results.append(outcome)
+
+    barrier = threading.Barrier(len(sessions) + 1)
+    threads = [threading.Thread(target=worker, args=(s,)) for s in sessions]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    job.wall_s = time.perf_counter() - started
+    job.results = results
+
+
+def summarise_job(job: Job) -> dict[str, Any]:
+    seconds = [r.seconds for r in job.results]
+    polls = [ms for r in job.results for ms in r.polls_ms]
+    sizes = [r.size for r in job.results if not r.error]
+    return {
+        "job": job.name,
+        "description": job.description,
+        "users": job.users,
+        "runs": len(job.results),
+        "errors": sum(1 for r in job.results if r.error),
+        "finish_s_min": round(min(seconds), 2) if seconds else None,
+        "finish_s_median": round(statistics.median(seconds), 2) if seconds else None,
+        "finish_s_p95": round(percentile(seconds, 0.95), 2) if seconds else None,
+        "finish_s_max": round(max(seconds), 2) if seconds else None,
+        "size_bytes_median": int(statistics.median(sizes)) if sizes else 0,
+        "polls": len(polls),
+        "poll_p95_ms": round(percentile(polls, 0.95), 1) if polls else None,
+        "wall_s": round(job.wall_s, 1),
+        "each": [
+            {
+                "seconds": r.seconds,
+                "statuses": r.statuses,
+                "size_bytes": r.size,
+                "polls": len(r.polls_ms),
+                "poll_p95_ms": round(percentile(r.polls_ms, 0.95), 1) if r.polls_ms else None,
+                "error": r.error,
+            }
+            for r in job.results
+        ],
+    }
+
+
+def print_jobs_table(rows: list[dict[str, Any]]) -> None:
+    print(
+        f"{'background work':24} {'users':>5} {'n':>3} {'err':>3} {'min s':>7} {'p50 s':>7} "
+        f"{'max s':>7} {'size':>11} {'polls':>5} {'poll p95':>8}"
+    )
+    for row in rows:
+        print(
+            f"{row['job']:24} {row['users']:>5} {row['runs']:>3} {row['errors']:>3} "
+            f"{row['finish_s_min'] or '':>7} {row['finish_s_median'] or '':>7} "
+            f"{row['finish_s_max'] or '':>7} {row['size_bytes_median']:>11,} {row['polls']:>5} "
+            f"{row['poll_p95_ms'] or '':>8}"
+        )
+    for row in rows:
+        for run in row["each"]:
+            if run["error"]:
+                print(f"  {row['job']}: {run['error']} after {run['seconds']} s {run['statuses']}")
+
+
+# --- A retention proposal's page (retention_run_page) -------------------------------------------
+
+
+def retention_targets(base_url: str, timeout: float) -> dict[str, Any]:
+    """The latest proposal waiting for confirmation (one is made first, through the page, when
+    none waits) and how many pages each of its lists has."""
+    from retention.models import RetentionItem, RetentionRun
+    from retention.views import ITEMS_PER_PAGE
+
+    def waiting() -> RetentionRun | None:
+        runs = RetentionRun.objects.filter(status=RetentionRun.Status.PROPOSED)
+        return runs.order_by("-pk").first()
+
+    run = waiting()
+    if run is None:
+        print("... no retention proposal waits: making one", file=sys.stderr, flush=True)
+        session = Session(base_url)
+        session.login(_username("manager", 0))
+        made = run_job(
+            session, background_jobs({}, {"job_retention_proposal"}, 1, 0, 1)[0], timeout
+        )
+        if made.error or (run := waiting()) is None:
+            raise SystemExit(f"the retention proposal could not be made: {made.error}")
+    pages: dict[str, int] = {}
+    for decision in (RetentionItem.Decision.CULL, RetentionItem.Decision.KEEP):
+        count = run.items.filter(decision=decision).count()
+        pages[str(decision)] = max(1, -(-count // ITEMS_PER_PAGE))
+    return {"run": run.pk, "pages": pages}
+
+
+def retention_pages(target: dict[str, Any]) -> list[Page]:
+    """`target` is filled in (retention_targets) only when the page is measured."""
+
+    def path(rng: random.Random) -> str:
+        base = f"/retention/{target['run']}/"
+        pages: dict[str, int] = target["pages"]
+        choice = rng.random()
+        if choice < 0.25:
+            return base
+        if choice < 0.75:
+            return base + f"?list=cull&page={rng.randint(1, pages['cull'])}"
+        return base + f"?list=keep&page={rng.randint(1, pages['keep'])}"
+
+    return [
+        Page(
+            "retention_run_page",
+            "GET /retention/<proposal>/ (page 1; a random page of the list to cull; of the kept)",
+            "manager",
+            simple_get(path),
+        )
     ]
 
 

@@ -7,7 +7,9 @@ Differences from production, on purpose, and reported in bench/RESULTS.md:
 - two-factor sign-in off (LOTSA_REQUIRE_2FA=false): the load script signs in with a password;
   the two-factor middleware still runs on every request;
 - the cache (rate limits, the cached annual report) in Redis database 13;
-- a query counter middleware (X-Bench-Queries) and a trivial "floor" page (bench/urls.py).
+- a query counter middleware (X-Bench-Queries) and a trivial "floor" page (bench/urls.py);
+- no Celery broker (the zero-install default): background work is made in the request, unless
+  CELERY_BROKER_URL is set (bench/run.sh's BENCH_BROKER, which also starts a worker).
 
 Every value can still be overridden from the environment (e.g. DATABASE_URL).
 """
