@@ -31,6 +31,7 @@ from django.db.models import (
     FloatField,
     Func,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -135,6 +136,55 @@ def contact_queryset(user: User) -> QuerySet[OutreachContact]:
         .prefetch_related("indicators", "offers", "staff")
         .annotate(individual_id=_accepted_individual())
     )
+
+
+# What a contact list row reads (templates/outreach/_contact_table.html) and the access log needs.
+_CONTACT_ROW_FIELDS = (
+    *("contacted_at", "environment", "district", "district__name", "alias", "description"),
+    "age_group",
+)
+
+
+def contact_rows_queryset(user: User) -> QuerySet[OutreachContact]:
+    """The contacts the user may see with only what a list row shows; the indicators come from
+    `indicators_by_contact` (a prefetch built a model instance and a queryset for each), the
+    staff present only for those who see everyone's contacts (the column is theirs)."""
+    allowed = _visible_contacts(user)
+    if allowed is None:
+        return OutreachContact.objects.none()
+    contacts = (
+        OutreachContact.objects.filter(allowed)
+        .select_related("district")
+        .only(*_CONTACT_ROW_FIELDS)
+        .annotate(individual_id=_accepted_individual())
+    )
+    if reads_everything(user):
+        contacts = contacts.prefetch_related(
+            Prefetch("staff", queryset=User.objects.only("first_name", "last_name", "username"))
+        )
+    return contacts
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    """One line of the contact list: the contact, its indicators and its page."""
+
+    contact: OutreachContact
+    indicators: list[str]
+    url: str
+
+
+def contact_list_rows(contacts: list[OutreachContact]) -> list[ContactRow]:
+    """The contact list's rows for these contacts (read with `contact_rows_queryset`)."""
+    indicators = indicators_by_contact([contact.pk for contact in contacts])
+    return [
+        ContactRow(
+            contact=contact,
+            indicators=indicators.get(contact.pk, []),
+            url=reverse("outreach:contact_detail", args=[contact.pk]),
+        )
+        for contact in contacts
+    ]
 
 
 def referral_queryset(user: User) -> QuerySet[Referral]:

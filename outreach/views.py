@@ -67,7 +67,8 @@ from outreach.selectors import (
     can_use_outreach,
     contact_get_for_edit,
     contact_get_for_user,
-    contact_queryset,
+    contact_list_rows,
+    contact_rows_queryset,
     contact_shown_in,
     last_district_for,
     log_contact_reads,
@@ -229,7 +230,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     if search_text(params) and (limited := search_rate_limit(request)):
         return limited
     contact_filter = ContactFilter(
-        params or None, queryset=contact_queryset(user).order_by("-contacted_at"), user=user
+        params or None, queryset=contact_rows_queryset(user).order_by("-contacted_at"), user=user
     )
     # The count from the cache (outreach/counts.py); the page's rows walk the index of contact
     # times and stop after a page.
@@ -237,17 +238,17 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     page = CountedPaginator(contacts, PAGE_SIZE, count=lambda: cached_count(contacts)).get_page(
         params.get("page")
     )
-    rows = list(page.object_list)
+    contacts = list(page.object_list)
     log_contact_reads(
         request,
-        rows,
+        contacts,
         action=AccessAction.SEARCH if search_text(params) else AccessAction.VIEW,
         detail="contact list",
     )
     context = {
         "filter": contact_filter,
         "page": page,
-        "rows": rows,
+        "rows": contact_list_rows(contacts),
         "everyone": reads_everything(user),
     }
     template = "outreach/_contact_table.html" if is_htmx(request) else "outreach/contact_list.html"

@@ -1,4 +1,4 @@
-"""The case list, the deadline board and the referral list as their users see them: each row's
+"""The case list, the deadline board, the referral list and the contact list as their users see them: each row's
 links, badges, dates and words, hostile text escaped, protected identities masked for those who
 may not see them, and a fixed number of queries whatever the rows hold."""
 
@@ -15,7 +15,7 @@ from accounts.roles import Role
 from casework import services as casework_services
 from casework.models import ClosingReason, Language, Protection
 from outreach import services as outreach_services
-from outreach.models import AgeGroup, Indicator
+from outreach.models import AgeGroup, District, Environment, Indicator
 from reflection_period import services as reflection_services
 from tests.factories import OutreachContactFactory, UserFactory
 from tests.reflection_period_helpers import draft, open_case, permit_ending_on, submitted
@@ -404,3 +404,94 @@ def test_the_referral_list_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(most):
         page = client.get(url, {"status": ""}).content.decode()
     assert len(_rows(page)) == 5
+
+
+# --- The contact list -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def contacts(outreach_worker):
+    """Two of the worker's own: one with two indicators, a hostile alias and a colleague present;
+    one online (no district), without indicators, described rather than named."""
+    colleague = UserFactory.create(
+        username="kollega", first_name="Kim", last_name="Kollega", roles=[Role.OUTREACH]
+    )
+    marked = OutreachContactFactory.create(
+        created_by=outreach_worker,
+        alias=HOSTILE,
+        age_group=AgeGroup.UNDER_18,
+        staff=[outreach_worker, colleague],
+    )
+    marked.indicators.create(indicator=Indicator.VIOLENCE)
+    marked.indicators.create(indicator=Indicator.CONTROLLED)
+    online = OutreachContactFactory.create(
+        created_by=outreach_worker,
+        alias="",
+        description="Blå väska",
+        environment=Environment.ONLINE,
+        district=None,
+        contacted_at=timezone.now() - timedelta(days=1),
+    )
+    return {"marked": marked, "online": online}
+
+
+def test_the_contact_list_rows_link_and_describe_each_contact(
+    client, outreach_worker, manager, contacts
+) -> None:
+    client.force_login(outreach_worker)
+    page = client.get(reverse("outreach:contact_list")).content.decode()
+    _assert_no_raw_hostile_markup(page)
+    marked, online = contacts["marked"], contacts["online"]
+    first, second = _rows(page)
+    assert f'<a href="/outreach/contacts/{marked.pk}/">' in first
+    assert "Gata" in first
+    assert "Norrmalm" in first
+    assert HOSTILE_SHOWN in first
+    assert "Under 18" in first
+    # The indicators in code order, as the contact's page lists them.
+    assert "Kontrolleras av andra, Tecken på våld" in first
+    assert "Kim" not in page  # the staff column is the managers'
+    assert f'<a href="/outreach/contacts/{online.pk}/">' in second
+    assert "Annons på nätet" in second
+    assert "Blå väska" in second
+    assert '<td class="d-none d-md-table-cell small">–</td>' in second
+    client.force_login(manager)
+    page = client.get(reverse("outreach:contact_list")).content.decode()
+    assert "Jonas" in _row_with(page, HOSTILE_SHOWN)
+    assert "Kim Kollega" in _row_with(page, HOSTILE_SHOWN)
+
+
+def test_the_contact_filters_show_the_chosen_values_and_the_districts_of_now(
+    client, outreach_worker, contacts
+) -> None:
+    client.force_login(outreach_worker)
+    url = reverse("outreach:contact_list")
+    chosen = client.get(url, {"environment": "online"}).content.decode()
+    assert '<option value="online" selected>' in chosen
+    assert len(_rows(chosen)) == 1
+    plain = client.get(url).content.decode()
+    assert '<option value="online" selected>' not in plain
+    assert "Nyby" not in plain
+    District.objects.create(code="nyby", name="Nyby", sort_order=99)
+    assert "Nyby" in client.get(url).content.decode()  # at once, in this process too
+    wrong = client.get(url, {"year": "1999"}).content.decode()
+    assert "1999" in wrong
+    assert "invalid-feedback" in wrong
+
+
+def test_the_contact_list_runs_a_fixed_number_of_queries(
+    client, outreach_worker, manager, contacts, django_assert_num_queries
+) -> None:
+    for _ in range(20):
+        OutreachContactFactory.create(created_by=outreach_worker).indicators.create(
+            indicator=Indicator.DEBT
+        )
+    url = reverse("outreach:contact_list")
+    # Session, user, roles, unread notifications, count, page, indicators, access log, the
+    # districts (the filter bar's key); for managers the staff present and the staff filter.
+    for user, queries in ((outreach_worker, 9), (manager, 11)):
+        client.force_login(user)
+        client.get(url)  # warm the session
+        with django_assert_num_queries(queries):
+            page = client.get(url).content.decode()
+        assert len(_rows(page)) == 22
