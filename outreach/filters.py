@@ -76,6 +76,14 @@ class ContactFilter(django_filters.FilterSet):
         else:
             del self.filters["staff"]  # outreach staff see only their own contacts anyway
 
+    def filtered(self, queryset: QuerySet[OutreachContact]) -> QuerySet[OutreachContact]:
+        """Another queryset of contacts (the count's) with the same filters as `qs`."""
+        if not self.is_bound:
+            return queryset
+        self.errors  # noqa: B018  (validates the form, as `qs` does before filtering)
+        filtered: QuerySet[OutreachContact] = self.filter_queryset(queryset)
+        return filtered
+
     def filter_search(
         self, queryset: QuerySet[OutreachContact], name: str, value: str
     ) -> QuerySet[OutreachContact]:

@@ -37,6 +37,7 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import ExtractYear
+from django.db.models.lookups import Exact
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -86,6 +87,23 @@ def _own_contacts(user: User, *, via_referral: bool = False) -> Q:
     return Q(present) | Q(**{creator: user})
 
 
+def _own_contacts_newest_first(user: User) -> Q:
+    """`_own_contacts` for a page of contacts newest first: the same contacts (present at one
+    someone else logged, or logged by them), written so that PostgreSQL checks each contact in
+    turn as it walks the index of contact times and stops after the page. The condition on the
+    logging worker inside EXISTS keeps PostgreSQL from first hashing every contact the user was
+    present at, as it does for `_own_contacts` (26,000 at national scale: 5–7 ms for any page,
+    against 0.5 ms for the first and 2 ms for the tenth). A count reads every contact, and the
+    hash is the faster way there (0.1–0.4 s against 0.5–0.6 s), so counts use `_own_contacts`."""
+    through = OutreachContact.staff.through
+    present_not_logged = Exists(
+        through.objects.filter(outreachcontact_id=OuterRef("pk"), user_id=user.pk).exclude(
+            Exact(OuterRef("created_by"), user.pk)
+        )
+    )
+    return Q(present_not_logged) | Q(created_by=user)
+
+
 def _referred_contacts() -> Q:
     """Contacts behind a referral that outreach has not withdrawn."""
     return Q(
@@ -97,12 +115,13 @@ def _referred_contacts() -> Q:
     )
 
 
-def _visible_contacts(user: User) -> Q | None:
+def _visible_contacts(user: User, *, newest_first: bool = False) -> Q | None:
+    """The contacts the user may see (`newest_first`: for a page of them in time order)."""
     if reads_everything(user):
         return Q()
     allowed: Q | None = None
     if can_log_contacts(user):
-        allowed = _own_contacts(user)
+        allowed = _own_contacts_newest_first(user) if newest_first else _own_contacts(user)
     if can_handle_referrals(user):
         allowed = _referred_contacts() if allowed is None else allowed | _referred_contacts()
     return allowed
@@ -148,8 +167,9 @@ _CONTACT_ROW_FIELDS = (
 def contact_rows_queryset(user: User) -> QuerySet[OutreachContact]:
     """The contacts the user may see with only what a list row shows; the indicators come from
     `indicators_by_contact` (a prefetch built a model instance and a queryset for each), the
-    staff present only for those who see everyone's contacts (the column is theirs)."""
-    allowed = _visible_contacts(user)
+    staff present only for those who see everyone's contacts (the column is theirs). For pages
+    newest first; `contact_count_queryset` counts the same contacts."""
+    allowed = _visible_contacts(user, newest_first=True)
     if allowed is None:
         return OutreachContact.objects.none()
     contacts = (
@@ -163,6 +183,14 @@ def contact_rows_queryset(user: User) -> QuerySet[OutreachContact]:
             Prefetch("staff", queryset=User.objects.only("first_name", "last_name", "username"))
         )
     return contacts
+
+
+def contact_count_queryset(user: User) -> QuerySet[OutreachContact]:
+    """The contacts of `contact_rows_queryset`, to count."""
+    allowed = _visible_contacts(user)
+    if allowed is None:
+        return OutreachContact.objects.none()
+    return OutreachContact.objects.filter(allowed)
 
 
 @dataclass(frozen=True)

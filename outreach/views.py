@@ -65,6 +65,7 @@ from outreach.selectors import (
     can_handle_referrals,
     can_log_contacts,
     can_use_outreach,
+    contact_count_queryset,
     contact_get_for_edit,
     contact_get_for_user,
     contact_list_rows,
@@ -233,11 +234,11 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         params or None, queryset=contact_rows_queryset(user).order_by("-contacted_at"), user=user
     )
     # The count from the cache (outreach/counts.py); the page's rows walk the index of contact
-    # times and stop after a page.
-    contacts = contact_filter.qs
-    page = CountedPaginator(contacts, PAGE_SIZE, count=lambda: cached_count(contacts)).get_page(
-        params.get("page")
-    )
+    # times and stop after a page (selectors.contact_rows_queryset).
+    counted = contact_filter.filtered(contact_count_queryset(user))
+    page = CountedPaginator(
+        contact_filter.qs, PAGE_SIZE, count=lambda: cached_count(counted)
+    ).get_page(params.get("page"))
     contacts = list(page.object_list)
     log_contact_reads(
         request,

@@ -924,10 +924,15 @@ def test_contacts_of_other_workers_never_reach_an_outreach_worker(
         staff=[other_outreach_worker, outreach_worker],
     )
     OutreachContactFactory.create(created_by=other_outreach_worker, alias="Hennes")
+    OutreachContactFactory.create(
+        created_by=outreach_worker, alias="Loggad", staff=[other_outreach_worker]
+    )
     client.force_login(outreach_worker)
     page = _page(client.get(reverse("outreach:contact_list")))
     assert "Min" in page
     assert "Tillsammans" in page  # present, so one of mine
+    assert "Loggad" in page  # logged by me, though not present
     assert "Hennes" not in page
+    assert "3 kontakter" in page
     assert client.get(reverse("outreach:contact_detail", args=[together.pk])).status_code == 200
     assert client.get(reverse("outreach:contact_detail", args=[mine.pk])).status_code == 200
