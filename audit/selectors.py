@@ -250,7 +250,7 @@ def _individuals_shown(
     )
     shown: dict[tuple[int, datetime], tuple[set[str], set[str]]] = {}
     for user_id, at, individual_id, flagged in rows:
-        reference = references.get(individual_id)
+        reference = references.get(individual_id or 0)
         if reference:
             every, flagged_ones = shown.setdefault((user_id, at), (set(), set()))
             every.add(reference)
