@@ -821,6 +821,9 @@ class _Followed:
         self.polls_ms: list[float] = []
         self.poll_statuses: dict[str, int] = {}
         self.page_status = 0
+        # The result itself, when the start sent the browser straight to it (older versions
+        # made the work in the request: a retention proposal's page).
+        self.result: tuple[http.client.HTTPMessage, bytes] | None = None
 
 
 def follow_progress(
@@ -836,6 +839,9 @@ def follow_progress(
         return headers.get("Location", ""), ""
     if status != 200:
         return "", f"progress page: HTTP {status}"
+    if b'id="export-status"' not in body:  # not a job's page: the result, made in the request
+        seen.result = (headers, body)
+        return location, ""
     result, progress = _state(body)
     while not result:
         if not progress:
@@ -882,7 +888,9 @@ def run_job(session: Session, job: Job, timeout: float) -> JobRun:
         statuses["polls"] = seen.poll_statuses
         if error:
             return done(error)
-    if result:
+    if seen.result is not None:
+        headers, body = seen.result
+    elif result:
         status, headers, body, _t = session.request("GET", result)
         statuses["result"] = status
     if status != 200:
