@@ -169,7 +169,7 @@ def _lines(
         groups = _groups(entries.filter(at=edge[0]), lines, group_lists, newest_first=newest_first)
         beyond = entries.filter(at__lt=edge[0]) if newest_first else entries.filter(at__gt=edge[0])
         more = len(groups) > lines or beyond.exists()
-    return _named_lines(groups[:lines], group_lists), more
+    return _named_lines(entries, groups[:lines], group_lists), more
 
 
 def _groups(
@@ -202,7 +202,9 @@ def _groups(
     )
 
 
-def _named_lines(groups: list[dict[str, Any]], group_lists: bool) -> list[LogLine]:
+def _named_lines(
+    entries: QuerySet[AccessLogEntry], groups: list[dict[str, Any]], group_lists: bool
+) -> list[LogLine]:
     """The lines with their newest row (reader, object and page named) and the individuals a
     list line showed: at most four queries, whatever the number of rows."""
     if not groups:
@@ -210,7 +212,7 @@ def _named_lines(groups: list[dict[str, Any]], group_lists: bool) -> list[LogLin
     heads = with_names(AccessLogEntry.objects.filter(pk__in=[g["newest_id"] for g in groups]))
     first = {row.entry.pk: row for row in log_rows(heads)}
     lists = [g for g in groups if g["listed"]] if group_lists else []
-    shown = _individuals_shown(lists)
+    shown = _individuals_shown(entries, lists)
     lines = []
     for group in groups:
         key = (group["user_id"], group["at"])
@@ -231,17 +233,19 @@ def _named_lines(groups: list[dict[str, Any]], group_lists: bool) -> list[LogLin
 
 
 def _individuals_shown(
+    entries: QuerySet[AccessLogEntry],
     lists: list[dict[str, Any]],
 ) -> dict[tuple[int, datetime], tuple[list[str], list[str]]]:
     """For each page view of a list, (its reader, its time): the references of the individuals
-    it showed, and of those it showed flagged."""
+    its rows concern (those the filters select: with "only flagged", the flagged ones), and of
+    those read flagged."""
     if not lists:
         return {}
     one_of = Q()
     for group in lists:
         one_of |= Q(user_id=group["user_id"], at=group["at"])  # the index on (user, at)
     rows = list(
-        AccessLogEntry.objects.filter(one_of, listed=True, individual_id__isnull=False)
+        entries.filter(one_of, listed=True, individual_id__isnull=False)
         .order_by()
         .values_list("user_id", "at", "individual_id", "flagged")
     )

@@ -80,6 +80,25 @@ def test_a_flagged_opening_of_a_record_is_told_apart_from_flagged_list_reads(
     assert all(row.entry.listed for row in response.context["rows"])
 
 
+def test_with_only_flagged_reads_a_list_line_is_its_flagged_rows(
+    client, coordinator, other_coordinator, manager
+):
+    theirs = [CaseFactory.create(coordinator=coordinator) for _n in range(5)]
+    own = [CaseFactory.create(coordinator=other_coordinator) for _n in range(3)]
+    client.force_login(other_coordinator)
+    assert client.get(reverse("casework:case_list"), {"status": ""}).status_code == 200
+
+    client.force_login(manager)
+    (line,) = client.get(reverse(LOG)).context["page"].lines
+    assert line.count == 8
+    assert line.references == sorted(c.individual.reference for c in theirs + own)
+    (line,) = client.get(reverse(LOG), {"flagged": "on"}).context["page"].lines
+    assert line.count == 5  # the five cases of someone else's, not the three of their own
+    assert (
+        line.references == line.flagged_references == sorted(c.individual.reference for c in theirs)
+    )
+
+
 def test_pages_and_details_are_named_in_swedish(client, coordinator, manager):
     for view_name, detail in [
         ("reflection_period:application_decide", ""),
