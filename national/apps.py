@@ -9,6 +9,7 @@ class NationalConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: these modules use the models, loaded only by now.
         from casework.models import CasePurpose, IndividualRelation
+        from national import jobs  # noqa: F401  (registers the background downloads)
         from reporting.cache import STATISTICS
 
         # The national figures are cached with the annual statistics (reporting.cache), whose
