@@ -18,7 +18,7 @@ from django.conf import settings
 
 from casework.codes import MeansOfControl
 from casework.models import Purpose, Sex
-from national.selectors import NOT_RECORDED, national_statistics
+from national.selectors import NOT_RECORDED, counted_persons
 
 QUASI_IDENTIFIERS = ("yearOfRegistration", "gender", "ageBroad", "citizenship")
 
@@ -101,9 +101,9 @@ def k_anonymous(rows: list[dict[str, Any]], k: int) -> Microdata:
 
 
 def ctdc_rows(*, year: int, as_of: date) -> list[dict[str, Any]]:
-    statistics = national_statistics(year=year, as_of=as_of)
+    persons, _accompanying = counted_persons(year=year, as_of=as_of, means_of_control=True)
     rows = []
-    for person in statistics.persons:
+    for person in persons:
         row: dict[str, Any] = {
             "yearOfRegistration": year,
             "gender": GENDER[Sex(person.sex)],

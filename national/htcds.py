@@ -32,7 +32,15 @@ from casework.codes import (
     TraffickerRelationship,
     TraffickingStatus,
 )
-from casework.models import Case, CasePurpose, Offence, Purpose, Sex, SupportMeasure, SupportType
+from casework.models import (
+    CasePurpose,
+    Individual,
+    Offence,
+    Purpose,
+    Sex,
+    SupportMeasure,
+    SupportType,
+)
 from core.spreadsheet import SpreadsheetWriter
 from national.selectors import counted_cases
 
@@ -239,13 +247,39 @@ def _mapped(code_list: str, codes: Iterable[str]) -> list[str]:
     return sorted({value for value in mapped if value})
 
 
+COLUMNS_READ = (
+    "pk",
+    "suspicion",
+    "age_at_suspicion",
+    "opened_on",
+    "closed_on",
+    "category",
+    "offence",
+    "industry",
+    "trafficking_status",
+    "status_decided_by",
+    "trafficker_relationship",
+    "recruitment",
+    "means_of_control",
+    "exploitation_country",
+    "individual_id",
+    "individual__sex",
+    "individual__citizenship",
+    "individual__date_of_birth",
+    "individual__birth_year",
+    "individual__interpreter_language__code",
+)
+
+
 def htcds_records(*, year: int, as_of: date) -> list[dict[str, Any]]:
     """One record per case counted in the national figures for the year (victim cases whose
-    suspicion was established in the year, up to the as-of date)."""
-    cases = list(counted_cases(year=year, as_of=as_of).prefetch_related("individual__languages"))
-    ids = [case.pk for case in cases]
+    suspicion was established in the year, up to the as-of date). The cases are read as the
+    columns used (no model instances), and their purposes, support and persons' languages with
+    the cases' query as a subquery (no list of thousands of ids)."""
+    counted = counted_cases(year=year, as_of=as_of)
+    case_ids = counted.values("pk")
     purposes: dict[int, set[str]] = {}
-    for case_id, purpose in CasePurpose.objects.filter(case__in=ids).values_list(
+    for case_id, purpose in CasePurpose.objects.filter(case__in=case_ids).values_list(
         "case_id", "purpose"
     ):
         purposes.setdefault(case_id, set()).add(purpose)
@@ -253,53 +287,85 @@ def htcds_records(*, year: int, as_of: date) -> list[dict[str, Any]]:
     # as of a day says the same whenever it is made.
     support: dict[int, set[str]] = {}
     for case_id, kind in SupportMeasure.objects.filter(
-        case__in=ids, started_on__lte=as_of
+        case__in=case_ids, started_on__lte=as_of
     ).values_list("case_id", "type"):
         support.setdefault(case_id, set()).add(kind)
+    languages: dict[int, list[str]] = {}
+    for individual_id, code in Individual.languages.through.objects.filter(
+        individual__in=counted.values("individual_id")
+    ).values_list("individual_id", "language__code"):
+        languages.setdefault(individual_id, []).append(code)
     return [
-        _record(case, purposes.get(case.pk, set()), support.get(case.pk, set()), as_of=as_of)
-        for case in cases
+        _record(
+            case,
+            purposes.get(case["pk"], set()),
+            support.get(case["pk"], set()),
+            sorted(languages.get(case["individual_id"], [])),
+            as_of=as_of,
+        )
+        for case in counted.values(*COLUMNS_READ)
     ]
 
 
-def _record(case: Case, purposes: set[str], support: set[str], *, as_of: date) -> dict[str, Any]:
-    person = case.individual
-    suspicion: date = case.suspicion_date
-    languages = sorted(language.code for language in person.languages.all())
-    language = person.interpreter_language.code if person.interpreter_language else None
+def _age(case: dict[str, Any]) -> int | None:
+    """Case.suspicion_age from the columns: the age kept on the case, else from the birth date
+    or year (Individual.age_on)."""
+    if case["age_at_suspicion"] is not None:
+        return int(case["age_at_suspicion"])
+    day: date = case["suspicion"]
+    born: date | None = case["individual__date_of_birth"]
+    if born:
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    if case["individual__birth_year"]:
+        return day.year - int(case["individual__birth_year"])
+    return None
+
+
+def _record(
+    case: dict[str, Any],
+    purposes: set[str],
+    support: set[str],
+    languages: list[str],
+    *,
+    as_of: date,
+) -> dict[str, Any]:
+    suspicion: date = case["suspicion"]
+    language = case["individual__interpreter_language__code"]
+    closed_on: date | None = case["closed_on"]
+    means_of_control: list[str] = case["means_of_control"]
     return {
-        "x_lotsa_case_id": pseudonym("case", case.pk),
-        "x_lotsa_person_id": pseudonym("person", person.pk),
-        "prs_Gender": CODE_MAPS["sex"].values[person.sex],
-        "vic_AgeWhenTrafficked": case.suspicion_age,
-        "prs_Citizenship": str(person.citizenship) or None,
+        "x_lotsa_case_id": pseudonym("case", case["pk"]),
+        "x_lotsa_person_id": pseudonym("person", case["individual_id"]),
+        "prs_Gender": CODE_MAPS["sex"].values[case["individual__sex"]],
+        "vic_AgeWhenTrafficked": _age(case),
+        "prs_Citizenship": case["individual__citizenship"] or None,
         "prs_PrimaryLanguage": language or (languages[0] if languages else None),
         "vic_TraffickingStatus": CODE_MAPS["trafficking_status"].values.get(
-            case.trafficking_status
+            case["trafficking_status"]
         ),
         "vic_TraffickingStatusDecisionMakingOrg": CODE_MAPS["status_decided_by"].values.get(
-            case.status_decided_by
+            case["status_decided_by"]
         ),
         "vic_RelationshipToTrafficker": CODE_MAPS["trafficker_relationship"].values.get(
-            case.trafficker_relationship
+            case["trafficker_relationship"]
         ),
-        "vic_MethodOfRecruitment": _mapped("recruitment", case.recruitment),
-        "vic_MethodsOfControl": _mapped("means_of_control", case.means_of_control),
+        "vic_MethodOfRecruitment": _mapped("recruitment", case["recruitment"]),
+        "vic_MethodsOfControl": _mapped("means_of_control", means_of_control),
         "vic_TypeOfExploitation": _mapped("purpose", purposes),
-        "vic_ForcedLabourIndustry": CODE_MAPS["industry"].values.get(case.industry),
-        "hte_Type": "Exploitation" if case.exploitation_country else None,
-        "hte_Country": str(case.exploitation_country) or None,
+        "vic_ForcedLabourIndustry": CODE_MAPS["industry"].values.get(case["industry"]),
+        "hte_Type": "Exploitation" if case["exploitation_country"] else None,
+        "hte_Country": case["exploitation_country"] or None,
         "cas_Status": CODE_MAPS["case_status"].values[
-            "closed" if case.closed_on is not None and case.closed_on <= as_of else "open"
+            "closed" if closed_on is not None and closed_on <= as_of else "open"
         ],
         "spl_Type": _mapped("support", support),
-        "x_lotsa_category": case.category,
-        "x_lotsa_offence": OFFENCE_CODES[Offence(case.offence)],
+        "x_lotsa_category": case["category"],
+        "x_lotsa_offence": OFFENCE_CODES[Offence(case["offence"])],
         "x_lotsa_criminality": Purpose.CRIMINALITY in purposes,
-        "x_lotsa_restricts_movement": MeansOfControl.RESTRICTS_MOVEMENT in case.means_of_control,
-        "x_lotsa_industry": case.industry or None,
+        "x_lotsa_restricts_movement": MeansOfControl.RESTRICTS_MOVEMENT in means_of_control,
+        "x_lotsa_industry": case["industry"] or None,
         "x_lotsa_suspicion_date": suspicion.isoformat(),
-        "x_lotsa_opened_on": case.opened_on.isoformat(),
+        "x_lotsa_opened_on": case["opened_on"].isoformat(),
         "x_lotsa_support": sorted(support),
     }
 

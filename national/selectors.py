@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.codes import Industry, RelationKind
 from casework.models import Case, CasePurpose, Category, IndividualRelation, Purpose, Sex
+from reporting.cache import cached_statistics
 
 ADULT_AGE = 18
 NOT_RECORDED = "not_recorded"
@@ -88,41 +89,59 @@ class Person:
 
 @dataclass
 class NationalStatistics:
+    """The counted persons' figures (what the report tables show), counted once from the
+    persons: small enough to cache, unlike the persons themselves."""
+
     year: int
     as_of: date
-    persons: list[Person]
+    total: int
+    sex_age: Counter[tuple[str, str]]
+    forms: Counter[tuple[str, str]]
+    offences: Counter[tuple[str, str]]
+    countries: Counter[str]
+    industries: Counter[str]
+    labour_persons: int
+    ages: Counter[str]
     accompanying: Counter[str]  # sex -> children
 
-    @property
-    def total(self) -> int:
-        return len(self.persons)
-
-    def by_sex_age(self) -> dict[tuple[str, str], int]:
-        return Counter((p.sex, p.age_group) for p in self.persons)
-
-    def by_form(self) -> dict[tuple[str, str], int]:
-        return Counter((form, p.age_group) for p in self.persons for form in p.forms)
-
-    def by_offence(self) -> dict[tuple[str, str], int]:
-        return Counter((offence, p.age_group) for p in self.persons for offence in p.offences)
-
-    def by_country(self) -> Counter[str]:
-        return Counter(p.citizenship for p in self.persons)
-
-    def by_industry(self) -> Counter[str]:
-        return Counter(
-            industry
-            for p in self.persons
-            if Purpose.LABOUR in p.forms
-            for industry in (p.industries or {NOT_RECORDED})
+    @classmethod
+    def of(
+        cls, *, year: int, as_of: date, persons: list[Person], accompanying: Counter[str]
+    ) -> NationalStatistics:
+        labour = [p for p in persons if Purpose.LABOUR in p.forms]
+        return cls(
+            year=year,
+            as_of=as_of,
+            total=len(persons),
+            sex_age=Counter((p.sex, p.age_group) for p in persons),
+            forms=Counter((form, p.age_group) for p in persons for form in p.forms),
+            offences=Counter((offence, p.age_group) for p in persons for offence in p.offences),
+            countries=Counter(p.citizenship for p in persons),
+            industries=Counter(
+                industry for p in labour for industry in (p.industries or {NOT_RECORDED})
+            ),
+            labour_persons=len(labour),
+            ages=Counter(p.age_group for p in persons),
+            accompanying=accompanying,
         )
 
-    @property
-    def labour_persons(self) -> int:
-        return sum(1 for p in self.persons if Purpose.LABOUR in p.forms)
+    def by_sex_age(self) -> dict[tuple[str, str], int]:
+        return self.sex_age
+
+    def by_form(self) -> dict[tuple[str, str], int]:
+        return self.forms
+
+    def by_offence(self) -> dict[tuple[str, str], int]:
+        return self.offences
+
+    def by_country(self) -> Counter[str]:
+        return self.countries
+
+    def by_industry(self) -> Counter[str]:
+        return self.industries
 
     def age_totals(self) -> Counter[str]:
-        return Counter(p.age_group for p in self.persons)
+        return self.ages
 
 
 def _age_group(age: int | None) -> str:
@@ -147,56 +166,133 @@ def counted_cases(*, year: int, as_of: date) -> Any:
 
 
 def national_statistics(*, year: int, as_of: date) -> NationalStatistics:
-    cases = list(counted_cases(year=year, as_of=as_of))
-    purposes: dict[int, set[str]] = {}
-    for case_id, purpose in CasePurpose.objects.filter(case__in=[c.pk for c in cases]).values_list(
-        "case_id", "purpose"
-    ):
-        purposes.setdefault(case_id, set()).add(purpose)
-    persons: dict[int, Person] = {}
-    for case in cases:  # earliest suspicion first: it decides the age
-        individual = case.individual
-        person = persons.get(individual.pk)
-        if person is None:
-            person = persons[individual.pk] = Person(
-                individual_id=individual.pk,
-                sex=individual.sex or Sex.UNKNOWN,
-                age=case.suspicion_age,
-                age_group=_age_group(case.suspicion_age),
-                citizenship=str(individual.citizenship) or NOT_RECORDED,
-                first_suspicion=case.suspicion,
-            )
-        case_purposes = purposes.get(case.pk, set())
-        person.forms |= case_purposes
-        person.offences.add(case.offence)
-        person.means_of_control.update(case.means_of_control)
-        if Purpose.LABOUR in case_purposes and case.industry:
-            person.industries.add(case.industry)
-    return NationalStatistics(
-        year=year,
-        as_of=as_of,
-        persons=list(persons.values()),
-        accompanying=_accompanying_children(persons),
+    """The persons counted for `year` as of `as_of`; cached until the data changes (the annual
+    statistics' generation, reporting.cache, which also watches the cases' purposes and the
+    relations between persons: NationalConfig.ready)."""
+    return cached_statistics(
+        f"national-v{FORMAT}:{year}",
+        as_of,
+        lambda: _national_statistics(year=year, as_of=as_of),
     )
 
 
-def _accompanying_children(persons: dict[int, Person]) -> Counter[str]:
+# Part of the cache key: a new version of NationalStatistics never reads a value
+# cached by the one before.
+FORMAT = 1
+
+CASE_COLUMNS = (
+    "pk",
+    "suspicion",
+    "age_at_suspicion",
+    "offence",
+    "industry",
+    "individual_id",
+    "individual__sex",
+    "individual__citizenship",
+    "individual__date_of_birth",
+    "individual__birth_year",
+)
+
+
+def _national_statistics(*, year: int, as_of: date) -> NationalStatistics:
+    persons, accompanying = counted_persons(year=year, as_of=as_of)
+    return NationalStatistics.of(year=year, as_of=as_of, persons=persons, accompanying=accompanying)
+
+
+def counted_persons(
+    *, year: int, as_of: date, means_of_control: bool = False
+) -> tuple[list[Person], Counter[str]]:
+    """The persons counted for the year (each once, with what all their counted cases say),
+    and the accompanying children by sex. The means of control (a JSON list on every case,
+    slow to decode) only when asked for: the figures do not use them, the CTDC export does."""
+    # Only the columns the figures use, as tuples (not model instances); the purposes are read
+    # with the cases' query as a subquery, not as a list of thousands of ids.
+    cases = counted_cases(year=year, as_of=as_of)
+    purposes: dict[int, set[str]] = {}
+    for case_id, purpose in CasePurpose.objects.filter(case__in=cases.values("pk")).values_list(
+        "case_id", "purpose"
+    ):
+        purposes.setdefault(case_id, set()).add(purpose)
+    controls: dict[int, list[str]] = (
+        dict(cases.values_list("pk", "means_of_control")) if means_of_control else {}
+    )
+    persons: dict[int, Person] = {}
+    rows = cases.values_list(*CASE_COLUMNS)
+    for (  # earliest suspicion first: it decides the age
+        case_id,
+        suspicion,
+        age_at_suspicion,
+        offence,
+        industry,
+        individual_id,
+        sex,
+        citizenship,
+        date_of_birth,
+        birth_year,
+    ) in rows:
+        person = persons.get(individual_id)
+        if person is None:
+            # Case.suspicion_age: the age kept on the case, else from the person's birth date.
+            age = (
+                age_at_suspicion
+                if age_at_suspicion is not None
+                else _age_on(suspicion, date_of_birth, birth_year)
+            )
+            person = persons[individual_id] = Person(
+                individual_id=individual_id,
+                sex=sex or Sex.UNKNOWN,
+                age=age,
+                age_group=_age_group(age),
+                citizenship=citizenship or NOT_RECORDED,
+                first_suspicion=suspicion,
+            )
+        case_purposes = purposes.get(case_id, set())
+        person.forms |= case_purposes
+        person.offences.add(offence)
+        person.means_of_control.update(controls.get(case_id, ()))
+        if Purpose.LABOUR in case_purposes and industry:
+            person.industries.add(industry)
+    return list(persons.values()), _accompanying_children(persons, cases)
+
+
+def _age_on(day: date, date_of_birth: date | None, birth_year: int | None) -> int | None:
+    """Individual.age_on, from the columns (no model instance)."""
+    if date_of_birth:
+        born = date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    if birth_year:
+        return day.year - birth_year
+    return None
+
+
+def _accompanying_children(persons: dict[int, Person], cases: Any) -> Counter[str]:
     """Children recorded as accompanying a counted person, under 18 on that person's first
     suspicion date of the year; each child once, by sex."""
+    counted = cases.values("individual_id")
     links = IndividualRelation.objects.filter(
-        Q(kind=RelationKind.ACCOMPANYING_CHILD_OF, related_id__in=persons)
-        | Q(kind=RelationKind.ACCOMPANIED_BY_CHILD, individual_id__in=persons)
-    ).select_related("individual", "related")
+        Q(kind=RelationKind.ACCOMPANYING_CHILD_OF, related_id__in=counted)
+        | Q(kind=RelationKind.ACCOMPANIED_BY_CHILD, individual_id__in=counted)
+    ).values_list(
+        "kind",
+        "individual_id",
+        "individual__sex",
+        "individual__date_of_birth",
+        "individual__birth_year",
+        "related_id",
+        "related__sex",
+        "related__date_of_birth",
+        "related__birth_year",
+    )
     children: dict[int, str] = {}
-    for link in links:
-        if link.kind == RelationKind.ACCOMPANYING_CHILD_OF:
-            child, adult_id = link.individual, link.related_id
+    for kind, one, one_sex, one_born, one_year, other, other_sex, other_born, other_year in links:
+        if kind == RelationKind.ACCOMPANYING_CHILD_OF:
+            child, sex, born, birth_year, adult_id = one, one_sex, one_born, one_year, other
         else:
-            child, adult_id = link.related, link.individual_id
+            child, sex, born, birth_year, adult_id = other, other_sex, other_born, other_year, one
         day = persons[adult_id].first_suspicion
-        age = child.age_on(day) if day else None
+        age = _age_on(day, born, birth_year) if day else None
         if age is not None and age < ADULT_AGE:
-            children[child.pk] = child.sex or Sex.UNKNOWN
+            children[child] = sex or Sex.UNKNOWN
     return Counter(children.values())
 
 

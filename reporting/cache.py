@@ -4,7 +4,9 @@ Computing a year's figures reads every application, case, contact and referral o
 (about 20 aggregate queries; bench/RESULTS.md has the cost at national scale). The figures are
 cached per (year, as-of date) under a generation (core/generation_cache.py): saving or
 deleting any row the statistics read (the models of `watched_models`) retires every figure
-cached before, whichever year it was for.
+cached before, whichever year it was for. The national figures (national.selectors) are
+cached under the same generation, which for them also watches the cases' purposes and the
+relations between persons (NationalConfig.ready).
 
 Not seen: changes that bypass the ORM's signals (raw SQL, QuerySet.update() and bulk_create()
 on these models, a restored backup). Lotsa's own code does not change statistics data that way

@@ -523,9 +523,10 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     # The national report and the HTCDS and CTDC exports (managers)
     "national:report": expect(*MANAGERS),
-    "national:report_download": expect(*MANAGERS, kwargs=lambda w: {"fmt": "json"}),
-    "national:htcds_download": expect(*MANAGERS, kwargs=lambda w: {"fmt": "csv"}),
-    "national:ctdc_download": expect(*MANAGERS),
+    # The downloads are started by a POST (a background job); a GET leads to the page.
+    "national:report_download": expect(*MANAGERS, method=POST, kwargs=lambda w: {"fmt": "json"}),
+    "national:htcds_download": expect(*MANAGERS, method=POST, kwargs=lambda w: {"fmt": "csv"}),
+    "national:ctdc_download": expect(*MANAGERS, method=POST),
     # Access log review (managers)
     "audit:access_log": expect(*MANAGERS),
     "audit:access_log_export": expect(*MANAGERS),

@@ -14,16 +14,18 @@ from datetime import date
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.test import override_settings
-from django.urls import reverse
+from django.test import TestCase, override_settings
+from django.urls import resolve, reverse
 from django.utils import translation
+from pypdf import PdfReader
 
 from accounts.models import AccessAction, AccessLogEntry, User
 from accounts.roles import Role
 from casework.codes import Industry
+from exportjobs.models import ExportJob, ExportJobStatus
 from national import exports
-from national.ctdc import ctdc_rows
-from national.htcds import htcds_csv, htcds_records
+from national.ctdc import ctdc_microdata, ctdc_rows
+from national.htcds import htcds_csv, htcds_json, htcds_records
 from national.report import national_report_for
 from national.selectors import national_statistics
 from reporting.disclosure import Checker
@@ -31,6 +33,7 @@ from reporting.exports import report_for, report_json
 from reporting.selectors import annual_statistics
 from retention import services as retention
 from tests.disclosure_reader import Reading, disclosed, page_tables
+from tests.factories import ManagerFactory
 from tests.national_data import A, close, link_child, victim
 from tests.reporting_data import ApplicationSpec, DataSet, PersonSpec, build
 
@@ -444,6 +447,28 @@ def test_the_page_shows_the_figures_to_a_manager(client, manager, some_cases):
     assert reverse("national:ctdc_download") in page
 
 
+def _start(client, url, data):
+    """Post a download: its job is made in-process (no broker) and the answer is its page."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(url, data)
+    assert response.status_code == 302
+    job = ExportJob.objects.latest("pk")
+    assert response["Location"] == reverse("exportjobs:job", args=[job.pk])
+    job.refresh_from_db()
+    assert job.status == ExportJobStatus.DONE, job.error
+    return job
+
+
+def _download(client, job):
+    response = client.get(reverse("exportjobs:download", args=[job.pk]))
+    assert response.status_code == 200
+    return response
+
+
+def _pdf_text(content: bytes) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
 @pytest.mark.parametrize(
     ("url", "content_type", "filename"),
     [
@@ -467,17 +492,16 @@ def test_the_page_shows_the_figures_to_a_manager(client, manager, some_cases):
         ),
     ],
 )
-def test_each_download_has_its_type_and_name_and_is_logged(
+def test_each_download_is_made_in_the_background_as_before_and_logged(
     client, manager, some_cases, url, content_type, filename
 ):
     client.force_login(manager)
-    response = client.get(url, PARAMETERS)
-    assert response.status_code == 200
-    assert response["Content-Type"] == content_type
-    assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
-    assert response["Cache-Control"] == "no-store"
-    content = response.content
+    job = _start(client, url, PARAMETERS)
+    assert job.requested_by == manager
+    # Made: the rows the download wrote when it was made within its request.
     log = AccessLogEntry.objects.filter(user=manager, action=AccessAction.EXPORT)
+    view_name = resolve(url).view_name
+    assert set(log.values_list("view_name", flat=True)) == {view_name}
     if "htcds" in url:
         # One row per case exported: the records are pseudonymous but still these persons'.
         assert sorted(log.values_list("object_id", flat=True)) == sorted(
@@ -489,27 +513,77 @@ def test_each_download_has_its_type_and_name_and_is_logged(
         assert log.filter(object_type="casework.case").count() == 4
     else:
         assert log.count() == 1
+        row = log.get()
+        assert (row.object_type, row.object_id, row.individual_id) == ("", "", None)
+        assert row.detail == (
+            "CTDC 2024, k=11, 0 rows, 4 suppressed" if "ctdc" in url else row.detail
+        )
+    made = log.count()
+    response = _download(client, job)
+    assert response["Content-Type"] == content_type
+    assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
+    assert "no-store" in response["Cache-Control"]
+    assert log.count() == 2 * made  # and the download, again
+    content = response.content
+    # The same bytes as the export functions make (what the download sent before).
+    year, publication = 2024, False
     if url.endswith("report.csv"):
+        report = national_report_for(year=year, as_of=A, publication=publication)
+        assert content == exports.national_csv_zip(report)
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             assert "nspm_sex_age.csv" in archive.namelist()
     elif url.endswith("report.json"):
+        report = national_report_for(year=year, as_of=A, publication=publication)
+        assert json.loads(content) == json.loads(json.dumps(exports.national_json(report)))
         assert json.loads(content)["figures"]["n.persons"] == 4
+        assert log.filter(detail="NSPM 2024 json internal").count() == 2  # made, downloaded
     elif url.endswith("report.pdf"):
         assert content.startswith(b"%PDF")
+        # The footer names the person who asked.
+        assert str(manager) in _pdf_text(content)
     elif url.endswith("htcds.csv"):
         assert content.decode() == htcds_csv(htcds_records(year=2024, as_of=A))
     elif url.endswith("htcds.json"):
+        records = htcds_records(year=2024, as_of=A)
+        expected = htcds_json(records, year=2024, as_of=A)
+        assert json.loads(content) == json.loads(json.dumps(expected))
         assert len(json.loads(content)["records"]) == 4
     else:
+        assert content.decode() == exports.ctdc_csv(ctdc_microdata(year=2024, as_of=A))
         assert content.decode().startswith("# k-anonymity")
 
 
 def test_the_publication_download_says_so_in_its_name(client, manager, some_cases):
     client.force_login(manager)
-    response = client.get("/reports/national/report.json", {**PARAMETERS, "publication": "on"})
+    job = _start(client, "/reports/national/report.json", {**PARAMETERS, "publication": "on"})
+    assert AccessLogEntry.objects.get(user=manager).detail == "NSPM 2024 json publication"
+    response = _download(client, job)
     assert "-publicering.json" in response["Content-Disposition"]
     assert json.loads(response.content)["mode"] == "publication"
-    assert AccessLogEntry.objects.get(user=manager).detail == "NSPM 2024 json publication"
+
+
+def test_the_page_offers_the_downloads_as_buttons_that_post(client, manager, some_cases):
+    client.force_login(manager)
+    page = client.get(reverse("national:report"), {**PARAMETERS, "publication": "on"})
+    html = page.content.decode()
+    assert '<form method="post"' in html
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert '<input type="hidden" name="as_of" value="2025-03-31">' in html
+    assert '<input type="hidden" name="publication" value="on">' in html
+    assert f'formaction="{reverse("national:ctdc_download")}"' in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/reports/national/report.pdf", "/reports/national/htcds.json", "/reports/national/ctdc.csv"],
+)
+def test_an_old_download_address_leads_to_the_page(client, manager, some_cases, url):
+    client.force_login(manager)
+    response = client.get(url, PARAMETERS)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("national:report") + "?year=2024&as_of=2025-03-31"
+    assert not ExportJob.objects.exists()
+    assert not AccessLogEntry.objects.filter(action=AccessAction.EXPORT).exists()
 
 
 @pytest.mark.parametrize(
@@ -531,13 +605,18 @@ def test_the_publication_download_says_so_in_its_name(client, manager, some_case
         "/reports/national/ctdc.csv",
     ],
 )
-def test_bad_parameters_are_refused_with_400_and_nothing_is_logged(
+def test_bad_parameters_are_refused_with_400_and_nothing_is_started_or_logged(
     client, manager, some_cases, parameters, url
 ):
     client.force_login(manager)
-    response = client.get(url, parameters)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        if url == "/reports/national/":
+            response = client.get(url, parameters)
+        else:
+            response = client.post(url, parameters)
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
+    assert not ExportJob.objects.exists()
     assert not AccessLogEntry.objects.filter(action=AccessAction.EXPORT).exists()
 
 
@@ -548,6 +627,8 @@ def test_bad_parameters_are_refused_with_400_and_nothing_is_logged(
 def test_an_unknown_format_is_404(client, manager, url):
     client.force_login(manager)
     assert client.get(url, PARAMETERS).status_code == 404
+    assert client.post(url, PARAMETERS).status_code == 404
+    assert not ExportJob.objects.exists()
 
 
 @pytest.mark.parametrize("persona", ["coordinator", "outreach_worker", "admin_user", "outsider"])
@@ -560,7 +641,24 @@ def test_other_roles_get_none_of_it(client, request, persona, some_cases):
         "/reports/national/ctdc.csv",
     ):
         assert client.get(url, PARAMETERS).status_code == 403, url
+    for url in (
+        "/reports/national/report.pdf",
+        "/reports/national/report.json",
+        "/reports/national/htcds.csv",
+        "/reports/national/ctdc.csv",
+    ):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            assert client.post(url, PARAMETERS).status_code == 403, url
+    assert not ExportJob.objects.exists()
     assert not AccessLogEntry.objects.filter(action=AccessAction.EXPORT).exists()
+
+
+def test_only_the_manager_who_asked_downloads_the_file(client, manager, some_cases):
+    client.force_login(manager)
+    job = _start(client, "/reports/national/htcds.csv", PARAMETERS)
+    other = ManagerFactory.create(username="mats")
+    client.force_login(other)
+    assert client.get(reverse("exportjobs:download", args=[job.pk])).status_code in (403, 404)
 
 
 # --- The command line -----------------------------------------------------------------------------
