@@ -288,6 +288,12 @@ def pages(t: dict[str, Any], pdf_requests: int) -> list[Page]:
             simple_get(lambda r: f"/reports/annual/?year={r.choice(years)}"),
         ),
         Page(
+            "national_report",
+            "GET /reports/national/?year=<past year> (the national figures, NSPM)",
+            "manager",
+            simple_get(lambda r: f"/reports/national/?year={r.choice(years)}"),
+        ),
+        Page(
             "report_pdf",
             "POST export (PDF; made in the request, or queued with a broker) + download",
             "manager",
@@ -945,6 +951,9 @@ JOB_NAMES = (
     "job_registerutdrag_json",
     "job_retention_proposal",
     "job_report_pdf_queued",
+    "job_national_pdf",
+    "job_national_htcds",
+    "job_national_ctdc",
 )
 
 
@@ -996,6 +1005,25 @@ def background_jobs(
                 runs,
             )
         )
+    national = {
+        "job_national_pdf": ("report.pdf", "NSPM figures (PDF)", _is_pdf),
+        "job_national_htcds": ("htcds.csv", "HTCDS case records (CSV)", _is_csv),
+        "job_national_ctdc": ("ctdc.csv", "CTDC microdata (CSV)", _is_csv),
+    }
+    for name, (file, what, check) in national.items():
+        if name in names:
+            year = t["closed_years"][-1]
+            jobs.append(
+                Job(
+                    name,
+                    f"national reporting: {what}, {year}, by a manager",
+                    "manager",
+                    f"/reports/national/{file}",
+                    {"year": str(year), "as_of": timezone.localdate().isoformat()},
+                    check,
+                    runs,
+                )
+            )
     if "job_report_pdf_queued" in names:
         year = t["closed_years"][-1]
         jobs.append(
