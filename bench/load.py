@@ -896,6 +896,7 @@ def run_job(session: Session, job: Job, timeout: float) -> JobRun:
             return done(error)
     if seen.result is not None:
         headers, body = seen.result
+        status = seen.page_status
     elif result:
         status, headers, body, _t = session.request("GET", result)
         statuses["result"] = status
