@@ -290,6 +290,11 @@ def individual_by_reference(reference: str) -> Individual | None:
 # --- Rows as the page and the CSV show them ---------------------------------------------------------
 
 
+# A list line names this many of its individuals as links (a list shows 25-50): the line stays
+# readable, and the page light.
+REFERENCES_SHOWN = 10
+
+
 @dataclass(frozen=True)
 class LogLine:
     """One line of the review: a single read, or one page view of a list (same reader, page
@@ -307,6 +312,16 @@ class LogLine:
     @property
     def listed(self) -> bool:
         return self.first.entry.listed
+
+    @property
+    def references_shown(self) -> list[str]:
+        """The first REFERENCES_SHOWN of a list line's individuals; the link to the page view
+        shows every row."""
+        return self.references[:REFERENCES_SHOWN]
+
+    @property
+    def references_more(self) -> int:
+        return max(len(self.references) - REFERENCES_SHOWN, 0)
 
     @property
     def page_view(self) -> str:

@@ -101,6 +101,30 @@ def test_with_only_flagged_reads_a_list_line_is_its_flagged_rows(
     )
 
 
+def test_a_long_list_line_names_ten_individuals_and_counts_the_rest(client, coordinator, manager):
+    cases = [CaseFactory.create(coordinator=coordinator) for _n in range(12)]
+    row = AccessLogEntry(
+        at=timezone.now(),
+        user=coordinator,
+        action=AccessAction.VIEW,
+        object_type="casework.case",
+        view_name="casework:case_list",
+        listed=True,
+    )
+    _insert_postgresql(row, [(str(case.pk), case.individual_id) for case in cases])
+    client.force_login(manager)
+    response = client.get(reverse(LOG))
+    (line,) = response.context["page"].lines
+    references = sorted(case.individual.reference for case in cases)
+    assert line.references == references
+    page = _page(response)
+    for reference in references[:10]:
+        assert f">{reference}</a>" in page
+    for reference in references[10:]:
+        assert reference not in page  # on the page view's own page, through its link
+    assert "och 2 till" in page
+
+
 def test_pages_and_details_are_named_in_swedish(client, coordinator, manager):
     for view_name, detail in [
         ("reflection_period:application_decide", ""),
