@@ -45,13 +45,15 @@ import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from django.utils import timezone
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 
 from bench.generate import BENCH_PASSWORD
+
+T = TypeVar("T")
 
 TARGET_P95_MS = 300.0
 TARGET_RATIO = 3.0
@@ -486,38 +488,53 @@ def percentile(values: list[float], fraction: float) -> float:
 THINK_SECONDS = 0.0  # --think: each user's pause between two requests (mean, uniform 0..2x)
 
 
-def run_page(page: Page, sessions: list[Session], n: int, warmup: int) -> None:
-    remaining = [n]
+def run_at_once(
+    count: int, users: int, one: Callable[[int], T], warm: Callable[[int], None] | None = None
+) -> tuple[list[T], float]:
+    """`count` calls of `one(user)` shared among `users` threads that start together (each
+    first runs `warm(user)`, untimed); the results, and the seconds until the last ended."""
+    remaining = [count]
     lock = threading.Lock()
-    results: list[Result] = []
+    results: list[T] = []
 
-    def worker(index: int) -> None:
-        rng = random.Random(index * 1000 + hash(page.name) % 1000)
-        session = sessions[index]
-        for _ in range(warmup):
-            page.run(session, rng)
+    def worker(user: int) -> None:
+        if warm is not None:
+            warm(user)
         barrier.wait()
         while True:
             with lock:
                 if remaining[0] <= 0:
                     return
                 remaining[0] -= 1
-            result = page.run(session, rng)
+            result = one(user)
             with lock:
                 results.append(result)
-            if THINK_SECONDS:
-                time.sleep(rng.uniform(0, 2 * THINK_SECONDS))
 
-    barrier = threading.Barrier(len(sessions) + 1)
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(sessions))]
+    barrier = threading.Barrier(users + 1)
+    threads = [threading.Thread(target=worker, args=(user,)) for user in range(users)]
     for thread in threads:
         thread.start()
     barrier.wait()
     started = time.perf_counter()
     for thread in threads:
         thread.join()
-    page.wall_s = time.perf_counter() - started
-    page.results = results
+    return results, time.perf_counter() - started
+
+
+def run_page(page: Page, sessions: list[Session], n: int, warmup: int) -> None:
+    rngs = [random.Random(index * 1000 + hash(page.name) % 1000) for index in range(len(sessions))]
+
+    def warm(user: int) -> None:
+        for _ in range(warmup):
+            page.run(sessions[user], rngs[user])
+
+    def one(user: int) -> Result:
+        result = page.run(sessions[user], rngs[user])
+        if THINK_SECONDS:
+            time.sleep(rngs[user].uniform(0, 2 * THINK_SECONDS))
+        return result
+
+    page.results, page.wall_s = run_at_once(n, len(sessions), one, warm)
 
 
 def summarise(
@@ -1055,34 +1072,16 @@ def measure_job(job: Job, base_url: str, timeout: float) -> None:
         session = Session(base_url)
         session.login(_username(job.role, index))
         sessions.append(session)
-    remaining = [job.runs]
-    lock = threading.Lock()
-    results: list[JobRun] = []
 
-    def worker(session: Session) -> None:
-        barrier.wait()
-        while True:
-            with lock:
-                if remaining[0] <= 0:
-                    return
-                remaining[0] -= 1
-            try:
-                outcome = run_job(session, job, timeout)
-            except (OSError, http.client.HTTPException) as exc:  # e.g. the worker timed out
-                outcome = JobRun(0.0, {}, 0, [], f"{type(exc).__name__}: {exc}")
-            with lock:
-                results.append(outcome)
+    def one(user: int) -> JobRun:
+        started = time.perf_counter()
+        try:
+            return run_job(sessions[user], job, timeout)
+        except (OSError, http.client.HTTPException) as exc:  # e.g. the worker timed out
+            seconds = round(time.perf_counter() - started, 3)
+            return JobRun(seconds, {}, 0, [], f"{type(exc).__name__}: {exc}")
 
-    barrier = threading.Barrier(len(sessions) + 1)
-    threads = [threading.Thread(target=worker, args=(s,)) for s in sessions]
-    for thread in threads:
-        thread.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    job.wall_s = time.perf_counter() - started
-    job.results = results
+    job.results, job.wall_s = run_at_once(job.runs, len(sessions), one)
 
 
 def summarise_job(job: Job) -> dict[str, Any]:
