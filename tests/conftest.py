@@ -9,6 +9,7 @@ from collections.abc import Generator
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, connections
 from pytest_django.plugin import blocking_manager_key
 
@@ -133,6 +134,15 @@ def worker_services(django_db_setup, tmp_path_factory: pytest.TempPathFactory) -
     shared.mkdir(exist_ok=True)
     (shared / f"{mine['worker']}.json").write_text(json.dumps(mine))
     return {**mine, "registry": str(shared)}
+
+
+@pytest.fixture
+def report_cache(settings):
+    """The statistics cache on (tests run without it) and empty before and after the test."""
+    settings.LOTSA_REPORT_CACHE_SECONDS = 3600
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -17,13 +16,7 @@ from national.report import national_report_for
 from national.selectors import national_statistics
 from tests.national_data import A, link_child, victim
 
-
-@pytest.fixture(autouse=True)
-def report_cache(settings):
-    settings.LOTSA_REPORT_CACHE_SECONDS = 3600
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("report_cache")  # tests/conftest.py
 
 
 def stats():

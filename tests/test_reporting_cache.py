@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -18,12 +17,7 @@ from tests.factories import ApplicationFactory, CaseFactory, UserFactory
 A = date(2025, 3, 31)
 
 
-@pytest.fixture(autouse=True)
-def report_cache(settings):
-    settings.LOTSA_REPORT_CACHE_SECONDS = 3600
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("report_cache")  # tests/conftest.py
 
 
 def stats():

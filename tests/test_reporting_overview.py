@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,13 +17,7 @@ from reflection_period.models import Applicant, ReflectionPeriodApplication
 from reporting.selectors import annual_statistics, year_overview
 from tests.factories import CaseFactory, OutreachContactFactory
 
-
-@pytest.fixture(autouse=True)
-def report_cache(settings):
-    settings.LOTSA_REPORT_CACHE_SECONDS = 3600
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("report_cache")  # tests/conftest.py
 
 
 def _same_figures(year: int, as_of: date) -> None:
