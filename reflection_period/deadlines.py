@@ -131,6 +131,12 @@ FINAL_RULE = {
 # --- How a deadline looks on a page ---------------------------------------------------------------
 
 
+# A deadline's dates in its sentence ("4 dec", "4 dec 2027"), joined by no-break spaces: a
+# date never breaks across two lines on a phone, and needs no markup inside the sentence.
+DATE_IN_SENTENCE = "j\xa0b"
+DATE_IN_SENTENCE_WITH_YEAR = "j\xa0b\xa0Y"
+
+
 @dataclass(frozen=True)
 class DeadlineState:
     """A deadline as a page shows it: a word and a colour (never the colour alone), and the
@@ -154,7 +160,7 @@ class DeadlineState:
     label: Promise | str
     css: str
     days: int = 0
-    date_format: str = "j b"
+    date_format: str = DATE_IN_SENTENCE
 
 
 STATE_LABELS: dict[str, tuple[Promise, str]] = {
@@ -202,5 +208,5 @@ def deadline_state(
         label=label,
         css=css,
         days=days,
-        date_format="j b" if years == {today.year} else "j b Y",
+        date_format=DATE_IN_SENTENCE if years == {today.year} else DATE_IN_SENTENCE_WITH_YEAR,
     )
