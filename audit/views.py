@@ -30,10 +30,13 @@ from audit.selectors import (
     log_rows,
     with_references,
 )
+from core.filter_bars import filter_bar
 from core.forms import is_htmx
 from core.spreadsheet import csv_download_streamed
 
 PAGE_SIZE = 25  # lines: single reads, or one page view of a list each
+# The filters rendered from the cache (core.filter_bars); never the individual's reference.
+FILTER_BAR = ("user", "date_from", "date_to", "action", "kind", "flagged")
 EXPORT_BATCH = 2000
 LOG_OBJECT_TYPE = "accounts.accesslogentry"
 
@@ -52,7 +55,13 @@ def _invalid(request: HttpRequest, log_filter: AccessLogFilter) -> HttpResponse:
         response = HttpResponse(status=400)
         response["HX-Redirect"] = request.get_full_path()
         return response
-    context: dict[str, Any] = {"filter": log_filter, "page": None, "rows": [], "query": ""}
+    context: dict[str, Any] = {
+        "filter": log_filter,
+        "filter_bar": filter_bar(log_filter.form, FILTER_BAR),
+        "page": None,
+        "rows": [],
+        "query": "",
+    }
     return render(request, "audit/access_log.html", context, status=400)
 
 
@@ -85,7 +94,11 @@ def access_log(request: HttpRequest) -> HttpResponse:
         "count_limit": number_format(COUNT_LIMIT, force_grouping=True),
         "query": query.urlencode(),
     }
-    template = "audit/_access_log_table.html" if is_htmx(request) else "audit/access_log.html"
+    if is_htmx(request):
+        template = "audit/_access_log_table.html"
+    else:
+        template = "audit/access_log.html"
+        context["filter_bar"] = filter_bar(log_filter.form, FILTER_BAR)
     return render(request, template, context)
 
 

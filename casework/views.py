@@ -79,6 +79,7 @@ from casework.selectors import (
 )
 from casework.timeline import TIMELINE_LENGTH, case_panels, case_timeline
 from core.background import start_file
+from core.filter_bars import filter_bar
 from core.forms import is_htmx, run_action, run_service
 from core.paging import CountedPaginator, page_by_ids
 from core.ratelimit import search_rate_limit
@@ -93,6 +94,8 @@ from core.search import (
 from core.spreadsheet import csv_download
 
 PAGE_SIZE = 25
+# The case list's filters rendered from the cache (core.filter_bars); the search text never is.
+FILTER_BAR = ("status", "category", "purpose", "year", "coordinator", "sort", "mine")
 
 
 def _require_readers(request: HttpRequest) -> User:
@@ -156,7 +159,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "export_fields": hidden_fields(params),
         "can_edit": can_edit_cases(user),
     }
-    template = "casework/_case_table.html" if is_htmx(request) else "casework/case_list.html"
+    if is_htmx(request):
+        template = "casework/_case_table.html"
+    else:
+        template = "casework/case_list.html"
+        context["filter_bar"] = filter_bar(case_filter.form, FILTER_BAR)
     response = render(request, template, context)
     if is_htmx(request) and request.method == "POST":
         push_shareable_url(request, response, params)

@@ -521,6 +521,13 @@ LOTSA_LIST_COUNT_CACHE_SECONDS = env.int(
     "LOTSA_LIST_COUNT_CACHE_SECONDS",
     default=0 if CACHES[LOTSA_LIST_COUNT_CACHE]["BACKEND"].endswith("LocMemCache") else 600,
 )
+# The list pages' filter bars, rendered once per language, day and values, until a user, a role
+# or a district changes (core/filter_bars.py); on by default only with a shared cache. 0: off.
+LOTSA_FILTER_BAR_CACHE = "default"
+LOTSA_FILTER_BAR_CACHE_SECONDS = env.int(
+    "LOTSA_FILTER_BAR_CACHE_SECONDS",
+    default=0 if CACHES[LOTSA_FILTER_BAR_CACHE]["BACKEND"].endswith("LocMemCache") else 3600,
+)
 LOTSA_RATE_LIMIT_CACHE = "default"
 # Free-text searches (names) per user and minute; sign-in attempts per address and minute.
 # 0 switches a limit off.

@@ -9,6 +9,10 @@ class OutreachConfig(AppConfig):
     def ready(self) -> None:
         # Registers outreach's notification kinds and its items on the case timeline (imported
         # here, not at the top: they use the models, loaded only by now).
+        from core.filter_bars import FILTER_BARS
         from outreach import counts, notifications, timeline  # noqa: F401
+        from outreach.models import District
 
         counts.connect()
+        # The contact list's filter bar offers the active districts.
+        FILTER_BARS.watch([District])

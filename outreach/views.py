@@ -36,6 +36,7 @@ from casework.selectors import (
     individual_get_for_user,
 )
 from casework.views import duplicate_check_record
+from core.filter_bars import filter_bar
 from core.forms import is_htmx, run_service
 from core.paging import CountedPaginator
 from core.ratelimit import search_rate_limit
@@ -86,6 +87,8 @@ from outreach.selectors import (
 )
 
 PAGE_SIZE = 25
+# The contact list's filters rendered from the cache (core.filter_bars); the search text never is.
+CONTACT_FILTER_BAR = ("year", "environment", "district", "age_group", "staff")
 SEARCH_RESULTS = 20
 
 
@@ -252,7 +255,11 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         "rows": contact_list_rows(contacts),
         "everyone": reads_everything(user),
     }
-    template = "outreach/_contact_table.html" if is_htmx(request) else "outreach/contact_list.html"
+    if is_htmx(request):
+        template = "outreach/_contact_table.html"
+    else:
+        template = "outreach/contact_list.html"
+        context["filter_bar"] = filter_bar(contact_filter.form, CONTACT_FILTER_BAR)
     response = render(request, template, context)
     if is_htmx(request) and request.method == "POST":
         push_shareable_url(request, response, params)

@@ -25,6 +25,7 @@ from accounts.models import AccessAction
 from accounts.roles import staff_user
 from casework.models import Offence
 from casework.selectors import can_edit_cases, can_read_cases, case_get_for_edit, case_identity
+from core.filter_bars import filter_bar
 from core.forms import is_htmx, run_service
 from core.paging import page_by_ids
 from documents.selectors import decision_documents
@@ -416,9 +417,11 @@ def deadline_board(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "thresholds": Thresholds.current(),
     }
-    template = (
-        "reflection_period/_board.html" if is_htmx(request) else "reflection_period/board.html"
-    )
+    if is_htmx(request):
+        template = "reflection_period/_board.html"
+    else:
+        template = "reflection_period/board.html"
+        context["filter_bar"] = filter_bar(form, ("scope", "kind", "overdue"))
     return render(request, template, context)
 
 

@@ -63,6 +63,7 @@ def on_own_redis(settings, monkeypatch, redis_server):
     }
     settings.LOTSA_LIST_COUNT_CACHE_SECONDS = 600
     settings.LOTSA_REPORT_CACHE_SECONDS = 3600
+    settings.LOTSA_FILTER_BAR_CACHE_SECONDS = 3600
     settings.LOTSA_LOGIN_RATE_LIMIT = 5
     settings.LOTSA_BROKER_CONFIGURED = True
     monkeypatch.setattr(soft_cache, "RETRY_SECONDS", 0.5)
