@@ -10,6 +10,7 @@ class AccountsConfig(AppConfig):
         # Imported here, not at the top: the models are loaded only by now.
         from django.contrib.auth.models import Group
 
+        # Lotsa's own, for the same reason.
         from accounts.models import User
         from core.filter_bars import FILTER_BARS
 
