@@ -48,6 +48,7 @@ def filter_bar(form: forms.Form, names: Sequence[str]) -> dict[str, SafeString]:
 
     if form.is_bound and form.errors:
         return render()
-    values = [(name, form[name].value()) for name in shown]
+    # A field's help text may name a setting (the publication threshold): part of the key too.
+    values = [(name, form[name].value(), str(form.fields[name].help_text)) for name in shown]
     key = repr((type(form).__qualname__, get_language(), timezone.localdate().isoformat(), values))
     return FILTER_BARS.cached(hashlib.sha256(key.encode()).hexdigest(), render)

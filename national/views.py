@@ -13,9 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.audit import access_source
 from accounts.roles import Role, role_required, staff_user
 from core.background import start_file
+from core.filter_bars import filter_bar
 from national import jobs
 from national.report import national_report_for
-from reporting.forms import ReportParametersForm
+from reporting.forms import PARAMETER_FIELDS, ReportParametersForm
 
 
 def _parameters(query: QueryDict) -> ReportParametersForm:
@@ -30,7 +31,12 @@ def report(request: HttpRequest) -> HttpResponse:
     """The year's national figures, on the page, with the downloads."""
     form = _parameters(request.GET)
     if not form.is_valid():
-        return render(request, "national/report.html", {"form": form}, status=400)
+        return render(
+            request,
+            "national/report.html",
+            {"form": form, "filter_bar": filter_bar(form, PARAMETER_FIELDS)},
+            status=400,
+        )
     data = form.cleaned_data
     national = national_report_for(
         year=data["year"], as_of=data["as_of"], publication=data["publication"]
@@ -38,7 +44,7 @@ def report(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "national/report.html",
-        {"form": form, "report": national},
+        {"form": form, "filter_bar": filter_bar(form, PARAMETER_FIELDS), "report": national},
     )
 
 
@@ -76,7 +82,12 @@ def _start(request: HttpRequest, kind: str) -> HttpResponse:
         return redirect(reverse("national:report") + (f"?{query}" if query else ""))
     form = _parameters(request.POST)
     if not form.is_valid():
-        return render(request, "national/report.html", {"form": form}, status=400)
+        return render(
+            request,
+            "national/report.html",
+            {"form": form, "filter_bar": filter_bar(form, PARAMETER_FIELDS)},
+            status=400,
+        )
     data = form.cleaned_data
     source = access_source(request)
     return redirect(

@@ -42,6 +42,10 @@ class NarrativeForm(forms.ModelForm, VersionedForm):
         }
 
 
+# The report pages' parameter fields as their filter bar renders them (core.filter_bars).
+PARAMETER_FIELDS = ("year", "as_of", "publication")
+
+
 class ReportParametersForm(forms.Form):
     """Which report: the year, the day states are evaluated on, and the mode."""
 

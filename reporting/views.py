@@ -14,10 +14,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.audit import access_log_record
 from accounts.models import AccessAction
 from accounts.roles import Role, role_required, staff_user
+from core.filter_bars import filter_bar
 from core.forms import is_htmx, run_service
 from reporting import services
 from reporting.exports import report_for
-from reporting.forms import ExportForm, NarrativeForm, ReportParametersForm, TrainingForm
+from reporting.forms import (
+    PARAMETER_FIELDS,
+    ExportForm,
+    NarrativeForm,
+    ReportParametersForm,
+    TrainingForm,
+)
 from reporting.models import ExportStatus, ReportExport, ReportNarrative, Training
 
 
@@ -33,7 +40,12 @@ def report(request: HttpRequest) -> HttpResponse:
     """The annual report for a year and as-of date, in internal or publication mode."""
     form = _parameters(request)
     if not form.is_valid():
-        return render(request, "reporting/report.html", {"form": form}, status=400)
+        return render(
+            request,
+            "reporting/report.html",
+            {"form": form, "filter_bar": filter_bar(form, PARAMETER_FIELDS)},
+            status=400,
+        )
     year, as_of = form.cleaned_data["year"], form.cleaned_data["as_of"]
     publication = form.cleaned_data["publication"]
     annual = report_for(year=year, as_of=as_of, publication=publication)
@@ -43,6 +55,7 @@ def report(request: HttpRequest) -> HttpResponse:
         "reporting/report.html",
         {
             "form": form,
+            "filter_bar": filter_bar(form, PARAMETER_FIELDS),
             "report": annual,
             "export_form": ExportForm(
                 initial={"year": year, "as_of": as_of, "publication": publication}

@@ -150,3 +150,17 @@ def test_a_bar_with_errors_says_what_is_wrong(bar_cache, manager):
     assert "Fyll i ett giltigt datum" in _form(response.content.decode())
     fine = client.get(url)
     assert "Fyll i ett giltigt datum" not in _form(fine.content.decode())
+
+
+@pytest.mark.django_db
+def test_the_report_pages_bars_show_what_was_chosen(bar_cache, manager):
+    client = _client(manager)
+    for url in (reverse("reporting:report"), reverse("national:report")):
+        for year, publication in (("2024", "on"), ("2023", ""), ("2024", "on")):
+            page = client.get(url, {"year": year, "publication": publication}).content.decode()
+            start = page.index('<form method="get"')
+            form = page[start : page.index("</form>", start)]
+            assert _selected(form, "year") == year
+            checked = re.search(r'<input type="checkbox" name="publication"[^>]*>', form)
+            assert checked is not None
+            assert ("checked" in checked.group(0)) == bool(publication)
