@@ -142,6 +142,12 @@ class RetentionItem(models.Model):
         indexes = [
             # find_candidates: individuals already culled are never listed again.
             models.Index(fields=["individual", "decision"], name="retention_item_culled_idx"),
+            # The run's page: one list (decision) at a time, in the page's order, and the
+            # lists' counts, from the index alone (bench/RESULTS.md).
+            models.Index(
+                fields=["run", "decision", "last_activity", "reference"],
+                name="retention_item_page_idx",
+            ),
         ]
 
     def __str__(self) -> str:

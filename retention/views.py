@@ -11,7 +11,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +21,7 @@ from accounts.audit import access_log_record_many, access_source
 from accounts.models import AccessAction
 from accounts.roles import Role, role_required, staff_user
 from core.background import start_file
+from core.paging import CountedPaginator
 from retention import background, selectors, services
 from retention.forms import ConfirmForm
 from retention.models import RetentionItem, RetentionRun
@@ -56,8 +56,8 @@ def run_propose(request: HttpRequest) -> HttpResponse:
 
 
 # A run lists every individual due: tens of thousands at national scale (4.46 MB of HTML in one
-# page). The page shows one list at a time, this many rows a page.
-ITEMS_PER_PAGE = 100
+# page). The page shows one list at a time, this many rows a page, as every other list.
+ITEMS_PER_PAGE = 25
 
 
 def _sections(run: RetentionRun) -> list[tuple[str, str]]:
@@ -80,7 +80,7 @@ def _detail(
     counts: dict[str, int] = dict(
         run.items.order_by()
         .values_list("decision")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .values_list("decision", "n")
     )
     sections = [
@@ -94,8 +94,10 @@ def _detail(
         (s for s in offered if s["decision"] == chosen),
         next((s for s in offered if s["count"]), offered[0] if offered else sections[0]),
     )
-    page = Paginator(
-        selectors.run_items(run).filter(decision=current["decision"]), ITEMS_PER_PAGE
+    page = CountedPaginator(
+        selectors.run_items(run).filter(decision=current["decision"]),
+        ITEMS_PER_PAGE,
+        count=lambda: int(current["count"]),  # counted above, with the other lists
     ).get_page(request.GET.get("page"))
     items = list(page.object_list)
     access_log_record_many(
