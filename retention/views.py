@@ -94,10 +94,11 @@ def _detail(
         (s for s in offered if s["decision"] == chosen),
         next((s for s in offered if s["count"]), offered[0] if offered else sections[0]),
     )
+    decision = str(current["decision"])
     page = CountedPaginator(
-        selectors.run_items(run).filter(decision=current["decision"]),
+        selectors.run_items(run).filter(decision=decision),
         ITEMS_PER_PAGE,
-        count=lambda: int(current["count"]),  # counted above, with the other lists
+        count=lambda: counts.get(decision, 0),  # counted above, with the other lists
     ).get_page(request.GET.get("page"))
     items = list(page.object_list)
     access_log_record_many(
