@@ -103,15 +103,7 @@ def test_with_only_flagged_reads_a_list_line_is_its_flagged_rows(
 
 def test_a_long_list_line_names_ten_individuals_and_counts_the_rest(client, coordinator, manager):
     cases = [CaseFactory.create(coordinator=coordinator) for _n in range(12)]
-    row = AccessLogEntry(
-        at=timezone.now(),
-        user=coordinator,
-        action=AccessAction.VIEW,
-        object_type="casework.case",
-        view_name="casework:case_list",
-        listed=True,
-    )
-    _insert_postgresql(row, [(str(case.pk), case.individual_id) for case in cases])
+    _list_read(coordinator, [(str(case.pk), case.individual_id) for case in cases])
     client.force_login(manager)
     response = client.get(reverse(LOG))
     (line,) = response.context["page"].lines
@@ -148,7 +140,8 @@ def test_pages_and_details_are_named_in_swedish(client, coordinator, manager):
         assert raw not in page
 
 
-def _many(user, n: int) -> None:
+def _list_read(user, items: list[tuple[str, int | None]]) -> None:
+    """One page view of the case list by `user`, showing `items` (object id, individual id)."""
     row = AccessLogEntry(
         at=timezone.now(),
         user=user,
@@ -157,7 +150,11 @@ def _many(user, n: int) -> None:
         view_name="casework:case_list",
         listed=True,
     )
-    _insert_postgresql(row, [(str(i), None) for i in range(n)])
+    _insert_postgresql(row, items)
+
+
+def _many(user, n: int) -> None:
+    _list_read(user, [(str(i), None) for i in range(n)])
 
 
 def test_a_list_read_written_through_the_orm_keeps_one_time(coordinator):
