@@ -87,6 +87,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
     count = capped_count(log_filter.qs)
     context = {
         "filter": log_filter,
+        "filter_bar": filter_bar(log_filter.form, FILTER_BAR),
         "page": page,
         "rows": [line.first for line in page.lines],
         "count": min(count, COUNT_LIMIT),
@@ -94,11 +95,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
         "count_limit": number_format(COUNT_LIMIT, force_grouping=True),
         "query": query.urlencode(),
     }
-    if is_htmx(request):
-        template = "audit/_access_log_table.html"
-    else:
-        template = "audit/access_log.html"
-        context["filter_bar"] = filter_bar(log_filter.form, FILTER_BAR)
+    template = "audit/_access_log_table.html" if is_htmx(request) else "audit/access_log.html"
     return render(request, template, context)
 
 

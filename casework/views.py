@@ -154,16 +154,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "filter": case_filter,
+        "filter_bar": filter_bar(case_filter.form, FILTER_BAR),
         "page": page,
         "rows": rows,
         "export_fields": hidden_fields(params),
         "can_edit": can_edit_cases(user),
     }
-    if is_htmx(request):
-        template = "casework/_case_table.html"
-    else:
-        template = "casework/case_list.html"
-        context["filter_bar"] = filter_bar(case_filter.form, FILTER_BAR)
+    template = "casework/_case_table.html" if is_htmx(request) else "casework/case_list.html"
     response = render(request, template, context)
     if is_htmx(request) and request.method == "POST":
         push_shareable_url(request, response, params)

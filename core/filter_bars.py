@@ -14,17 +14,20 @@ A view names the fields its bar caches, and never a free-text field: a search ma
 name and a person's reference identifies them, neither may be kept in the cache. The page's
 template renders those fields itself, `{{ filter.form.q|as_crispy_field }}`, and the bar has no
 entry for them. A form with errors is rendered without the cache (its messages quote what was
-sent).
+sent). The bar is made when the template first reads it: an htmx request for the list alone
+costs nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import cast
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
@@ -37,10 +40,14 @@ FILTER_BARS = GenerationCache(
 )
 
 
-def filter_bar(form: forms.Form, names: Sequence[str]) -> dict[str, SafeString]:
+def filter_bar(form: forms.Form, names: Sequence[str]) -> Mapping[str, SafeString]:
     """The fields `names` of `form` (those it has), as crispy-forms renders them, by name
     (`{{ filter_bar.status }}` in the page's template); from the cache when a bar with the same
-    values was rendered in this generation, language and day."""
+    values was rendered in this generation, language and day. Made when first read."""
+    return cast(Mapping[str, SafeString], SimpleLazyObject(lambda: _rendered(form, names)))
+
+
+def _rendered(form: forms.Form, names: Sequence[str]) -> dict[str, SafeString]:
     shown = [name for name in names if name in form.fields]
 
     def render() -> dict[str, SafeString]:

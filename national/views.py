@@ -19,6 +19,12 @@ from national.report import national_report_for
 from reporting.forms import PARAMETER_FIELDS, ReportParametersForm
 
 
+def _invalid(request: HttpRequest, form: ReportParametersForm) -> HttpResponse:
+    """The page again with the form's messages (no figures)."""
+    context = {"form": form, "filter_bar": filter_bar(form, PARAMETER_FIELDS)}
+    return render(request, "national/report.html", context, status=400)
+
+
 def _parameters(query: QueryDict) -> ReportParametersForm:
     data = query.copy()
     data.setdefault("year", str(timezone.localdate().year))
@@ -31,12 +37,7 @@ def report(request: HttpRequest) -> HttpResponse:
     """The year's national figures, on the page, with the downloads."""
     form = _parameters(request.GET)
     if not form.is_valid():
-        return render(
-            request,
-            "national/report.html",
-            {"form": form, "filter_bar": filter_bar(form, PARAMETER_FIELDS)},
-            status=400,
-        )
+        return _invalid(request, form)
     data = form.cleaned_data
     national = national_report_for(
         year=data["year"], as_of=data["as_of"], publication=data["publication"]
@@ -82,12 +83,7 @@ def _start(request: HttpRequest, kind: str) -> HttpResponse:
         return redirect(reverse("national:report") + (f"?{query}" if query else ""))
     form = _parameters(request.POST)
     if not form.is_valid():
-        return render(
-            request,
-            "national/report.html",
-            {"form": form, "filter_bar": filter_bar(form, PARAMETER_FIELDS)},
-            status=400,
-        )
+        return _invalid(request, form)
     data = form.cleaned_data
     source = access_source(request)
     return redirect(

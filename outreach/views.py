@@ -251,15 +251,12 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "filter": contact_filter,
+        "filter_bar": filter_bar(contact_filter.form, CONTACT_FILTER_BAR),
         "page": page,
         "rows": contact_list_rows(contacts),
         "everyone": reads_everything(user),
     }
-    if is_htmx(request):
-        template = "outreach/_contact_table.html"
-    else:
-        template = "outreach/contact_list.html"
-        context["filter_bar"] = filter_bar(contact_filter.form, CONTACT_FILTER_BAR)
+    template = "outreach/_contact_table.html" if is_htmx(request) else "outreach/contact_list.html"
     response = render(request, template, context)
     if is_htmx(request) and request.method == "POST":
         push_shareable_url(request, response, params)

@@ -53,6 +53,8 @@ from reflection_period.models import (
 # 25 rows a page, as every list in Lotsa; overdue and soonest first, so the first page holds
 # what cannot wait.
 BOARD_PAGE_SIZE = 25
+# The board's filters rendered from the cache (core.filter_bars).
+BOARD_FILTER_BAR = ("scope", "kind", "overdue")
 
 
 def _detail(application: ReflectionPeriodApplication) -> HttpResponse:
@@ -411,17 +413,16 @@ def deadline_board(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     context = {
         "form": form,
+        "filter_bar": filter_bar(form, BOARD_FILTER_BAR),
         "scope": scope,
         "page": page,
         "rows": rows,
         "query": query.urlencode(),
         "thresholds": Thresholds.current(),
     }
-    if is_htmx(request):
-        template = "reflection_period/_board.html"
-    else:
-        template = "reflection_period/board.html"
-        context["filter_bar"] = filter_bar(form, ("scope", "kind", "overdue"))
+    template = (
+        "reflection_period/_board.html" if is_htmx(request) else "reflection_period/board.html"
+    )
     return render(request, template, context)
 
 

@@ -164,3 +164,15 @@ def test_the_report_pages_bars_show_what_was_chosen(bar_cache, manager):
             checked = re.search(r'<input type="checkbox" name="publication"[^>]*>', form)
             assert checked is not None
             assert ("checked" in checked.group(0)) == bool(publication)
+
+
+@pytest.mark.django_db
+def test_an_htmx_request_for_the_list_alone_renders_no_bar(bar_cache, coordinator):
+    client = _client(coordinator)
+    board = reverse("reflection_period:deadline_board")
+    response = client.get(board, {"scope": "unit"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "<select" not in response.content.decode()
+    assert not [key for key in cache._cache if ":filter-bars:value:" in key]  # type: ignore[attr-defined]
+    client.get(board, {"scope": "unit"})
+    assert [key for key in cache._cache if ":filter-bars:value:" in key]  # type: ignore[attr-defined]
