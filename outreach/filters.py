@@ -76,12 +76,13 @@ class ContactFilter(django_filters.FilterSet):
         else:
             del self.filters["staff"]  # outreach staff see only their own contacts anyway
 
-    def filtered(self, queryset: QuerySet[OutreachContact]) -> QuerySet[OutreachContact]:
-        """Another queryset of contacts (the count's) with the same filters as `qs`."""
+    def filtered(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """Another queryset (the count's: of contacts, or of StaffContact rows, which have the
+        fields the filters other than the search name) with the same filters as `qs`."""
         if not self.is_bound:
             return queryset
         self.errors  # noqa: B018  (validates the form, as `qs` does before filtering)
-        filtered: QuerySet[OutreachContact] = self.filter_queryset(queryset)
+        filtered: QuerySet[Any] = self.filter_queryset(queryset)
         return filtered
 
     def filter_search(

@@ -226,6 +226,65 @@ class OutreachContact(models.Model):
         return self.age_group == AgeGroup.UNDER_18
 
 
+class StaffContact(models.Model):
+    """What an outreach worker's count of their own contacts reads on PostgreSQL: one row per
+    contact and staff member whose contact it is (who logged it, and each one present), with
+    what the contact list filters by. Written only by database triggers (migration outreach
+    0007) whenever a contact or the staff present at one change.
+
+    "Present or logged by me" is a condition on two tables, and counting it read every contact
+    of the unit (200,000 at national scale: 40–60 ms of SQL for each new count, about three
+    times that at three times the scale; bench/RESULTS.md). Here one user's rows are one range
+    of one index. Only counts read it: the page's rows and what may be seen are decided on the
+    contacts themselves (outreach.selectors). On SQLite (the demo) the table stays empty and the
+    count reads the contacts.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    contact = models.ForeignKey(
+        OutreachContact,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    contacted_at = models.DateTimeField()
+    environment = models.CharField(max_length=20)
+    district = models.ForeignKey(
+        District,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        related_name="+",
+    )
+    age_group = models.CharField(max_length=10)
+
+    class Meta:
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "user"], name="outreach_staffcontact_once")
+        ]
+        indexes = [
+            # A count reads one user's rows from this index alone: the year as a range, the
+            # other filters from the included columns.
+            models.Index(
+                fields=["user", "contacted_at"],
+                include=["environment", "district", "age_group"],
+                name="outreach_staffcontact_count",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.contact_id}"
+
+
 class ContactIndicator(models.Model):
     """One trafficking indicator noticed in a contact."""
 

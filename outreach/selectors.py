@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -52,6 +53,7 @@ from outreach.models import (
     OutreachContact,
     Referral,
     ReferralStatus,
+    StaffContact,
 )
 
 CONTACT_OBJECT_TYPE = "outreach.outreachcontact"
@@ -185,11 +187,19 @@ def contact_rows_queryset(user: User) -> QuerySet[OutreachContact]:
     return contacts
 
 
-def contact_count_queryset(user: User) -> QuerySet[OutreachContact]:
-    """The contacts of `contact_rows_queryset`, to count."""
+def contact_count_queryset(user: User, *, searched: bool = False) -> QuerySet[Any]:
+    """The contacts of `contact_rows_queryset`, to count (filtered by the list's filters,
+    which name the same fields on both models).
+
+    An outreach worker's own contacts are counted from their rows in StaffContact on
+    PostgreSQL, unless the list is searched (the search text matches what only the contacts
+    hold); everyone else's, and every count on SQLite, from the contacts themselves."""
     allowed = _visible_contacts(user)
     if allowed is None:
         return OutreachContact.objects.none()
+    only_own = can_log_contacts(user) and not (reads_everything(user) or can_handle_referrals(user))
+    if only_own and not searched and connection.vendor == "postgresql":
+        return StaffContact.objects.filter(user=user)
     return OutreachContact.objects.filter(allowed)
 
 

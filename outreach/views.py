@@ -238,7 +238,9 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     )
     # The count from the cache (outreach/counts.py); the page's rows walk the index of contact
     # times and stop after a page (selectors.contact_rows_queryset).
-    counted = contact_filter.filtered(contact_count_queryset(user))
+    counted = contact_filter.filtered(
+        contact_count_queryset(user, searched=bool(search_text(params)))
+    )
     page = CountedPaginator(
         contact_filter.qs, PAGE_SIZE, count=lambda: cached_count(counted)
     ).get_page(params.get("page"))
