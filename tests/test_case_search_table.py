@@ -7,12 +7,10 @@ a search of the cases finds (casework.selectors.case_search_filter on Case, whic
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import QueryDict
 from django.utils import timezone
@@ -22,6 +20,7 @@ from casework import services
 from casework.filters import CaseFilter
 from casework.models import Case, CaseSearch, Category, ClosingReason, Individual, Protection
 from casework.selectors import case_rows_queryset, case_search_rows
+from tests.concurrency import while_uncommitted
 from tests.factories import CaseFactory, IndividualFactory, UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -302,37 +301,14 @@ def test_protected_names_are_found_only_by_those_who_may_see_them(
 
 
 def _while_protection_is_set_uncommitted(person: Individual, other_change) -> None:
-    """Set the person's protection in this thread's transaction; meanwhile `other_change` runs
-    in a transaction of its own in another thread. Commit once the other one has finished or is
-    waiting for a lock, then wait for it."""
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            with transaction.atomic():
-                other_change()
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connections["default"].close()
-
-    other = threading.Thread(target=run)
-    with transaction.atomic():
-        Individual.objects.filter(pk=person.pk).update(protection=Protection.PROTECTED_REGISTRATION)
-        other.start()
-        deadline = time.monotonic() + 10
-        with connection.cursor() as cursor:
-            while other.is_alive() and time.monotonic() < deadline:
-                cursor.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND wait_event_type = 'Lock'"
-                )
-                if cursor.fetchone()[0]:
-                    break
-                time.sleep(0.02)
-    other.join(timeout=10)
-    assert not other.is_alive()
-    assert not errors
+    """Set the person's protection in this thread's transaction while `other_change` runs in
+    another (tests.concurrency)."""
+    while_uncommitted(
+        lambda: Individual.objects.filter(pk=person.pk).update(
+            protection=Protection.PROTECTED_REGISTRATION
+        ),
+        other_change,
+    )
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

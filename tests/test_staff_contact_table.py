@@ -9,12 +9,10 @@ and an outreach worker's count through it must be exactly the count of the conta
 from __future__ import annotations
 
 import re
-import threading
-import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import QueryDict
 from django.urls import reverse
@@ -25,6 +23,7 @@ from outreach import services
 from outreach.filters import ContactFilter
 from outreach.models import AgeGroup, District, Environment, OutreachContact, StaffContact
 from outreach.selectors import contact_count_queryset, contact_rows_queryset
+from tests.concurrency import while_uncommitted
 from tests.factories import OutreachContactFactory, OutreachWorkerFactory, UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -237,35 +236,11 @@ def test_a_worker_added_during_a_correction_gets_the_corrected_place(outreach_wo
     """The correction moves the contact online in this thread's transaction; meanwhile another
     adds a colleague as present. Whichever commits first, the colleague's row ends up online."""
     contact = OutreachContactFactory.create(created_by=outreach_worker)
-    errors: list[BaseException] = []
-
-    def add_colleague() -> None:
-        try:
-            with transaction.atomic():
-                contact.staff.add(colleague)
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connections["default"].close()
-
-    other = threading.Thread(target=add_colleague)
-    with transaction.atomic():
-        OutreachContact.objects.filter(pk=contact.pk).update(
+    while_uncommitted(
+        lambda: OutreachContact.objects.filter(pk=contact.pk).update(
             environment=Environment.ONLINE, district=None
-        )
-        other.start()
-        deadline = time.monotonic() + 10
-        with connection.cursor() as cursor:
-            while other.is_alive() and time.monotonic() < deadline:
-                cursor.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND wait_event_type = 'Lock'"
-                )
-                if cursor.fetchone()[0]:
-                    break
-                time.sleep(0.02)
-    other.join(timeout=10)
-    assert not other.is_alive()
-    assert not errors
+        ),
+        lambda: contact.staff.add(colleague),
+    )
     assert StaffContact.objects.get(user=colleague).environment == "online"
     _assert_in_step()
