@@ -1,6 +1,7 @@
 """A day's work as the application's database role (tests/test_database_roles.py runs this in a
 process of its own, with DATABASE_URL naming that role): a coordinator opens a case through the
-page, reads it (a page view, written to the access log) and searches. Prints JSON."""
+page, reads it (a page view, written to the access log) and searches; an outreach worker logs a contact (which the
+triggers copy into outreach_staffcontact) and opens their contact list. Prints JSON."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ def main() -> dict[str, object]:
     from accounts.roles import Role
     from accounts.services import user_set_roles
     from casework.models import Case
+    from outreach import services as outreach_services
+    from outreach.models import Environment, StaffContact
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_user")
@@ -51,6 +54,17 @@ def main() -> dict[str, object]:
     logged_before = AccessLogEntry.objects.count()
     page = client.get(reverse("casework:case_detail", args=[case.pk])) if case else None
     searched = client.post(reverse("casework:case_list"), {"q": "Lilja"})
+    worker = User.objects.create_user(username="jonas", password=None, first_name="Jonas")
+    user_set_roles(user=worker, roles=[Role.OUTREACH])
+    outreach_services.contact_create(
+        by=worker,
+        contacted_at=timezone.now().replace(second=0, microsecond=0),
+        environment=Environment.ONLINE,
+        district=None,
+        staff=[worker],
+    )
+    client.force_login(worker)
+    contacts = client.get(reverse("outreach:contact_list"))
     return {
         "role": role,
         "created": created.status_code,
@@ -58,6 +72,8 @@ def main() -> dict[str, object]:
         "page": page.status_code if page else None,
         "search": searched.status_code,
         "logged by the page": AccessLogEntry.objects.count() - logged_before,
+        "contact list": contacts.status_code,
+        "own contacts counted": StaffContact.objects.filter(user=worker).count(),
     }
 
 
