@@ -6,6 +6,7 @@ name; opening it is still written to the access log, as every list of individual
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -60,6 +61,15 @@ def run_propose(request: HttpRequest) -> HttpResponse:
 ITEMS_PER_PAGE = 25
 
 
+@dataclass(frozen=True)
+class _Section:
+    """One of a run's lists on its page: the decision its individuals have, and how many."""
+
+    decision: str
+    caption: str
+    count: int
+
+
 def _sections(run: RetentionRun) -> list[tuple[str, str]]:
     """The run's lists, in the order the page offers them: (decision, caption)."""
     Decision = RetentionItem.Decision
@@ -84,21 +94,19 @@ def _detail(
         .values_list("decision", "n")
     )
     sections = [
-        {"decision": decision, "caption": caption, "count": counts.get(decision, 0)}
-        for decision, caption in _sections(run)
+        _Section(decision, caption, counts.get(decision, 0)) for decision, caption in _sections(run)
     ]
     # The lists a finished run has nothing in are not offered (as before paging).
-    offered = [s for s in sections if s["count"] or (run.is_proposed and s is sections[0])]
+    offered = [s for s in sections if s.count or (run.is_proposed and s is sections[0])]
     chosen = request.GET.get("list", "")
     current = next(
-        (s for s in offered if s["decision"] == chosen),
-        next((s for s in offered if s["count"]), offered[0] if offered else sections[0]),
+        (s for s in offered if s.decision == chosen),
+        next((s for s in offered if s.count), offered[0] if offered else sections[0]),
     )
-    decision = str(current["decision"])
     page = CountedPaginator(
-        selectors.run_items(run).filter(decision=decision),
+        selectors.run_items(run).filter(decision=current.decision),
         ITEMS_PER_PAGE,
-        count=lambda: counts.get(decision, 0),  # counted above, with the other lists
+        count=lambda: current.count,  # counted above, with the other lists
     ).get_page(request.GET.get("page"))
     items = list(page.object_list)
     access_log_record_many(
