@@ -233,7 +233,7 @@ class StaffContact(models.Model):
     0007) whenever a contact or the staff present at one change.
 
     "Present or logged by me" is a condition on two tables, and counting it read every contact
-    of the unit (200,000 at national scale: 40–60 ms of SQL for each new count, about three
+    of the unit (200,000 at national scale: 40–80 ms of SQL for each new count, about three
     times that at three times the scale; bench/RESULTS.md). Here one user's rows are one range
     of one index. Only counts read it: the page's rows and what may be seen are decided on the
     contacts themselves (outreach.selectors). On SQLite (the demo) the table stays empty and the

@@ -1,7 +1,8 @@
 """A day's work as the application's database role (tests/test_database_roles.py runs this in a
 process of its own, with DATABASE_URL naming that role): a coordinator opens a case through the
-page, reads it (a page view, written to the access log) and searches; an outreach worker logs a contact (which the
-triggers copy into outreach_staffcontact) and opens their contact list. Prints JSON."""
+page, reads it (a page view, written to the access log) and searches; an outreach worker logs a
+contact (which the triggers copy into outreach_staffcontact) and opens their contact list.
+Prints JSON."""
 
 from __future__ import annotations
 
