@@ -128,11 +128,13 @@ def contact_create(request: HttpRequest) -> HttpResponse:
     user = _outreach_user(request)
     if not can_log_contacts(user):
         raise PermissionDenied
-    district = last_district_for(user)
-    form = ContactForm(
-        _post_or_none(request),
-        initial={"staff": [user.pk], "district": district.pk if district else None},
-    )
+    if request.method == "POST":
+        form = ContactForm(request.POST)
+    else:
+        district = last_district_for(user)
+        form = ContactForm(
+            initial={"staff": [user.pk], "district": district.pk if district else None}
+        )
     if request.method == "POST" and form.is_valid():
         contact = run_service(form, services.contact_create, by=user, **form.service_arguments())
         if contact is not None:

@@ -232,6 +232,32 @@ def test_the_form_opens_with_now_me_and_my_last_district(client, outreach_worker
     assert "<script>" not in page
 
 
+def test_the_last_district_counts_contacts_i_was_present_at_and_only_active_ones(
+    client, outreach_worker
+):
+    colleague = UserFactory.create(username="kim", roles=[Role.OUTREACH])
+    present_at = OutreachContactFactory.create(
+        created_by=colleague,
+        district=District.objects.get(code="bromma"),
+        contacted_at=timezone.now() - timedelta(days=1),
+    )
+    present_at.staff.add(outreach_worker)
+    OutreachContactFactory.create(
+        created_by=outreach_worker,
+        district=District.objects.get(code="skarholmen"),
+        contacted_at=timezone.now() - timedelta(days=2),
+    )
+    client.force_login(outreach_worker)
+    bromma = District.objects.get(code="bromma")
+    page = _page(client.get(reverse("outreach:contact_create")))
+    assert re.search(rf'<option value="{bromma.pk}" selected>Bromma', page)
+    # A district no longer in use is not offered again: nothing is chosen.
+    District.objects.filter(pk=bromma.pk).update(active=False)
+    page = _page(client.get(reverse("outreach:contact_create")))
+    districts = page.split('name="district"')[1].split("</select>")[0]
+    assert re.search(r'<option value="\d+" selected>', districts) is None
+
+
 def test_the_form_lists_only_active_outreach_staff_and_districts(
     client, outreach_worker, coordinator
 ):
