@@ -183,9 +183,25 @@ class ReflectionPeriodApplication(models.Model):
         verbose_name=_("created by"),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The case's coordinator, for "my deadlines" on the board: written only by database
+    # triggers on PostgreSQL (migration 0008), whenever an application is saved or a case
+    # changes coordinator; what Django writes here is replaced. Through the cases, the board
+    # hashed every case the coordinator ever had (13,000 for the busiest at national scale,
+    # three times that at three times the scale) to find their few hundred open deadlines; by
+    # this column they are one range of one index. On SQLite (the demo) it stays empty and
+    # the board filters through the cases (reflection_period.selectors.board_queryset).
+    case_coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
 
     # Who changed what, when, old -> new (shown on the object's page; culled with it).
-    history = HistoricalRecords(excluded_fields=["version"])
+    history = HistoricalRecords(excluded_fields=["version", "case_coordinator"])
 
     class Meta:
         verbose_name = _("reflection-period application")
@@ -307,6 +323,12 @@ class ReflectionPeriodApplication(models.Model):
                 include=["case", "created_by", "status"],
                 condition=~Q(due_kind=""),
                 name="rp_board_idx",
+            ),
+            # The deadline board's "my deadlines": a coordinator's open deadlines, soonest first.
+            models.Index(
+                fields=["case_coordinator", "due_on", "id"],
+                condition=~Q(due_kind=""),
+                name="rp_board_mine_idx",
             ),
             # Managers' start page: overdue deadlines in the unit.
             models.Index(fields=["overdue_on"], name="rp_overdue_idx"),

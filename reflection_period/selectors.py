@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Case as Conditional
 from django.db.models import Prefetch, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest
@@ -155,6 +156,15 @@ def board_rows() -> QuerySet[Application]:
     )
 
 
+def _of_my_cases(user: User) -> Q:
+    """Applications of the cases the user coordinates: by the column the database keeps on
+    PostgreSQL (ReflectionPeriodApplication.case_coordinator), else through the cases (as a
+    subquery, not a join: a join made PostgreSQL read every case)."""
+    if connection.vendor == "postgresql":
+        return Q(case_coordinator=user)
+    return Q(case__in=Case.objects.filter(coordinator=user).values("pk"))
+
+
 def board_queryset(
     user: User, *, scope: str, kind: str = "", overdue_only: bool = False
 ) -> QuerySet[Application]:
@@ -163,10 +173,8 @@ def board_queryset(
         return Application.objects.none()
     applications = board_rows().exclude(due_kind="")
     if scope == "mine":
-        # The user's cases as a subquery, not a join: a join made PostgreSQL read every case.
         applications = applications.filter(
-            Q(case__in=Case.objects.filter(coordinator=user).values("pk"))
-            | Q(status=Status.DRAFT, created_by=user)
+            _of_my_cases(user) | Q(status=Status.DRAFT, created_by=user)
         )
     if kind in DueKind.values:
         applications = applications.filter(due_kind=kind)

@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -27,7 +28,6 @@ from casework.models import Offence
 from casework.selectors import can_edit_cases, can_read_cases, case_get_for_edit, case_identity
 from core.filter_bars import filter_bar
 from core.forms import is_htmx, run_service
-from core.paging import page_by_ids
 from documents.selectors import decision_documents
 from reflection_period import pdf, selectors, services
 from reflection_period.deadlines import Thresholds, deadline_state
@@ -396,11 +396,9 @@ def deadline_board(request: HttpRequest) -> HttpResponse:
         kind = form.cleaned_data["kind"]
         overdue_only = form.cleaned_data["overdue"]
     applications = selectors.board_queryset(user, scope=scope, kind=kind, overdue_only=overdue_only)
-    # The open deadlines are found once (for "mine", through the coordinator's case ids), then
-    # the page's rows are read by id (core.paging).
-    page = page_by_ids(
-        applications, selectors.board_rows(), request.GET.get("page"), BOARD_PAGE_SIZE
-    )
+    # Both the count and the page walk an index of the open deadlines (rp_board_idx, and
+    # rp_board_mine_idx for "mine"), however many cases and applications the unit has.
+    page = Paginator(applications, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors.deadline_rows(user, page.object_list)
     access_log_record_many(
         request=request,

@@ -1,6 +1,7 @@
 """A day's work as the application's database role (tests/test_database_roles.py runs this in a
 process of its own, with DATABASE_URL naming that role): a coordinator opens a case through the
-page, reads it (a page view, written to the access log) and searches; an outreach worker logs a
+page, reads it (a page view, written to the access log), searches, starts an application (whose
+case coordinator a trigger writes) and opens the deadline board; an outreach worker logs a
 contact (which the triggers copy into outreach_staffcontact) and opens their contact list.
 Prints JSON."""
 
@@ -28,6 +29,8 @@ def main() -> dict[str, object]:
     from casework.models import Case
     from outreach import services as outreach_services
     from outreach.models import Environment, StaffContact
+    from reflection_period.models import ReflectionPeriodApplication
+    from reflection_period.services import application_create
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_user")
@@ -55,6 +58,9 @@ def main() -> dict[str, object]:
     logged_before = AccessLogEntry.objects.count()
     page = client.get(reverse("casework:case_detail", args=[case.pk])) if case else None
     searched = client.post(reverse("casework:case_list"), {"q": "Lilja"})
+    if case:
+        application_create(case=case, by=coordinator, offence="trafficking", purposes=["sexual"])
+    board = client.get(reverse("reflection_period:deadline_board"))
     worker = User.objects.create_user(username="jonas", password=None, first_name="Jonas")
     user_set_roles(user=worker, roles=[Role.OUTREACH])
     outreach_services.contact_create(
@@ -73,6 +79,10 @@ def main() -> dict[str, object]:
         "page": page.status_code if page else None,
         "search": searched.status_code,
         "logged by the page": AccessLogEntry.objects.count() - logged_before,
+        "deadline board": board.status_code,
+        "my deadlines": ReflectionPeriodApplication.objects.filter(
+            case_coordinator=coordinator
+        ).count(),
         "contact list": contacts.status_code,
         "own contacts counted": StaffContact.objects.filter(user=worker).count(),
     }

@@ -151,6 +151,8 @@ def test_the_applications_normal_work_runs_as_its_role(day_of_work, installation
     assert day_of_work["page"] == 200
     assert day_of_work["search"] == 200
     assert day_of_work["logged by the page"] >= 1  # the case (and its person)
+    assert day_of_work["deadline board"] == 200
+    assert day_of_work["my deadlines"] == 1  # the case's coordinator, written by the trigger
     assert day_of_work["contact list"] == 200
     assert day_of_work["own contacts counted"] == 1  # written by the triggers, as this role
 
