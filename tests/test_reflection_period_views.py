@@ -375,6 +375,33 @@ def test_the_board_shows_my_cases_first_and_the_unit_on_request(
     assert logged.filter(object_id=str(mine.pk), action=AccessAction.VIEW).exists()
 
 
+def test_the_board_shows_each_deadlines_latest_reminder(client, coordinator, unit_deadlines):
+    mine, theirs = unit_deadlines
+    for rule, days_ago in [("decision_pending", 4), ("decision_overdue", 1)]:
+        Reminder.objects.create(
+            application=mine,
+            rule=rule,
+            key=f"{mine.pk}:{rule}",
+            recipient=coordinator,
+            due_on=TODAY(),
+        )
+        Reminder.objects.filter(application=mine, rule=rule).update(
+            created_at=timezone.now() - timedelta(days=days_ago)
+        )
+    client.force_login(coordinator)
+    page = client.get(reverse("reflection_period:deadline_board"), {"scope": "unit"})
+    rows = {
+        number: row
+        for row in page.content.decode().split("<tr")
+        for number in (mine.case.number, theirs.case.number)
+        if number in row
+    }
+    yesterday = timezone.localtime(timezone.now() - timedelta(days=1)).date()
+    assert f"Beslutet dröjer ({yesterday.isoformat()})" in rows[mine.case.number]
+    assert "Inget beslut ännu (" not in rows[mine.case.number]
+    assert "–</td>" in rows[theirs.case.number]  # no reminder yet
+
+
 def test_managers_see_the_whole_unit(client, manager, unit_deadlines):
     mine, theirs = unit_deadlines
     client.force_login(manager)
@@ -427,15 +454,15 @@ def test_the_board_and_the_start_page_run_a_fixed_number_of_queries(
     start = reverse("home:start_coordinator")
     client.get(board)  # warm the session
     for size in (3, 23):
-        # Board: session, user, roles, count, page, reminders, access log, unread notifications,
-        # the navigation's count of waiting referrals.
-        with django_assert_max_num_queries(9):
+        # Board: session, user, roles, count, page (with each row's latest reminder), access
+        # log, unread notifications, the navigation's count of waiting referrals.
+        with django_assert_max_num_queries(8):
             page = client.get(board).content.decode()
         assert f"{size} bevakningar" in page
-        # Start page: session, user, roles, my cases, my deadlines, their reminders, my
-        # unacknowledged reminders, the access log of the cases they show, unread notifications,
-        # and outreach's new referrals, their count (the navigation's too) and their access log.
-        with django_assert_max_num_queries(13):
+        # Start page: session, user, roles, my cases, my deadlines, my unacknowledged
+        # reminders, the access log of the cases they show, unread notifications, and
+        # outreach's new referrals, their count (the navigation's too) and their access log.
+        with django_assert_max_num_queries(12):
             assert client.get(start).status_code == 200
         if size == 3:
             add(20, 3)
