@@ -1,7 +1,8 @@
 """A deadline says one thing, in one sentence, with one colour, wherever it is shown: the
 coordinator's start page, the manager's start page (overdue ones), the deadline board and the
-application's page all render the same state (reflection_period.deadlines.deadline_state)
-through the same include, and no sentence names a past date as a date still to come."""
+application's page all show the same state (reflection_period.deadlines.deadline_state) and
+its one sentence (DeadlineState.sentence), and no sentence names a past date as a date still to
+come."""
 
 from __future__ import annotations
 
