@@ -150,8 +150,7 @@ def board_rows() -> QuerySet[Application]:
     """Applications with only what a deadline board row shows (its deadline, the case's row,
     the latest reminder's rule and time): read whole, 25 applications with their cases, people
     and reminders were a large part of the board's Python (bench/RESULTS.md). The latest
-    reminder comes in the same query (a prefetch of the reminders cost a query and a fifth of
-    the rows' Python)."""
+    reminder comes in the same query (a prefetch of every reminder cost a query more)."""
     latest = Reminder.objects.filter(application=OuterRef("pk")).order_by("-created_at", "-pk")
     return (
         _with_case()
