@@ -5,7 +5,9 @@ matching rows are few but expensive to find, that finds them twice, and where Po
 estimate how many rows match, the LIMIT can make it walk the list order's whole index hoping to
 meet a page's worth early (a searched reference at national scale: bench/RESULTS.md). Reading
 the ids first finds them once, sorts only those, and gives the count.
-Meant for lists whose matches are at most a few thousand: searches, open deadlines.
+Meant for lists whose matches are at most a few thousand: the case list's searches. (The
+deadline board pages with Django's Paginator: its count and its page each walk an index of
+the open deadlines, reflection_period.selectors.board_queryset.)
 """
 
 from __future__ import annotations

@@ -168,7 +168,7 @@ class DeadlineState:
         """What the deadline waits for, and since or until when, in one plain-text sentence.
 
         Written here rather than in a template: as an include with `blocktranslate` it cost
-        about 0.2 ms a row, 5 ms of the deadline board's 26 (bench/RESULTS.md)."""
+        about 0.2 ms a row, 5.5 ms of the deadline board's 26 (bench/RESULTS.md)."""
         due = date_format(self.due_on, self.date_format)
         overdue = date_format(self.overdue_on, self.date_format) if self.overdue_on else ""
         if self.kind == DueKind.DECISION:
