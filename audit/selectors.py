@@ -27,13 +27,15 @@ def access_log_queryset() -> QuerySet[AccessLogEntry]:
     return AccessLogEntry.objects.order_by("-at", "-pk")
 
 
+# The reference of the individual a row concerns (the log keeps the id, not a foreign key).
+_REFERENCE = Subquery(
+    Individual.objects.filter(pk=OuterRef("individual_id")).values("reference")[:1]
+)
+
+
 def with_names(entries: QuerySet[AccessLogEntry]) -> QuerySet[AccessLogEntry]:
     """The reader and the individual's reference with each row."""
-    return entries.select_related("user").annotate(
-        individual_reference=Subquery(
-            Individual.objects.filter(pk=OuterRef("individual_id")).values("reference")[:1]
-        ),
-    )
+    return entries.select_related("user").annotate(individual_reference=_REFERENCE)
 
 
 def with_references(entries: Sequence[AccessLogEntry]) -> None:
@@ -241,21 +243,23 @@ def _individuals_shown(
     those read flagged."""
     if not lists:
         return {}
-    one_of = Q()
-    for group in lists:
-        one_of |= Q(user_id=group["user_id"], at=group["at"])  # the index on (user, at)
-    rows = list(
-        entries.filter(one_of, listed=True, individual_id__isnull=False)
+    page_views = {(group["user_id"], group["at"]) for group in lists}
+    # By reader and by time (the index on (user, at)); a row of another page view that shares
+    # one of them is left out below.
+    rows = (
+        entries.filter(
+            user_id__in={user_id for user_id, _at in page_views},
+            at__in={at for _user_id, at in page_views},
+            listed=True,
+            individual_id__isnull=False,
+        )
         .order_by()
-        .values_list("user_id", "at", "individual_id", "flagged")
-    )
-    references = dict(
-        Individual.objects.filter(pk__in={row[2] for row in rows}).values_list("pk", "reference")
+        .annotate(reference=_REFERENCE)
+        .values_list("user_id", "at", "reference", "flagged")
     )
     shown: dict[tuple[int, datetime], tuple[set[str], set[str]]] = {}
-    for user_id, at, individual_id, flagged in rows:
-        reference = references.get(individual_id or 0)
-        if reference:
+    for user_id, at, reference, flagged in rows:
+        if reference and (user_id, at) in page_views:
             every, flagged_ones = shown.setdefault((user_id, at), (set(), set()))
             every.add(reference)
             if flagged:

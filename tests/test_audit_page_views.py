@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.audit import _insert_orm, _insert_postgresql, access_log_write
 from accounts.models import AccessAction, AccessLogEntry
-from audit.selectors import ROWS_PER_PAGE
+from audit.selectors import ROWS_PER_PAGE, _individuals_shown, access_log_queryset
 from tests.factories import CaseFactory
 
 LOG = "audit:access_log"
@@ -202,6 +202,38 @@ def test_a_page_view_of_more_rows_than_a_page_reads_is_one_line_of_its_own(
     assert counts == [[1], [ROWS_PER_PAGE + 500], [1]]  # every row, each shown once
 
 
+def test_a_list_line_names_the_individuals_of_its_own_page_view_only(
+    coordinator, other_coordinator
+):
+    # The lines' individuals are read by reader and by time: a page view by one line's reader
+    # at another line's time is not on the page and lends neither line its individuals.
+    earlier = timezone.now() - timedelta(minutes=2)
+    later = earlier + timedelta(minutes=1)
+    first, second, third = (CaseFactory.create().individual for _n in range(3))
+    for user, at, individual, flagged in [
+        (coordinator, earlier, first, False),
+        (other_coordinator, later, second, True),
+        (coordinator, later, third, False),
+    ]:
+        row = AccessLogEntry(
+            at=at,
+            user=user,
+            action=AccessAction.VIEW,
+            object_type="casework.case",
+            view_name="casework:case_list",
+            listed=True,
+        )
+        _insert_orm(row, [("1", individual.pk, flagged)])
+    lines = [
+        {"user_id": coordinator.pk, "at": earlier},
+        {"user_id": other_coordinator.pk, "at": later},
+    ]
+    assert _individuals_shown(access_log_queryset(), lines) == {
+        (coordinator.pk, earlier): ([first.reference], []),
+        (other_coordinator.pk, later): ([second.reference], [second.reference]),
+    }
+
+
 def _log_one(user, view_name: str) -> None:
     access_log_write(
         user=user,
@@ -242,8 +274,8 @@ def test_the_query_count_does_not_depend_on_the_page(
     for _n in range(2):
         # session, user, roles, the users for the filter, the count, where the page's rows
         # end, the lines, their newest rows (with the reader and the reference), the case
-        # numbers, the lists' individuals and their references, unread notifications.
-        with django_assert_max_num_queries(12), CaptureQueriesContext(connection) as queries:
+        # numbers, the lists' individuals with their references, unread notifications.
+        with django_assert_max_num_queries(11), CaptureQueriesContext(connection) as queries:
             response = client.get(reverse(LOG), params)
         counts.append(len(queries))
         params = {"before": str(response.context["page"].older)}
