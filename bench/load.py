@@ -203,6 +203,17 @@ def pages(t: dict[str, Any], pdf_requests: int) -> list[Page]:
         )
         return Result(elapsed * 1000, _queries(headers), status)
 
+    def case_list_search_typed(session: Session, rng: random.Random) -> Result:
+        # What the page sends while a name is typed or the form is submitted with JavaScript
+        # on (htmx, casework/case_list.html): the same search, answered with the table only.
+        status, headers, _b, elapsed = session.request(
+            "POST",
+            "/cases/",
+            {"q": rng.choice(t["terms"]), "status": ""},
+            headers={"HX-Request": "true", "HX-Target": "case-table"},
+        )
+        return Result(elapsed * 1000, _queries(headers), status)
+
     def report_pdf(session: Session, rng: random.Random) -> Result:
         year = rng.choice(t["closed_years"])
         status, headers, _b, first = session.request(
@@ -246,6 +257,12 @@ def pages(t: dict[str, Any], pdf_requests: int) -> list[Page]:
             "POST /cases/ search (number, reference, name, alias)",
             "coordinator",
             case_list_search,
+        ),
+        Page(
+            "case_list_search_htmx",
+            "POST /cases/ search as the page sends it (htmx: the table only)",
+            "coordinator",
+            case_list_search_typed,
         ),
         Page(
             "case_page",
