@@ -6,6 +6,7 @@ stopped when the test ends, whatever happened.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -20,10 +21,20 @@ from typing import Any
 import pytest
 
 
+def free_ports(count: int) -> list[int]:
+    """`count` different free loopback ports. Each socket stays bound until all are chosen:
+    the kernel may hand out again a port it has just freed (seen: gunicorn's port chosen
+    again as Caddy's, whose HTTP server then answered the proxy's requests to the app)."""
+    with contextlib.ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket()) for _n in range(count)]
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    (port,) = free_ports(1)
+    return port
 
 
 def _wait_for_port(port: int, *, up: bool, timeout: float = 20.0) -> None:

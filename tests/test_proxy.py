@@ -35,16 +35,11 @@ from django.db import connection
 from accounts.roles import Role
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.helpers import PRODUCTION, ROOT, clean_env, collect_static
+from tests.own_services import free_ports
 
 CADDY = shutil.which("caddy") or "/usr/bin/caddy"
 CADDYFILE = ROOT / "deploy" / "caddy" / "Caddyfile"
 LOCKED_OUT = "Inloggningen är spärrad en stund"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_for_port(
@@ -108,7 +103,7 @@ def served(transactional_db, certificate, static_root, tmp_path) -> Iterator[Set
     database_url = (
         f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     )
-    gunicorn_port, http_port, https_port = _free_port(), _free_port(), _free_port()
+    gunicorn_port, http_port, https_port = free_ports(3)
     app_env = clean_env(
         **{**PRODUCTION, "ALLOWED_HOSTS": "localhost"},
         DATABASE_URL=database_url,
