@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ from reflection_period.models import (
     Status,
 )
 from tests.helpers import ROOT, clean_env
+from tests.own_services import free_port
 
 A = date(2025, 3, 31)  # the seed document's "as of" date
 Y2024 = (date(2024, 1, 1), date(2024, 12, 31))
@@ -121,12 +121,6 @@ def test_the_demo_is_not_made_twice(db, demo):
     assert reflection_period_demo.seed() == 0
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _children(pid: int) -> set[int]:
     found = set()
     for entry in Path("/proc").iterdir():
@@ -153,7 +147,7 @@ def test_the_run_command_serves_lotsa_with_the_reminder_loop_and_stops_both(tmp_
         DEBUG="true",
         DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}",
         PYTHON=sys.executable,
-        PORT=str(_free_port()),
+        PORT=str(free_port()),
     )
     migrate = subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],

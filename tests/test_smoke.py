@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -11,12 +10,7 @@ import urllib.request
 import pytest
 
 from tests.helpers import ROOT, clean_env
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.own_services import free_port
 
 
 @pytest.fixture
@@ -51,7 +45,7 @@ def test_setup_steps_then_the_login_page_is_served(demo_env):
     assert "already exist" in again.stdout  # idempotent; passwords are not printed twice
     assert "password:" not in again.stdout
 
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
         cwd=ROOT,
