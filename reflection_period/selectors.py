@@ -135,8 +135,9 @@ def deadline_rows(user: User, applications: Iterable[Application]) -> list[Deadl
                 case=application.case,
                 identity=access.case_identity(application.case),
                 deadline=state,
-                last_reminder_rule=getattr(application, "last_reminder_rule", None) or "",
-                last_reminder_at=getattr(application, "last_reminder_at", None),
+                # Annotated by board_rows(): an application read without it fails here.
+                last_reminder_rule=application.last_reminder_rule or "",  # type: ignore[attr-defined]
+                last_reminder_at=application.last_reminder_at,  # type: ignore[attr-defined]
                 application_url=reverse(
                     "reflection_period:application_detail", args=[application.pk]
                 ),
