@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts.roles import Role
 from tests.e2e.conftest import PHONE, check_accessibility, shot, sign_in
@@ -175,10 +176,15 @@ def test_countries_and_sort_options_read_in_the_readers_language(
     shot(page, artifacts, "03-case-list-sort-swedish")
 
     page.get_by_role("button", name="English").click()
-    page.wait_for_load_state()
+    # The language form posts and redirects; wait for the English page itself,
+    # not the Swedish one still on screen while the answer is on its way.
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     english = page.get_by_label("Sort by").locator("option").all_inner_texts()
     assert "Last activity" in english
     assert "Case number, descending" in english
     assert not any("Ärende" in o or "fallande" in o for o in english)
     shot(page, artifacts, "04-case-list-sort-english")
     page.get_by_role("button", name="Svenska").click()
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+    swedish_again = page.get_by_label("Sortera efter").locator("option").all_inner_texts()
+    assert "Senaste aktivitet" in swedish_again
