@@ -136,6 +136,9 @@ def sign_in(page, live_server, username: str, password: str) -> None:
     page.get_by_label("Användarnamn").fill(username)
     page.get_by_label("Lösenord").fill(password)
     page.get_by_role("button", name="Logga in").click()
+    # Playwright's click does not wait for the navigation it starts: without this, the
+    # caller's next step (a goto, reading the page) could race the sign-in's own POST.
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def check_accessibility(page, artifacts: Path, name: str) -> None:

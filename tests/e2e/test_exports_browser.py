@@ -70,7 +70,6 @@ def test_a_long_export_shows_progress_and_is_downloaded(
     context = browser.new_context(locale="sv-SE", viewport={"width": 1280, "height": 900})
     managers = context.new_page()
     sign_in(managers, live_server, "maria", TEST_PASSWORD)
-    managers.wait_for_url(lambda url: "/accounts/login/" not in url)
     managers.goto(
         f"{live_server.url}{reverse('dsar:subject_export', args=[cases[0].individual_id])}"
     )
